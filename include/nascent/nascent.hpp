@@ -1,0 +1,52 @@
+// nascent/nascent.hpp - everything of the host library in one include.
+#pragma once
+
+#include "nascent/core/config.hpp"
+#include "nascent/core/error.hpp"
+#include "nascent/core/random.hpp"
+#include "nascent/core/shape.hpp"
+
+#include "nascent/ops/add.hpp"
+#include "nascent/ops/avg_pool2d.hpp"
+#include "nascent/ops/batch_norm.hpp"
+#include "nascent/ops/conv2d.hpp"
+#include "nascent/ops/dense.hpp"
+#include "nascent/ops/dropout.hpp"
+#include "nascent/ops/flatten.hpp"
+#include "nascent/ops/global_avg_pool.hpp"
+#include "nascent/ops/identity.hpp"
+#include "nascent/ops/max_pool2d.hpp"
+#include "nascent/ops/relu.hpp"
+#include "nascent/ops/relu6.hpp"
+#include "nascent/ops/softmax_cross_entropy.hpp"
+#include "nascent/ops/zero.hpp"
+
+#include "nascent/autograd/gradcheck.hpp"
+#include "nascent/autograd/parameter.hpp"
+#include "nascent/autograd/tape.hpp"
+
+#include "nascent/space/residual.hpp"
+#include "nascent/space/sequential.hpp"
+
+#include "nascent/nn/activation.hpp"
+#include "nascent/nn/batch_norm.hpp"
+#include "nascent/nn/conv2d.hpp"
+#include "nascent/nn/dense.hpp"
+#include "nascent/nn/elementwise.hpp"
+#include "nascent/nn/loss.hpp"
+#include "nascent/nn/model.hpp"
+#include "nascent/nn/pooling.hpp"
+#include "nascent/nn/sequential.hpp"
+
+#include "nascent/data/batcher.hpp"
+#include "nascent/data/dataset.hpp"
+#include "nascent/data/fashion_mnist.hpp"
+#include "nascent/data/idx.hpp"
+#include "nascent/data/normalization.hpp"
+
+#include "nascent/train/adam.hpp"
+#include "nascent/train/evaluate.hpp"
+#include "nascent/train/fit.hpp"
+#include "nascent/train/progress.hpp"
+#include "nascent/train/schedule.hpp"
+#include "nascent/train/sgd.hpp"

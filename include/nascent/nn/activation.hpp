@@ -1,0 +1,54 @@
+// nascent/nn/activation.hpp - differentiable relu and relu6, and their trainable forms.
+#pragma once
+
+#include "nascent/autograd/tape.hpp"
+#include "nascent/nn/context.hpp"
+#include "nascent/nn/trainable.hpp"
+#include "nascent/ops/relu.hpp"
+#include "nascent/ops/relu6.hpp"
+
+namespace nascent::nn {
+
+/// Records y = max(x, 0).
+template <class T>
+var relu(tape<T>& t, var x) {
+    const var y = t.record(t.value(x).shape(), t.requires_grad(x), [x](tape<T>& tp, var self) {
+        kernels::relu_backward(tp.value(self).size(), tp.value(self).data(), tp.grad(self).data(), tp.grad(x).data());
+    });
+    kernels::relu_forward(t.value(x).size(), t.value(x).data(), t.value(y).data());
+    return y;
+}
+
+/// Records y = min(max(x, 0), 6).
+template <class T>
+var relu6(tape<T>& t, var x) {
+    const var y = t.record(t.value(x).shape(), t.requires_grad(x), [x](tape<T>& tp, var self) {
+        kernels::relu6_backward(tp.value(self).size(), tp.value(self).data(), tp.grad(self).data(), tp.grad(x).data());
+    });
+    kernels::relu6_forward(t.value(x).size(), t.value(x).data(), t.value(y).data());
+    return y;
+}
+
+template <class T>
+class trainable<nascent::relu, T> : public stateless {
+public:
+    trainable(shape in, rng& /*init*/) : in_(in) {}
+    [[nodiscard]] shape output() const noexcept { return in_; }
+    var forward(context<T>& ctx, var x) { return relu(ctx.graph, x); }
+
+private:
+    shape in_;
+};
+
+template <class T>
+class trainable<nascent::relu6, T> : public stateless {
+public:
+    trainable(shape in, rng& /*init*/) : in_(in) {}
+    [[nodiscard]] shape output() const noexcept { return in_; }
+    var forward(context<T>& ctx, var x) { return relu6(ctx.graph, x); }
+
+private:
+    shape in_;
+};
+
+} // namespace nascent::nn

@@ -1,0 +1,86 @@
+// nascent/nn/batch_norm.hpp - differentiable batch normalisation and the trainable batch_norm.
+#pragma once
+
+#include <cstddef>
+
+#include "nascent/autograd/parameter.hpp"
+#include "nascent/autograd/tape.hpp"
+#include "nascent/nn/context.hpp"
+#include "nascent/nn/trainable.hpp"
+#include "nascent/ops/batch_norm.hpp"
+
+namespace nascent::nn {
+
+/// Parameters and running statistics of one batch-norm layer.
+template <class T>
+struct batch_norm_state {
+    parameter<T> gamma;
+    parameter<T> beta;
+    buffer<T> running_mean;
+    buffer<T> running_var;
+
+    explicit batch_norm_state(std::size_t channels)
+        : gamma("gamma", {channels}, false), beta("beta", {channels}, false),
+          running_mean{"running_mean", xt::xarray<T>::from_shape({channels})},
+          running_var{"running_var", xt::xarray<T>::from_shape({channels})} {
+        gamma.value.fill(T{1});
+        running_mean.value.fill(T{0});
+        running_var.value.fill(T{1});
+    }
+};
+
+/// Records batch normalisation of x: batch statistics (and running-average update) when
+/// `training`, running averages otherwise.
+template <class T>
+var batch_norm(tape<T>& t, var x, batch_norm_state<T>& s, bool training) {
+    const tensor_shape shp = t.value(x).shape();
+    const std::size_t channels = shp[3];
+    const std::size_t rows = shp[0] * shp[1] * shp[2];
+    constexpr double eps = nascent::batch_norm::epsilon;
+    if (training) {
+        const var y = t.record(shp, true, [x, &s, rows, channels](tape<T>& tp, var self) {
+            const auto& saved = tp.saved(self);
+            T* dx = tp.requires_grad(x) ? tp.grad(x).data() : nullptr;
+            kernels::batch_norm_train_backward(rows, channels, saved.data() + channels, saved.data(), s.gamma.value.data(),
+                                               tp.grad(self).data(), dx, s.gamma.grad.data(), s.beta.grad.data());
+        });
+        auto& saved = t.saved(y);  // [inv_std (channels) | xhat (rows * channels)]
+        saved.resize(channels + rows * channels);
+        kernels::batch_norm_train_forward(rows, channels, t.value(x).data(), s.gamma.value.data(), s.beta.value.data(),
+                                          t.value(y).data(), saved.data() + channels, saved.data(),
+                                          s.running_mean.value.data(), s.running_var.value.data(),
+                                          nascent::batch_norm::momentum, eps);
+        return y;
+    }
+    const var y = t.record(shp, true, [x, &s, rows, channels](tape<T>& tp, var self) {
+        T* dx = tp.requires_grad(x) ? tp.grad(x).data() : nullptr;
+        kernels::batch_norm_eval_backward(rows, channels, tp.value(x).data(), s.gamma.value.data(),
+                                          s.running_mean.value.data(), s.running_var.value.data(), eps,
+                                          tp.grad(self).data(), dx, s.gamma.grad.data(), s.beta.grad.data());
+    });
+    kernels::batch_norm_eval_forward(rows, channels, t.value(x).data(), s.gamma.value.data(), s.beta.value.data(),
+                                     s.running_mean.value.data(), s.running_var.value.data(), eps, t.value(y).data());
+    return y;
+}
+
+template <class T>
+class trainable<nascent::batch_norm, T> {
+public:
+    trainable(shape in, rng& /*init*/) : in_(in), state_(static_cast<std::size_t>(in.c)) {}
+    [[nodiscard]] shape output() const noexcept { return in_; }
+    var forward(context<T>& ctx, var x) { return batch_norm(ctx.graph, x, state_, ctx.training); }
+    template <class F>
+    void visit(F&& f) {
+        f(state_.gamma);
+        f(state_.beta);
+        f(state_.running_mean);
+        f(state_.running_var);
+    }
+    [[nodiscard]] batch_norm_state<T>& state() noexcept { return state_; }
+
+private:
+    shape in_;
+    batch_norm_state<T> state_;
+};
+
+} // namespace nascent::nn

@@ -1,0 +1,80 @@
+// nascent/nn/conv2d.hpp - differentiable convolution and the trainable conv2d / depthwise_conv2d.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <string>
+
+#include "nascent/autograd/parameter.hpp"
+#include "nascent/autograd/tape.hpp"
+#include "nascent/nn/context.hpp"
+#include "nascent/nn/trainable.hpp"
+#include "nascent/ops/conv2d.hpp"
+
+namespace nascent::nn {
+
+/// Records y = conv(x, w) (+ b) with geometry g. `b` may be null.
+template <class T>
+var conv2d(tape<T>& t, var x, const conv2d_geometry& g, parameter<T>& w, parameter<T>* b) {
+    const int batch = batch_size(t.value(x));
+    const var y = t.record(batch_shape(batch, g.out), true, [g, x, &w, b](tape<T>& tp, var self) {
+        const int n = batch_size(tp.value(self));
+        const std::size_t scratch_size = std::max(static_cast<std::size_t>(n) * g.col_size(), 2 * g.weight_count());
+        T* dx = tp.requires_grad(x) ? tp.grad(x).data() : nullptr;
+        kernels::conv2d_backward(g, n, tp.value(x).data(), w.value.data(), tp.saved(self).data(), tp.grad(self).data(),
+                                 dx, w.grad.data(), b != nullptr ? b->grad.data() : nullptr, tp.scratch(scratch_size));
+    });
+    auto& col = t.saved(y);
+    col.resize(static_cast<std::size_t>(batch) * g.col_size());
+    kernels::conv2d_forward(g, batch, t.value(x).data(), w.value.data(), b != nullptr ? b->value.data() : nullptr,
+                            t.value(y).data(), col.data(), t.scratch(g.weight_count()));
+    return y;
+}
+
+/// Shared trainable part of both convolution descriptors.
+template <class T>
+class trainable_convolution {
+public:
+    trainable_convolution(const conv2d_geometry& g, bool has_bias, rng& init)
+        : geometry_(g),
+          weight_("weight",
+                  {static_cast<std::size_t>(g.out.c), static_cast<std::size_t>(g.kernel), static_cast<std::size_t>(g.kernel),
+                   static_cast<std::size_t>(g.in_per_group())}),
+          has_bias_(has_bias) {
+        he_normal(weight_, static_cast<std::size_t>(g.filter_size()), init);
+        if (has_bias_) bias_ = parameter<T>("bias", {static_cast<std::size_t>(g.out.c)}, false);
+    }
+    [[nodiscard]] shape output() const noexcept { return geometry_.out; }
+    [[nodiscard]] const conv2d_geometry& geometry() const noexcept { return geometry_; }
+    var forward(context<T>& ctx, var x) { return conv2d(ctx.graph, x, geometry_, weight_, has_bias_ ? &bias_ : nullptr); }
+    template <class F>
+    void visit(F&& f) {
+        f(weight_);
+        if (has_bias_) f(bias_);
+    }
+
+private:
+    conv2d_geometry geometry_;
+    parameter<T> weight_;
+    parameter<T> bias_;
+    bool has_bias_;
+};
+
+template <int Filters, int Kernel, int Stride, int Groups, bool Bias, class T>
+class trainable<nascent::conv2d<Filters, Kernel, Stride, Groups, Bias>, T> : public trainable_convolution<T> {
+public:
+    trainable(shape in, rng& init)
+        : trainable_convolution<T>(nascent::conv2d<Filters, Kernel, Stride, Groups, Bias>::geometry(in), Bias, init) {
+        require(nascent::conv2d<Filters, Kernel, Stride, Groups, Bias>::accepts(in),
+                "conv2d: the input channels must split evenly into the groups");
+    }
+};
+
+template <int Kernel, int Stride, int Multiplier, bool Bias, class T>
+class trainable<nascent::depthwise_conv2d<Kernel, Stride, Multiplier, Bias>, T> : public trainable_convolution<T> {
+public:
+    trainable(shape in, rng& init)
+        : trainable_convolution<T>(nascent::depthwise_conv2d<Kernel, Stride, Multiplier, Bias>::geometry(in), Bias, init) {}
+};
+
+} // namespace nascent::nn

@@ -1,0 +1,41 @@
+// nascent/nn/trainable.hpp - the training interpreter of an op or space node.
+//
+// `trainable<Node, T>` is the trainable instance of the descriptor `Node` for
+// a given input shape: it owns the parameters (and state such as batch-norm
+// statistics) and records its forward pass on a tape. Every specialisation
+// provides
+//   trainable(shape in, rng& init);        // parameters initialised from `init`
+//   shape output() const;
+//   var forward(context<T>&, var x);
+//   template <class F> void visit(F&& f);  // f(parameter<T>&) and f(buffer<T>&) for everything it owns
+// A descriptor without a specialisation has no training interpreter.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <string>
+
+#include "nascent/autograd/parameter.hpp"
+#include "nascent/core/random.hpp"
+#include "nascent/core/shape.hpp"
+
+namespace nascent::nn {
+
+template <class Node, class T>
+class trainable;
+
+/// He (Kaiming) normal initialisation for a layer followed by a rectifier:
+/// weights ~ N(0, 2 / fan_in).
+template <class T>
+void he_normal(parameter<T>& p, std::size_t fan_in, rng& random) {
+    const double stddev = std::sqrt(2.0 / static_cast<double>(fan_in));
+    for (auto& v : p.value) v = static_cast<T>(random.normal() * stddev);
+}
+
+/// A layer with nothing to own: visit() sees nothing.
+struct stateless {
+    template <class F>
+    void visit(F&& /*f*/) noexcept {}
+};
+
+} // namespace nascent::nn

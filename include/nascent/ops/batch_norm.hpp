@@ -1,0 +1,129 @@
+// nascent/ops/batch_norm.hpp - batch normalisation: descriptor and host training kernels.
+//
+// Per channel: y = gamma * (x - mean) / sqrt(var + eps) + beta. In training
+// the mean and (biased) variance come from the batch and update running
+// averages with `momentum` (running = (1 - m) * running + m * batch, the
+// running variance unbiased), as PyTorch does. In inference the running
+// averages are used; the deploy path folds them into the previous convolution.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <vector>
+
+#include "nascent/core/shape.hpp"
+
+namespace nascent {
+
+struct batch_norm final {
+    static constexpr double epsilon = 1e-5;
+    static constexpr double momentum = 0.1;
+
+    [[nodiscard]] static constexpr bool accepts(shape in) noexcept { return in.valid(); }
+    [[nodiscard]] static constexpr shape output(shape in) noexcept { return in; }
+    /// Trainable scale and shift; the running statistics are state, not parameters.
+    [[nodiscard]] static constexpr std::size_t params(shape in) noexcept { return 2U * static_cast<std::size_t>(in.c); }
+    [[nodiscard]] static constexpr std::size_t macs(shape in) noexcept { return in.size(); }
+};
+
+namespace kernels {
+
+/// Training forward over `rows` = batch * h * w positions of `channels` each.
+/// Writes y, the normalised input xhat (kept for backward) and 1/sqrt(var + eps) per channel,
+/// and updates the running statistics.
+template <class T>
+void batch_norm_train_forward(std::size_t rows, std::size_t channels, const T* x, const T* gamma, const T* beta,
+                              T* y, T* xhat, T* inv_std, T* running_mean, T* running_var, double momentum,
+                              double epsilon) {
+    std::vector<double> mean(channels, 0.0), var(channels, 0.0);
+    const T* row = x;
+    for (std::size_t r = 0; r < rows; ++r, row += channels)
+        for (std::size_t c = 0; c < channels; ++c) mean[c] += static_cast<double>(row[c]);
+    for (auto& m : mean) m /= static_cast<double>(rows);
+    row = x;
+    for (std::size_t r = 0; r < rows; ++r, row += channels)
+        for (std::size_t c = 0; c < channels; ++c) {
+            const double d = static_cast<double>(row[c]) - mean[c];
+            var[c] += d * d;
+        }
+    std::vector<T> shift(channels), scale(channels), m_t(channels);
+    for (std::size_t c = 0; c < channels; ++c) {
+        const double biased = var[c] / static_cast<double>(rows);
+        const double unbiased = rows > 1 ? var[c] / static_cast<double>(rows - 1) : biased;
+        inv_std[c] = static_cast<T>(1.0 / std::sqrt(biased + epsilon));
+        m_t[c] = static_cast<T>(mean[c]);
+        running_mean[c] = static_cast<T>((1.0 - momentum) * static_cast<double>(running_mean[c]) + momentum * mean[c]);
+        running_var[c] = static_cast<T>((1.0 - momentum) * static_cast<double>(running_var[c]) + momentum * unbiased);
+    }
+    row = x;
+    for (std::size_t r = 0; r < rows; ++r, row += channels, y += channels, xhat += channels)
+        for (std::size_t c = 0; c < channels; ++c) {
+            const T h = (row[c] - m_t[c]) * inv_std[c];
+            xhat[c] = h;
+            y[c] = gamma[c] * h + beta[c];
+        }
+}
+
+/// Training backward: dgamma += sum(dy * xhat), dbeta += sum(dy),
+/// dx += gamma * inv_std / rows * (rows * dy - sum(dy) - xhat * sum(dy * xhat)).
+template <class T>
+void batch_norm_train_backward(std::size_t rows, std::size_t channels, const T* xhat, const T* inv_std, const T* gamma,
+                               const T* dy, T* dx, T* dgamma, T* dbeta) {
+    std::vector<double> sum_dy(channels, 0.0), sum_dy_xhat(channels, 0.0);
+    const T* g = dy;
+    const T* h = xhat;
+    for (std::size_t r = 0; r < rows; ++r, g += channels, h += channels)
+        for (std::size_t c = 0; c < channels; ++c) {
+            sum_dy[c] += static_cast<double>(g[c]);
+            sum_dy_xhat[c] += static_cast<double>(g[c]) * static_cast<double>(h[c]);
+        }
+    for (std::size_t c = 0; c < channels; ++c) {
+        dgamma[c] += static_cast<T>(sum_dy_xhat[c]);
+        dbeta[c] += static_cast<T>(sum_dy[c]);
+    }
+    if (dx == nullptr) return;
+    std::vector<T> k(channels), mean_dy(channels), mean_dyx(channels);
+    for (std::size_t c = 0; c < channels; ++c) {
+        k[c] = gamma[c] * inv_std[c];
+        mean_dy[c] = static_cast<T>(sum_dy[c] / static_cast<double>(rows));
+        mean_dyx[c] = static_cast<T>(sum_dy_xhat[c] / static_cast<double>(rows));
+    }
+    for (std::size_t r = 0; r < rows; ++r, dy += channels, xhat += channels, dx += channels)
+        for (std::size_t c = 0; c < channels; ++c) dx[c] += k[c] * (dy[c] - mean_dy[c] - xhat[c] * mean_dyx[c]);
+}
+
+/// Inference forward with fixed statistics: an affine map per channel.
+template <class T>
+void batch_norm_eval_forward(std::size_t rows, std::size_t channels, const T* x, const T* gamma, const T* beta,
+                             const T* running_mean, const T* running_var, double epsilon, T* y) {
+    std::vector<T> scale(channels), shift(channels);
+    for (std::size_t c = 0; c < channels; ++c) {
+        scale[c] = static_cast<T>(static_cast<double>(gamma[c]) / std::sqrt(static_cast<double>(running_var[c]) + epsilon));
+        shift[c] = beta[c] - scale[c] * running_mean[c];
+    }
+    for (std::size_t r = 0; r < rows; ++r, x += channels, y += channels)
+        for (std::size_t c = 0; c < channels; ++c) y[c] = x[c] * scale[c] + shift[c];
+}
+
+/// Inference backward (the map is affine): dx += scale * dy; dgamma, dbeta as for an affine layer.
+template <class T>
+void batch_norm_eval_backward(std::size_t rows, std::size_t channels, const T* x, const T* gamma,
+                              const T* running_mean, const T* running_var, double epsilon, const T* dy, T* dx,
+                              T* dgamma, T* dbeta) {
+    std::vector<T> inv(channels);
+    for (std::size_t c = 0; c < channels; ++c)
+        inv[c] = static_cast<T>(1.0 / std::sqrt(static_cast<double>(running_var[c]) + epsilon));
+    for (std::size_t r = 0; r < rows; ++r, x += channels, dy += channels) {
+        for (std::size_t c = 0; c < channels; ++c) {
+            dgamma[c] += dy[c] * (x[c] - running_mean[c]) * inv[c];
+            dbeta[c] += dy[c];
+        }
+        if (dx != nullptr) {
+            for (std::size_t c = 0; c < channels; ++c) dx[c] += dy[c] * gamma[c] * inv[c];
+            dx += channels;
+        }
+    }
+}
+
+} // namespace kernels
+} // namespace nascent

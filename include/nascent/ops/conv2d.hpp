@@ -1,0 +1,372 @@
+// nascent/ops/conv2d.hpp - 2-D convolution: descriptor, geometry and host training kernels.
+//
+// Layouts: activations NHWC; weights OHWI, i.e. [out_c][kernel][kernel][in_c / groups];
+// bias [out_c]. Padding is TensorFlow's "same": out = ceil(in / stride).
+// Groups split the input and output channels into `groups` independent
+// convolutions; groups == in_c with out_c == in_c * multiplier is a depthwise
+// convolution and runs on a direct kernel. Everything else is lowered to GEMM
+// (im2col, then one product per group over the whole batch; a 1x1 stride-1
+// convolution multiplies the input directly).
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstring>
+#include <vector>
+
+#include "nascent/core/shape.hpp"
+#include "nascent/ops/gemm.hpp"
+
+namespace nascent {
+
+/// Everything a kernel needs to know about one convolution.
+struct conv2d_geometry {
+    shape in{};
+    shape out{};
+    int kernel = 1;
+    int stride = 1;
+    int groups = 1;
+    int pad_top = 0;
+    int pad_left = 0;
+
+    [[nodiscard]] constexpr int in_per_group() const noexcept { return in.c / groups; }
+    [[nodiscard]] constexpr int out_per_group() const noexcept { return out.c / groups; }
+    /// Length of one filter: kernel * kernel * in_per_group.
+    [[nodiscard]] constexpr int filter_size() const noexcept { return kernel * kernel * in_per_group(); }
+    [[nodiscard]] constexpr std::size_t weight_count() const noexcept {
+        return static_cast<std::size_t>(out.c) * static_cast<std::size_t>(filter_size());
+    }
+    /// Multiply-accumulates for one sample.
+    [[nodiscard]] constexpr std::size_t macs() const noexcept {
+        return out.size() * static_cast<std::size_t>(filter_size());
+    }
+    /// Depthwise: one input channel per group (any channel multiplier).
+    [[nodiscard]] constexpr bool depthwise() const noexcept { return in_per_group() == 1 && groups > 1; }
+    /// A 1x1 stride-1 convolution reads its im2col matrix straight from the input.
+    [[nodiscard]] constexpr bool pointwise() const noexcept { return kernel == 1 && stride == 1; }
+    /// Scalars of the im2col matrix for one sample (0 when the kernel needs none).
+    [[nodiscard]] constexpr std::size_t col_size() const noexcept {
+        return depthwise() || pointwise()
+                   ? 0
+                   : static_cast<std::size_t>(out.h) * static_cast<std::size_t>(out.w) *
+                         static_cast<std::size_t>(kernel * kernel * in.c);
+    }
+    [[nodiscard]] constexpr bool valid() const noexcept {
+        return in.valid() && out.valid() && groups > 0 && in.c % groups == 0 && out.c % groups == 0 &&
+               kernel > 0 && stride > 0;
+    }
+};
+
+/// Geometry of a "same"-padded convolution of `in` with `filters` outputs.
+[[nodiscard]] constexpr conv2d_geometry conv2d_geometry_for(shape in, int filters, int kernel, int stride,
+                                                            int groups) noexcept {
+    conv2d_geometry g;
+    g.in = in;
+    g.out = shape{same_extent(in.h, stride), same_extent(in.w, stride), filters};
+    g.kernel = kernel;
+    g.stride = stride;
+    g.groups = groups;
+    g.pad_top = same_pad_before(in.h, kernel, stride);
+    g.pad_left = same_pad_before(in.w, kernel, stride);
+    return g;
+}
+
+/// Standard or grouped convolution with `Filters` outputs.
+template <int Filters, int Kernel, int Stride = 1, int Groups = 1, bool Bias = false>
+struct conv2d final {
+    static_assert(Filters > 0, "conv2d<Filters, ...> needs at least one filter");
+    static_assert(Kernel == 1 || Kernel == 3 || Kernel == 5 || Kernel == 7,
+                  "conv2d<Filters, Kernel, ...> supports kernels 1, 3, 5 and 7");
+    static_assert(Stride == 1 || Stride == 2, "conv2d<Filters, Kernel, Stride> supports strides 1 and 2");
+    static_assert(Groups > 0 && Filters % Groups == 0, "conv2d<Filters, Kernel, Stride, Groups>: Groups must divide Filters");
+
+    static constexpr int filters = Filters;
+    static constexpr int kernel = Kernel;
+    static constexpr int stride = Stride;
+    static constexpr int groups = Groups;
+    static constexpr bool bias = Bias;
+
+    [[nodiscard]] static constexpr conv2d_geometry geometry(shape in) noexcept {
+        return conv2d_geometry_for(in, Filters, Kernel, Stride, Groups);
+    }
+    /// True when this convolution can read `in` (its channels split into the groups).
+    [[nodiscard]] static constexpr bool accepts(shape in) noexcept { return in.valid() && in.c % Groups == 0; }
+    [[nodiscard]] static constexpr shape output(shape in) noexcept { return geometry(in).out; }
+    [[nodiscard]] static constexpr std::size_t params(shape in) noexcept {
+        return geometry(in).weight_count() + (Bias ? static_cast<std::size_t>(Filters) : 0U);
+    }
+    [[nodiscard]] static constexpr std::size_t macs(shape in) noexcept { return geometry(in).macs(); }
+};
+
+/// Depthwise convolution: each input channel convolved with `Multiplier` filters of its own.
+template <int Kernel, int Stride = 1, int Multiplier = 1, bool Bias = false>
+struct depthwise_conv2d final {
+    static_assert(Kernel == 1 || Kernel == 3 || Kernel == 5 || Kernel == 7,
+                  "depthwise_conv2d<Kernel, ...> supports kernels 1, 3, 5 and 7");
+    static_assert(Stride == 1 || Stride == 2, "depthwise_conv2d<Kernel, Stride> supports strides 1 and 2");
+    static_assert(Multiplier > 0, "depthwise_conv2d<Kernel, Stride, Multiplier> needs a positive multiplier");
+
+    static constexpr int kernel = Kernel;
+    static constexpr int stride = Stride;
+    static constexpr int multiplier = Multiplier;
+    static constexpr bool bias = Bias;
+
+    [[nodiscard]] static constexpr conv2d_geometry geometry(shape in) noexcept {
+        return conv2d_geometry_for(in, in.c * Multiplier, Kernel, Stride, in.c);
+    }
+    [[nodiscard]] static constexpr bool accepts(shape in) noexcept { return in.valid(); }
+    [[nodiscard]] static constexpr shape output(shape in) noexcept { return geometry(in).out; }
+    [[nodiscard]] static constexpr std::size_t params(shape in) noexcept {
+        return geometry(in).weight_count() + (Bias ? static_cast<std::size_t>(in.c * Multiplier) : 0U);
+    }
+    [[nodiscard]] static constexpr std::size_t macs(shape in) noexcept { return geometry(in).macs(); }
+};
+
+namespace kernels {
+
+/// im2col for NHWC: row (n, oh, ow) holds, group by group, the kernel window
+/// [kh][kw][channel of the group] (zeros where the window leaves the image).
+template <class T>
+void im2col(const conv2d_geometry& g, int batch, const T* x, T* col) noexcept {
+    const int k = g.kernel;
+    const int cg = g.in_per_group();
+    const std::size_t row_len = static_cast<std::size_t>(k) * static_cast<std::size_t>(k) * static_cast<std::size_t>(g.in.c);
+    for (int n = 0; n < batch; ++n) {
+        const T* xn = x + static_cast<std::size_t>(n) * g.in.size();
+        for (int oh = 0; oh < g.out.h; ++oh) {
+            for (int ow = 0; ow < g.out.w; ++ow, col += row_len) {
+                const int ih0 = oh * g.stride - g.pad_top;
+                const int iw0 = ow * g.stride - g.pad_left;
+                if (g.groups == 1) {
+                    T* dst = col;
+                    for (int kh = 0; kh < k; ++kh) {
+                        const int ih = ih0 + kh;
+                        for (int kw = 0; kw < k; ++kw, dst += g.in.c) {
+                            const int iw = iw0 + kw;
+                            if (ih < 0 || ih >= g.in.h || iw < 0 || iw >= g.in.w) {
+                                std::fill(dst, dst + g.in.c, T{0});
+                            } else {
+                                std::memcpy(dst, xn + (static_cast<std::size_t>(ih) * static_cast<std::size_t>(g.in.w) + static_cast<std::size_t>(iw)) * static_cast<std::size_t>(g.in.c),
+                                            sizeof(T) * static_cast<std::size_t>(g.in.c));
+                            }
+                        }
+                    }
+                } else {
+                    T* dst = col;
+                    for (int grp = 0; grp < g.groups; ++grp) {
+                        for (int kh = 0; kh < k; ++kh) {
+                            const int ih = ih0 + kh;
+                            for (int kw = 0; kw < k; ++kw, dst += cg) {
+                                const int iw = iw0 + kw;
+                                if (ih < 0 || ih >= g.in.h || iw < 0 || iw >= g.in.w) {
+                                    std::fill(dst, dst + cg, T{0});
+                                } else {
+                                    const T* src = xn + (static_cast<std::size_t>(ih) * static_cast<std::size_t>(g.in.w) + static_cast<std::size_t>(iw)) * static_cast<std::size_t>(g.in.c) +
+                                                   static_cast<std::size_t>(grp * cg);
+                                    std::memcpy(dst, src, sizeof(T) * static_cast<std::size_t>(cg));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Adjoint of im2col: adds every window entry of `col` back into its input position of `dx`.
+template <class T>
+void col2im_add(const conv2d_geometry& g, int batch, const T* col, T* dx) noexcept {
+    const int k = g.kernel;
+    const int cg = g.in_per_group();
+    for (int n = 0; n < batch; ++n) {
+        T* dxn = dx + static_cast<std::size_t>(n) * g.in.size();
+        for (int oh = 0; oh < g.out.h; ++oh) {
+            for (int ow = 0; ow < g.out.w; ++ow) {
+                const int ih0 = oh * g.stride - g.pad_top;
+                const int iw0 = ow * g.stride - g.pad_left;
+                for (int grp = 0; grp < g.groups; ++grp) {
+                    for (int kh = 0; kh < k; ++kh) {
+                        const int ih = ih0 + kh;
+                        for (int kw = 0; kw < k; ++kw, col += cg) {
+                            const int iw = iw0 + kw;
+                            if (ih < 0 || ih >= g.in.h || iw < 0 || iw >= g.in.w) continue;
+                            T* dst = dxn + (static_cast<std::size_t>(ih) * static_cast<std::size_t>(g.in.w) + static_cast<std::size_t>(iw)) * static_cast<std::size_t>(g.in.c) +
+                                     static_cast<std::size_t>(grp * cg);
+                            for (int c = 0; c < cg; ++c) dst[c] += col[c];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Depthwise forward on the direct kernel. `wt` is the weight transposed to [kh][kw][out_c].
+template <class T>
+void depthwise_forward(const conv2d_geometry& g, int batch, const T* x, const T* wt, const T* bias, T* y) noexcept {
+    const int k = g.kernel;
+    const int m = g.out.c / g.in.c;
+    const auto oc_count = static_cast<std::size_t>(g.out.c);
+    for (int n = 0; n < batch; ++n) {
+        const T* xn = x + static_cast<std::size_t>(n) * g.in.size();
+        for (int oh = 0; oh < g.out.h; ++oh) {
+            for (int ow = 0; ow < g.out.w; ++ow, y += oc_count) {
+                if (bias != nullptr) {
+                    std::copy(bias, bias + oc_count, y);
+                } else {
+                    std::fill(y, y + oc_count, T{0});
+                }
+                for (int kh = 0; kh < k; ++kh) {
+                    const int ih = oh * g.stride - g.pad_top + kh;
+                    if (ih < 0 || ih >= g.in.h) continue;
+                    for (int kw = 0; kw < k; ++kw) {
+                        const int iw = ow * g.stride - g.pad_left + kw;
+                        if (iw < 0 || iw >= g.in.w) continue;
+                        const T* xp = xn + (static_cast<std::size_t>(ih) * static_cast<std::size_t>(g.in.w) + static_cast<std::size_t>(iw)) * static_cast<std::size_t>(g.in.c);
+                        const T* wp = wt + static_cast<std::size_t>(kh * k + kw) * oc_count;
+                        if (m == 1) {
+                            for (std::size_t c = 0; c < oc_count; ++c) y[c] += xp[c] * wp[c];
+                        } else {
+                            for (std::size_t c = 0; c < oc_count; ++c) y[c] += xp[c / static_cast<std::size_t>(m)] * wp[c];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Depthwise backward: dx += dW-adjoint, dwt (transposed layout) += input-adjoint.
+template <class T>
+void depthwise_backward(const conv2d_geometry& g, int batch, const T* x, const T* wt, const T* dy, T* dx,
+                        T* dwt) noexcept {
+    const int k = g.kernel;
+    const auto m = static_cast<std::size_t>(g.out.c / g.in.c);
+    const auto oc_count = static_cast<std::size_t>(g.out.c);
+    for (int n = 0; n < batch; ++n) {
+        const T* xn = x + static_cast<std::size_t>(n) * g.in.size();
+        T* dxn = dx != nullptr ? dx + static_cast<std::size_t>(n) * g.in.size() : nullptr;
+        for (int oh = 0; oh < g.out.h; ++oh) {
+            for (int ow = 0; ow < g.out.w; ++ow, dy += oc_count) {
+                for (int kh = 0; kh < k; ++kh) {
+                    const int ih = oh * g.stride - g.pad_top + kh;
+                    if (ih < 0 || ih >= g.in.h) continue;
+                    for (int kw = 0; kw < k; ++kw) {
+                        const int iw = ow * g.stride - g.pad_left + kw;
+                        if (iw < 0 || iw >= g.in.w) continue;
+                        const std::size_t at = (static_cast<std::size_t>(ih) * static_cast<std::size_t>(g.in.w) + static_cast<std::size_t>(iw)) * static_cast<std::size_t>(g.in.c);
+                        const T* xp = xn + at;
+                        const std::size_t tap = static_cast<std::size_t>(kh * k + kw) * oc_count;
+                        const T* wp = wt + tap;
+                        T* dwp = dwt + tap;
+                        if (m == 1) {
+                            for (std::size_t c = 0; c < oc_count; ++c) dwp[c] += dy[c] * xp[c];
+                            if (dxn != nullptr) {
+                                T* dxp = dxn + at;
+                                for (std::size_t c = 0; c < oc_count; ++c) dxp[c] += dy[c] * wp[c];
+                            }
+                        } else {
+                            for (std::size_t c = 0; c < oc_count; ++c) dwp[c] += dy[c] * xp[c / m];
+                            if (dxn != nullptr) {
+                                T* dxp = dxn + at;
+                                for (std::size_t c = 0; c < oc_count; ++c) dxp[c / m] += dy[c] * wp[c];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Transposes a depthwise weight between OHWI ([out_c][k*k]) and tap-major ([k*k][out_c]).
+template <class T>
+void depthwise_transpose(const conv2d_geometry& g, const T* w_ohwi, T* w_taps) noexcept {
+    const int taps = g.kernel * g.kernel;
+    for (int oc = 0; oc < g.out.c; ++oc)
+        for (int t = 0; t < taps; ++t)
+            w_taps[static_cast<std::size_t>(t) * static_cast<std::size_t>(g.out.c) + static_cast<std::size_t>(oc)] =
+                w_ohwi[static_cast<std::size_t>(oc) * static_cast<std::size_t>(taps) + static_cast<std::size_t>(t)];
+}
+
+/// Forward pass: y = conv(x, w) + bias for a batch. `col` must hold batch * g.col_size()
+/// scalars (it is kept for the backward pass); `scratch` holds g.weight_count() scalars.
+template <class T>
+void conv2d_forward(const conv2d_geometry& g, int batch, const T* x, const T* w, const T* bias, T* y, T* col,
+                    T* scratch) noexcept {
+    const int rows = batch * g.out.h * g.out.w;
+    if (g.depthwise()) {
+        depthwise_transpose(g, w, scratch);
+        depthwise_forward(g, batch, x, scratch, bias, y);
+        return;
+    }
+    const T* a = x;
+    if (!g.pointwise()) {
+        im2col(g, batch, x, col);
+        a = col;
+    }
+    const int lda = g.kernel * g.kernel * g.in.c;
+    const int fs = g.filter_size();
+    const int og = g.out_per_group();
+    T beta = T{0};
+    if (bias != nullptr) {
+        T* row = y;
+        for (int r = 0; r < rows; ++r, row += g.out.c) std::copy(bias, bias + g.out.c, row);
+        beta = T{1};
+    }
+    for (int grp = 0; grp < g.groups; ++grp) {
+        blas::gemm(blas::trans::no, blas::trans::yes, rows, og, fs, T{1}, a + static_cast<std::size_t>(grp * fs), lda,
+                   w + static_cast<std::size_t>(grp * og) * static_cast<std::size_t>(fs), fs, beta, y + grp * og, g.out.c);
+    }
+}
+
+/// Backward pass. Accumulates dw (and db, dx when not null) with +=. `col` is what the
+/// forward pass left; `scratch` holds max(batch * g.col_size(), 2 * g.weight_count()) scalars.
+template <class T>
+void conv2d_backward(const conv2d_geometry& g, int batch, const T* x, const T* w, const T* col, const T* dy,
+                     T* dx, T* dw, T* db, T* scratch) noexcept {
+    const int rows = batch * g.out.h * g.out.w;
+    if (db != nullptr) {
+        const T* row = dy;
+        for (int r = 0; r < rows; ++r, row += g.out.c)
+            for (int c = 0; c < g.out.c; ++c) db[c] += row[c];
+    }
+    if (g.depthwise()) {
+        const std::size_t wc = g.weight_count();
+        T* wt = scratch;
+        T* dwt = scratch + wc;
+        depthwise_transpose(g, w, wt);
+        std::fill(dwt, dwt + wc, T{0});
+        depthwise_backward(g, batch, x, wt, dy, dx, dwt);
+        const int taps = g.kernel * g.kernel;
+        for (int oc = 0; oc < g.out.c; ++oc)
+            for (int t = 0; t < taps; ++t)
+                dw[static_cast<std::size_t>(oc) * static_cast<std::size_t>(taps) + static_cast<std::size_t>(t)] +=
+                    dwt[static_cast<std::size_t>(t) * static_cast<std::size_t>(g.out.c) + static_cast<std::size_t>(oc)];
+        return;
+    }
+    const T* a = g.pointwise() ? x : col;
+    const int lda = g.kernel * g.kernel * g.in.c;
+    const int fs = g.filter_size();
+    const int og = g.out_per_group();
+    for (int grp = 0; grp < g.groups; ++grp) {
+        // dW_g[og x fs] += dY_g^T [og x rows] * A_g [rows x fs]
+        blas::gemm(blas::trans::yes, blas::trans::no, og, fs, rows, T{1}, dy + grp * og, g.out.c,
+                   a + static_cast<std::size_t>(grp * fs), lda, T{1},
+                   dw + static_cast<std::size_t>(grp * og) * static_cast<std::size_t>(fs), fs);
+    }
+    if (dx == nullptr) return;
+    // dA_g [rows x fs] = dY_g [rows x og] * W_g [og x fs]; straight into dx for 1x1 stride 1.
+    T* da = g.pointwise() ? dx : scratch;
+    const T beta = g.pointwise() ? T{1} : T{0};
+    for (int grp = 0; grp < g.groups; ++grp) {
+        blas::gemm(blas::trans::no, blas::trans::no, rows, fs, og, T{1}, dy + grp * og, g.out.c,
+                   w + static_cast<std::size_t>(grp * og) * static_cast<std::size_t>(fs), fs, beta,
+                   da + static_cast<std::size_t>(grp * fs), lda);
+    }
+    if (!g.pointwise()) col2im_add(g, batch, scratch, dx);
+}
+
+} // namespace kernels
+} // namespace nascent

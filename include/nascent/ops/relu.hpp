@@ -1,0 +1,31 @@
+// nascent/ops/relu.hpp - rectified linear unit y = max(x, 0).
+#pragma once
+
+#include <cstddef>
+
+#include "nascent/core/shape.hpp"
+
+namespace nascent {
+
+struct relu final {
+    [[nodiscard]] static constexpr bool accepts(shape in) noexcept { return in.valid(); }
+    [[nodiscard]] static constexpr shape output(shape in) noexcept { return in; }
+    [[nodiscard]] static constexpr std::size_t params(shape /*in*/) noexcept { return 0; }
+    [[nodiscard]] static constexpr std::size_t macs(shape /*in*/) noexcept { return 0; }
+};
+
+namespace kernels {
+
+template <class T>
+void relu_forward(std::size_t count, const T* x, T* y) noexcept {
+    for (std::size_t i = 0; i < count; ++i) y[i] = x[i] > T{0} ? x[i] : T{0};
+}
+
+/// dx += dy where the output was positive (the gradient at 0 is taken as 0).
+template <class T>
+void relu_backward(std::size_t count, const T* y, const T* dy, T* dx) noexcept {
+    for (std::size_t i = 0; i < count; ++i) dx[i] += y[i] > T{0} ? dy[i] : T{0};
+}
+
+} // namespace kernels
+} // namespace nascent
