@@ -148,6 +148,19 @@ TEST_CASE("read_idx: a missing file is reported with its path", "[data][idx][err
     CHECK_THROWS_WITH(nascent::read_idx(missing.path), Contains("file not found") && Contains(missing.path.string()));
 }
 
+TEST_CASE("read_idx: an unreadable file is reported with its path", "[data][idx][errors]") {
+    const temp_path file(".idx");
+    write_plain(file.path, idx_bytes({1}, {1}));
+    fs::permissions(file.path, fs::perms::none);
+    if (std::ifstream(file.path).is_open()) {
+        WARN("running with privileges that ignore file permissions; unreadable-file check skipped");
+    } else {
+        CHECK_THROWS_WITH(nascent::read_idx(file.path),
+                          Contains("cannot open") && Contains(file.path.string()));
+    }
+    fs::permissions(file.path, fs::perms::owner_all);
+}
+
 TEST_CASE("read_idx: a directory is not a file", "[data][idx][errors]") {
     const temp_path dir;
     fs::create_directories(dir.path);

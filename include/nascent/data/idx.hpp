@@ -81,7 +81,10 @@ inline void check_gz(gzFile file, const std::filesystem::path& path) {
     int code = Z_OK;
     const char* message = gzerror(file, &code);
     if (code == Z_OK) return;
-    const std::string detail = message != nullptr && *message != '\0' ? message : "unknown zlib error";
+    std::string detail = message != nullptr && *message != '\0' ? message : "unknown zlib error";
+    // zlib puts the file name in front; the message names it already.
+    const std::string prefix = path.string() + ": ";
+    if (detail.compare(0, prefix.size(), prefix) == 0) detail.erase(0, prefix.size());
     if (code == Z_ERRNO) throw error(idx_where(path) + "read error (" + detail + ")");
     if (code == Z_MEM_ERROR) throw error(idx_where(path) + "out of memory while decompressing");
     throw error(idx_where(path) + "corrupt gzip stream (gzread: " + detail + ")");
@@ -95,7 +98,8 @@ inline std::size_t gz_read_some(gzFile file, std::uint8_t* out, std::size_t size
         const auto chunk = static_cast<unsigned>(std::min(size - got, max_chunk));
         const int n = gzread(file, out + got, chunk);
         check_gz(file, path);
-        if (n <= 0) break;
+        if (n < 0) throw error(idx_where(path) + "corrupt gzip stream (gzread failed)");
+        if (n == 0) break;
         got += static_cast<std::size_t>(n);
     }
     return got;
@@ -108,6 +112,9 @@ inline std::size_t gz_read_some(gzFile file, std::uint8_t* out, std::size_t size
     using detail::idx_where;
     std::error_code ec;
     const auto status = std::filesystem::status(path, ec);
+    if (ec && ec != std::errc::no_such_file_or_directory && ec != std::errc::not_a_directory) {
+        throw error(idx_where(path) + "cannot access file (" + ec.message() + ")");
+    }
     if (!std::filesystem::exists(status)) throw error(idx_where(path) + "file not found");
     if (std::filesystem::is_directory(status)) throw error(idx_where(path) + "is a directory, not a file");
 

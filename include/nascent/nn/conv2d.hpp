@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <string>
+#include <type_traits>
 
 #include "nascent/autograd/parameter.hpp"
 #include "nascent/autograd/tape.hpp"
@@ -15,7 +16,7 @@ namespace nascent::nn {
 
 /// Records y = conv(x, w) (+ b) with geometry g. `b` may be null.
 template <class T>
-var conv2d(tape<T>& t, var x, const conv2d_geometry& g, parameter<T>& w, parameter<T>* b) {
+var conv2d(tape<T>& t, var x, const conv2d_geometry& g, parameter<T>& w, std::type_identity_t<parameter<T>>* b) {
     const int batch = batch_size(t.value(x));
     const var y = t.record(batch_shape(batch, g.out), true, [g, x, &w, b](tape<T>& tp, var self) {
         const int n = batch_size(tp.value(self));

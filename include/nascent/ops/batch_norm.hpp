@@ -7,6 +7,7 @@
 // averages are used; the deploy path folds them into the previous convolution.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <vector>
@@ -28,6 +29,20 @@ struct batch_norm final {
 
 namespace kernels {
 
+/// Adds f(row)[c] over all rows into `sums` (double), accumulating blocks of rows in T first,
+/// so the inner loop vectorises and the long sum keeps double precision.
+template <class T, class F>
+void blocked_column_sums(std::size_t rows, std::size_t channels, std::vector<double>& sums, F&& row_terms) {
+    constexpr std::size_t block = 32;
+    std::vector<T> partial(channels);
+    for (std::size_t r0 = 0; r0 < rows; r0 += block) {
+        std::fill(partial.begin(), partial.end(), T{0});
+        const std::size_t r1 = r0 + block < rows ? r0 + block : rows;
+        for (std::size_t r = r0; r < r1; ++r) row_terms(r, partial.data());
+        for (std::size_t c = 0; c < channels; ++c) sums[c] += static_cast<double>(partial[c]);
+    }
+}
+
 /// Training forward over `rows` = batch * h * w positions of `channels` each.
 /// Writes y, the normalised input xhat (kept for backward) and 1/sqrt(var + eps) per channel,
 /// and updates the running statistics.
@@ -36,26 +51,28 @@ void batch_norm_train_forward(std::size_t rows, std::size_t channels, const T* x
                               T* y, T* xhat, T* inv_std, T* running_mean, T* running_var, double momentum,
                               double epsilon) {
     std::vector<double> mean(channels, 0.0), var(channels, 0.0);
-    const T* row = x;
-    for (std::size_t r = 0; r < rows; ++r, row += channels)
-        for (std::size_t c = 0; c < channels; ++c) mean[c] += static_cast<double>(row[c]);
+    blocked_column_sums<T>(rows, channels, mean, [&](std::size_t r, T* acc) {
+        const T* row = x + r * channels;
+        for (std::size_t c = 0; c < channels; ++c) acc[c] += row[c];
+    });
     for (auto& m : mean) m /= static_cast<double>(rows);
-    row = x;
-    for (std::size_t r = 0; r < rows; ++r, row += channels)
+    std::vector<T> m_t(channels);
+    for (std::size_t c = 0; c < channels; ++c) m_t[c] = static_cast<T>(mean[c]);
+    blocked_column_sums<T>(rows, channels, var, [&](std::size_t r, T* acc) {
+        const T* row = x + r * channels;
         for (std::size_t c = 0; c < channels; ++c) {
-            const double d = static_cast<double>(row[c]) - mean[c];
-            var[c] += d * d;
+            const T d = row[c] - m_t[c];
+            acc[c] += d * d;
         }
-    std::vector<T> shift(channels), scale(channels), m_t(channels);
+    });
     for (std::size_t c = 0; c < channels; ++c) {
         const double biased = var[c] / static_cast<double>(rows);
         const double unbiased = rows > 1 ? var[c] / static_cast<double>(rows - 1) : biased;
         inv_std[c] = static_cast<T>(1.0 / std::sqrt(biased + epsilon));
-        m_t[c] = static_cast<T>(mean[c]);
         running_mean[c] = static_cast<T>((1.0 - momentum) * static_cast<double>(running_mean[c]) + momentum * mean[c]);
         running_var[c] = static_cast<T>((1.0 - momentum) * static_cast<double>(running_var[c]) + momentum * unbiased);
     }
-    row = x;
+    const T* row = x;
     for (std::size_t r = 0; r < rows; ++r, row += channels, y += channels, xhat += channels)
         for (std::size_t c = 0; c < channels; ++c) {
             const T h = (row[c] - m_t[c]) * inv_std[c];
@@ -70,13 +87,15 @@ template <class T>
 void batch_norm_train_backward(std::size_t rows, std::size_t channels, const T* xhat, const T* inv_std, const T* gamma,
                                const T* dy, T* dx, T* dgamma, T* dbeta) {
     std::vector<double> sum_dy(channels, 0.0), sum_dy_xhat(channels, 0.0);
-    const T* g = dy;
-    const T* h = xhat;
-    for (std::size_t r = 0; r < rows; ++r, g += channels, h += channels)
-        for (std::size_t c = 0; c < channels; ++c) {
-            sum_dy[c] += static_cast<double>(g[c]);
-            sum_dy_xhat[c] += static_cast<double>(g[c]) * static_cast<double>(h[c]);
-        }
+    blocked_column_sums<T>(rows, channels, sum_dy, [&](std::size_t r, T* acc) {
+        const T* g = dy + r * channels;
+        for (std::size_t c = 0; c < channels; ++c) acc[c] += g[c];
+    });
+    blocked_column_sums<T>(rows, channels, sum_dy_xhat, [&](std::size_t r, T* acc) {
+        const T* g = dy + r * channels;
+        const T* h = xhat + r * channels;
+        for (std::size_t c = 0; c < channels; ++c) acc[c] += g[c] * h[c];
+    });
     for (std::size_t c = 0; c < channels; ++c) {
         dgamma[c] += static_cast<T>(sum_dy_xhat[c]);
         dbeta[c] += static_cast<T>(sum_dy[c]);

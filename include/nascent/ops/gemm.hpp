@@ -6,6 +6,8 @@
 // grouped convolution) are multiplied in place without copies.
 #pragma once
 
+#include <string_view>
+
 #include <cblas.h>
 
 namespace nascent::blas {
@@ -28,5 +30,21 @@ inline void gemm(trans ta, trans tb, int m, int n, int k, double alpha, const do
 
 /// Sets the number of threads OpenBLAS uses for every later product (1 = deterministic, single core).
 inline void set_threads(int threads) noexcept { openblas_set_num_threads(threads); }
+
+/// The name of the kernel family OpenBLAS chose for this CPU ("Haswell", "SkylakeX", ...).
+[[nodiscard]] inline const char* kernel_family() noexcept { return openblas_get_corename(); }
+
+/// Empty when OpenBLAS runs kernels that fit the CPU; otherwise a hint. OpenBLAS picks its
+/// kernels when it loads; on a CPU newer than its release it falls back to the SSE3
+/// ("Prescott") kernels, about three times slower. The environment variable
+/// OPENBLAS_CORETYPE (SkylakeX for AVX-512, Haswell for AVX2) overrides the choice.
+[[nodiscard]] inline const char* kernel_warning() noexcept {
+    const std::string_view family = kernel_family() != nullptr ? kernel_family() : "";
+    const bool generic = family.empty() || family == "Prescott" || family == "Core2" || family == "Nehalem";
+    if (generic && __builtin_cpu_supports("avx2"))
+        return "OpenBLAS does not recognise this CPU and runs generic SSE3 kernels; set OPENBLAS_CORETYPE=SkylakeX "
+               "(AVX-512) or OPENBLAS_CORETYPE=Haswell (AVX2) for about 3x faster training";
+    return "";
+}
 
 } // namespace nascent::blas

@@ -3,7 +3,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <limits>
 
 #include "nascent/ops/pool2d.hpp"
 
@@ -24,19 +23,23 @@ void max_pool2d_forward(const pool2d_geometry& g, int batch, const T* x, T* y, s
         const std::size_t base = static_cast<std::size_t>(n) * g.in.size();
         for (int oh = 0; oh < g.out.h; ++oh) {
             for (int ow = 0; ow < g.out.w; ++ow, y += c_count, argmax += c_count) {
-                for (int c = 0; c < c_count; ++c) {
-                    y[c] = -std::numeric_limits<T>::infinity();
-                    argmax[c] = -1;
-                }
-                for (int ih = g.row_begin(oh); ih < g.row_end(oh); ++ih) {
-                    for (int iw = g.col_begin(ow); iw < g.col_end(ow); ++iw) {
+                const int h0 = g.row_begin(oh), h1 = g.row_end(oh), w0 = g.col_begin(ow), w1 = g.col_end(ow);
+                for (int ih = h0; ih < h1; ++ih) {
+                    for (int iw = w0; iw < w1; ++iw) {
                         const std::size_t at = base + (static_cast<std::size_t>(ih) * static_cast<std::size_t>(g.in.w) + static_cast<std::size_t>(iw)) * static_cast<std::size_t>(c_count);
                         const T* xp = x + at;
-                        for (int c = 0; c < c_count; ++c) {
-                            if (xp[c] > y[c] || argmax[c] < 0) {
+                        const auto first = static_cast<std::int32_t>(at);
+                        if (ih == h0 && iw == w0) {
+                            for (int c = 0; c < c_count; ++c) {
                                 y[c] = xp[c];
-                                argmax[c] = static_cast<std::int32_t>(at + static_cast<std::size_t>(c));
+                                argmax[c] = first + c;
                             }
+                            continue;
+                        }
+                        for (int c = 0; c < c_count; ++c) {
+                            const bool larger = xp[c] > y[c];
+                            y[c] = larger ? xp[c] : y[c];
+                            argmax[c] = larger ? first + c : argmax[c];
                         }
                     }
                 }
