@@ -84,6 +84,26 @@ TEST_CASE("pooling gradients", "[gradcheck][pool]") {
         const auto g = pool2d_geometry_for({6, 6, 3}, 2, 2, padding::valid);
         REQUIRE_GRADIENTS(check_unary({2, 6, 6, 3}, batch_shape(2, g.out), [&](tape<double>& t, var x) { return nn::max_pool2d(t, x, g); }));
     }
+    SECTION("max, tiling windows that leave a border uncovered (7 -> 3)") {
+        const auto g = pool2d_geometry_for({7, 7, 2}, 2, 2, padding::valid);
+        REQUIRE_GRADIENTS(check_unary({2, 7, 7, 2}, batch_shape(2, g.out), [&](tape<double>& t, var x) { return nn::max_pool2d(t, x, g); }));
+    }
+    SECTION("max, when the input's gradient already holds another contribution") {
+        // relu(x) is recorded after the pool, so its backward reaches x first.
+        const auto g = pool2d_geometry_for({6, 6, 2}, 2, 2, padding::valid);
+        rng random(4);
+        const tensor<double> w_pool = random_tensor({2, 3, 3, 2}, random);
+        const tensor<double> w_relu = random_tensor({2, 6, 6, 2}, random);
+        const auto r = gradcheck(
+            [&](tape<double>& t, std::span<const var> x) {
+                const var pooled = nn::max_pool2d(t, x[0], g);
+                const var rectified = nn::relu(t, x[0]);
+                return nn::add(t, weighted_sum(t, pooled, w_pool), weighted_sum(t, rectified, w_relu));
+            },
+            {random_tensor({2, 6, 6, 2}, random)}, {}, {.tolerance = tight});
+        INFO("worst: " << r.worst_entry);
+        REQUIRE(r.passed);
+    }
     SECTION("max, 3x3 stride 1 same padding (overlapping windows)") {
         const auto g = pool2d_geometry_for({5, 5, 2}, 3, 1, padding::same);
         REQUIRE_GRADIENTS(check_unary({2, 5, 5, 2}, batch_shape(2, g.out), [&](tape<double>& t, var x) { return nn::max_pool2d(t, x, g); }));

@@ -67,6 +67,19 @@ public:
         }
         return n.grad;
     }
+    /// Where a backward function that writes every entry of d(root)/d(v) puts it. When no
+    /// contribution has arrived yet the zero-fill is skipped and `accumulate` is false: the
+    /// caller must then assign (=) instead of adding (+=). Saves a pass over memory.
+    [[nodiscard]] T* grad_target(var v, bool& accumulate) {
+        node& n = at(v);
+        accumulate = n.has_grad;
+        if (!n.has_grad) {
+            ensure_shape(n.grad, n.value.shape());
+            n.has_grad = true;
+        }
+        return n.grad.data();
+    }
+
     /// True when some backward function has written d(root)/d(v).
     [[nodiscard]] bool has_grad(var v) const noexcept { return nodes_[v.index].has_grad; }
 

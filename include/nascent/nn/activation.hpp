@@ -13,7 +13,9 @@ namespace nascent::nn {
 template <class T>
 var relu(tape<T>& t, var x) {
     const var y = t.record(t.value(x).shape(), t.requires_grad(x), [x](tape<T>& tp, var self) {
-        kernels::relu_backward(tp.value(self).size(), tp.value(self).data(), tp.grad(self).data(), tp.grad(x).data());
+        bool accumulate = true;
+        T* dx = tp.grad_target(x, accumulate);
+        kernels::relu_backward(tp.value(self).size(), tp.value(self).data(), tp.grad(self).data(), dx, accumulate);
     });
     kernels::relu_forward(t.value(x).size(), t.value(x).data(), t.value(y).data());
     return y;
@@ -23,7 +25,9 @@ var relu(tape<T>& t, var x) {
 template <class T>
 var relu6(tape<T>& t, var x) {
     const var y = t.record(t.value(x).shape(), t.requires_grad(x), [x](tape<T>& tp, var self) {
-        kernels::relu6_backward(tp.value(self).size(), tp.value(self).data(), tp.grad(self).data(), tp.grad(x).data());
+        bool accumulate = true;
+        T* dx = tp.grad_target(x, accumulate);
+        kernels::relu6_backward(tp.value(self).size(), tp.value(self).data(), tp.grad(self).data(), dx, accumulate);
     });
     kernels::relu6_forward(t.value(x).size(), t.value(x).data(), t.value(y).data());
     return y;

@@ -40,14 +40,16 @@ var batch_norm(tape<T>& t, var x, batch_norm_state<T>& s, bool training) {
     if (training) {
         const var y = t.record(shp, true, [x, &s, rows, channels](tape<T>& tp, var self) {
             const auto& saved = tp.saved(self);
-            T* dx = tp.requires_grad(x) ? tp.grad(x).data() : nullptr;
-            kernels::batch_norm_train_backward(rows, channels, saved.data() + channels, saved.data(), s.gamma.value.data(),
-                                               tp.grad(self).data(), dx, s.gamma.grad.data(), s.beta.grad.data());
+            bool accumulate = true;
+            T* dx = tp.requires_grad(x) ? tp.grad_target(x, accumulate) : nullptr;
+            kernels::batch_norm_train_backward(rows, channels, tp.value(x).data(), saved.data(), saved.data() + channels,
+                                               s.gamma.value.data(), tp.grad(self).data(), dx, s.gamma.grad.data(),
+                                               s.beta.grad.data(), accumulate);
         });
-        auto& saved = t.saved(y);  // [inv_std (channels) | xhat (rows * channels)]
-        saved.resize(channels + rows * channels);
+        auto& saved = t.saved(y);  // [batch mean | inv_std], one per channel
+        saved.resize(2 * channels);
         kernels::batch_norm_train_forward(rows, channels, t.value(x).data(), s.gamma.value.data(), s.beta.value.data(),
-                                          t.value(y).data(), saved.data() + channels, saved.data(),
+                                          t.value(y).data(), saved.data(), saved.data() + channels,
                                           s.running_mean.value.data(), s.running_var.value.data(),
                                           nascent::batch_norm::momentum, eps);
         return y;

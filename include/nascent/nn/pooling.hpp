@@ -15,7 +15,14 @@ namespace nascent::nn {
 template <class T>
 var max_pool2d(tape<T>& t, var x, const pool2d_geometry& g) {
     const int batch = batch_size(t.value(x));
-    const var y = t.record(batch_shape(batch, g.out), t.requires_grad(x), [x](tape<T>& tp, var self) {
+    const var y = t.record(batch_shape(batch, g.out), t.requires_grad(x), [x, g](tape<T>& tp, var self) {
+        bool accumulate = true;
+        if (kernels::tiles(g) && !tp.has_grad(x)) {
+            T* dx = tp.grad_target(x, accumulate);
+            kernels::max_pool2d_backward_assign(g, batch_size(tp.value(self)), tp.saved_indices(self).data(),
+                                                tp.grad(self).data(), dx);
+            return;
+        }
         kernels::max_pool2d_backward(tp.value(self).size(), tp.saved_indices(self).data(), tp.grad(self).data(),
                                      tp.grad(x).data());
     });

@@ -44,11 +44,11 @@ void blocked_column_sums(std::size_t rows, std::size_t channels, std::vector<dou
 }
 
 /// Training forward over `rows` = batch * h * w positions of `channels` each.
-/// Writes y, the normalised input xhat (kept for backward) and 1/sqrt(var + eps) per channel,
-/// and updates the running statistics.
+/// Writes y and, for the backward pass, the batch mean and 1/sqrt(var + eps) per channel;
+/// updates the running statistics.
 template <class T>
 void batch_norm_train_forward(std::size_t rows, std::size_t channels, const T* x, const T* gamma, const T* beta,
-                              T* y, T* xhat, T* inv_std, T* running_mean, T* running_var, double momentum,
+                              T* y, T* batch_mean, T* inv_std, T* running_mean, T* running_var, double momentum,
                               double epsilon) {
     std::vector<double> mean(channels, 0.0), var(channels, 0.0);
     blocked_column_sums<T>(rows, channels, mean, [&](std::size_t r, T* acc) {
@@ -56,59 +56,67 @@ void batch_norm_train_forward(std::size_t rows, std::size_t channels, const T* x
         for (std::size_t c = 0; c < channels; ++c) acc[c] += row[c];
     });
     for (auto& m : mean) m /= static_cast<double>(rows);
-    std::vector<T> m_t(channels);
-    for (std::size_t c = 0; c < channels; ++c) m_t[c] = static_cast<T>(mean[c]);
+    for (std::size_t c = 0; c < channels; ++c) batch_mean[c] = static_cast<T>(mean[c]);
     blocked_column_sums<T>(rows, channels, var, [&](std::size_t r, T* acc) {
         const T* row = x + r * channels;
         for (std::size_t c = 0; c < channels; ++c) {
-            const T d = row[c] - m_t[c];
+            const T d = row[c] - batch_mean[c];
             acc[c] += d * d;
         }
     });
+    std::vector<T> scale(channels), shift(channels);
     for (std::size_t c = 0; c < channels; ++c) {
         const double biased = var[c] / static_cast<double>(rows);
         const double unbiased = rows > 1 ? var[c] / static_cast<double>(rows - 1) : biased;
         inv_std[c] = static_cast<T>(1.0 / std::sqrt(biased + epsilon));
+        scale[c] = gamma[c] * inv_std[c];
+        shift[c] = beta[c] - scale[c] * batch_mean[c];
         running_mean[c] = static_cast<T>((1.0 - momentum) * static_cast<double>(running_mean[c]) + momentum * mean[c]);
         running_var[c] = static_cast<T>((1.0 - momentum) * static_cast<double>(running_var[c]) + momentum * unbiased);
     }
-    const T* row = x;
-    for (std::size_t r = 0; r < rows; ++r, row += channels, y += channels, xhat += channels)
-        for (std::size_t c = 0; c < channels; ++c) {
-            const T h = (row[c] - m_t[c]) * inv_std[c];
-            xhat[c] = h;
-            y[c] = gamma[c] * h + beta[c];
-        }
+    for (std::size_t r = 0; r < rows; ++r, x += channels, y += channels)
+        for (std::size_t c = 0; c < channels; ++c) y[c] = x[c] * scale[c] + shift[c];
 }
 
-/// Training backward: dgamma += sum(dy * xhat), dbeta += sum(dy),
-/// dx += gamma * inv_std / rows * (rows * dy - sum(dy) - xhat * sum(dy * xhat)).
+/// Training backward, with xhat = (x - mean) * inv_std recomputed from the input:
+/// dgamma += sum(dy * xhat), dbeta += sum(dy),
+/// dx += gamma * inv_std / rows * (rows * dy - sum(dy) - xhat * sum(dy * xhat))
+/// (assigned instead of added when not `accumulate`).
 template <class T>
-void batch_norm_train_backward(std::size_t rows, std::size_t channels, const T* xhat, const T* inv_std, const T* gamma,
-                               const T* dy, T* dx, T* dgamma, T* dbeta) {
-    std::vector<double> sum_dy(channels, 0.0), sum_dy_xhat(channels, 0.0);
+void batch_norm_train_backward(std::size_t rows, std::size_t channels, const T* x, const T* batch_mean,
+                               const T* inv_std, const T* gamma, const T* dy, T* dx, T* dgamma, T* dbeta,
+                               bool accumulate = true) {
+    std::vector<double> sum_dy(channels, 0.0), sum_dy_xc(channels, 0.0);
     blocked_column_sums<T>(rows, channels, sum_dy, [&](std::size_t r, T* acc) {
         const T* g = dy + r * channels;
         for (std::size_t c = 0; c < channels; ++c) acc[c] += g[c];
     });
-    blocked_column_sums<T>(rows, channels, sum_dy_xhat, [&](std::size_t r, T* acc) {
+    blocked_column_sums<T>(rows, channels, sum_dy_xc, [&](std::size_t r, T* acc) {
         const T* g = dy + r * channels;
-        const T* h = xhat + r * channels;
-        for (std::size_t c = 0; c < channels; ++c) acc[c] += g[c] * h[c];
+        const T* row = x + r * channels;
+        for (std::size_t c = 0; c < channels; ++c) acc[c] += g[c] * (row[c] - batch_mean[c]);
     });
+    // sum(dy * xhat) = inv_std * sum(dy * (x - mean))
+    std::vector<T> k(channels), mean_dy(channels), xhat_scale(channels);
     for (std::size_t c = 0; c < channels; ++c) {
-        dgamma[c] += static_cast<T>(sum_dy_xhat[c]);
+        const double sum_dy_xhat = sum_dy_xc[c] * static_cast<double>(inv_std[c]);
+        dgamma[c] += static_cast<T>(sum_dy_xhat);
         dbeta[c] += static_cast<T>(sum_dy[c]);
-    }
-    if (dx == nullptr) return;
-    std::vector<T> k(channels), mean_dy(channels), mean_dyx(channels);
-    for (std::size_t c = 0; c < channels; ++c) {
         k[c] = gamma[c] * inv_std[c];
         mean_dy[c] = static_cast<T>(sum_dy[c] / static_cast<double>(rows));
-        mean_dyx[c] = static_cast<T>(sum_dy_xhat[c] / static_cast<double>(rows));
+        // xhat * mean(dy * xhat) = (x - mean) * inv_std * mean(dy * xhat)
+        xhat_scale[c] = static_cast<T>(static_cast<double>(inv_std[c]) * sum_dy_xhat / static_cast<double>(rows));
     }
-    for (std::size_t r = 0; r < rows; ++r, dy += channels, xhat += channels, dx += channels)
-        for (std::size_t c = 0; c < channels; ++c) dx[c] += k[c] * (dy[c] - mean_dy[c] - xhat[c] * mean_dyx[c]);
+    if (dx == nullptr) return;
+    for (std::size_t r = 0; r < rows; ++r, dy += channels, x += channels, dx += channels) {
+        if (accumulate) {
+            for (std::size_t c = 0; c < channels; ++c)
+                dx[c] += k[c] * (dy[c] - mean_dy[c] - (x[c] - batch_mean[c]) * xhat_scale[c]);
+        } else {
+            for (std::size_t c = 0; c < channels; ++c)
+                dx[c] = k[c] * (dy[c] - mean_dy[c] - (x[c] - batch_mean[c]) * xhat_scale[c]);
+        }
+    }
 }
 
 /// Inference forward with fixed statistics: an affine map per channel.

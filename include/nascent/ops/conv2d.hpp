@@ -124,6 +124,40 @@ struct depthwise_conv2d final {
 
 namespace kernels {
 
+namespace detail {
+
+/// Calls run(kh, kw_first, kw_count, image_offset, col_offset) for every row of the
+/// kernel window that overlaps the image: taps kw_first .. kw_first + kw_count - 1 of window row
+/// kh read kw_count * in_c contiguous input scalars (NHWC keeps neighbouring pixels adjacent)
+/// at image_offset, matching col_offset in the im2col row (both in scalars). For groups == 1.
+template <class Run>
+void for_each_window_run(const conv2d_geometry& g, int batch, Run&& run) noexcept {
+    const int k = g.kernel;
+    const auto c = static_cast<std::size_t>(g.in.c);
+    const std::size_t row_len = static_cast<std::size_t>(k * k) * c;
+    std::size_t col_row = 0;
+    for (int n = 0; n < batch; ++n) {
+        const std::size_t image = static_cast<std::size_t>(n) * g.in.size();
+        for (int oh = 0; oh < g.out.h; ++oh) {
+            const int ih0 = oh * g.stride - g.pad_top;
+            for (int ow = 0; ow < g.out.w; ++ow, col_row += row_len) {
+                const int iw0 = ow * g.stride - g.pad_left;
+                const int kw_first = iw0 < 0 ? -iw0 : 0;
+                const int kw_last = iw0 + k > g.in.w ? g.in.w - iw0 : k;  // one past
+                for (int kh = 0; kh < k; ++kh) {
+                    const int ih = ih0 + kh;
+                    if (ih < 0 || ih >= g.in.h || kw_last <= kw_first) continue;
+                    run(kh, kw_first, kw_last - kw_first,
+                        image + (static_cast<std::size_t>(ih) * static_cast<std::size_t>(g.in.w) + static_cast<std::size_t>(iw0 + kw_first)) * c,
+                        col_row + (static_cast<std::size_t>(kh * k + kw_first)) * c);
+                }
+            }
+        }
+    }
+}
+
+} // namespace detail
+
 /// im2col for NHWC: row (n, oh, ow) holds, group by group, the kernel window
 /// [kh][kw][channel of the group] (zeros where the window leaves the image).
 template <class T>
@@ -131,40 +165,46 @@ void im2col(const conv2d_geometry& g, int batch, const T* x, T* col) noexcept {
     const int k = g.kernel;
     const int cg = g.in_per_group();
     const std::size_t row_len = static_cast<std::size_t>(k) * static_cast<std::size_t>(k) * static_cast<std::size_t>(g.in.c);
+    if (g.groups == 1) {
+        // Zero only what the image does not cover: rows touching the border are cleared first.
+        const auto c = static_cast<std::size_t>(g.in.c);
+        const int rows_per_image = g.out.h * g.out.w;
+        for (int n = 0; n < batch; ++n)
+            for (int oh = 0; oh < g.out.h; ++oh)
+                for (int ow = 0; ow < g.out.w; ++ow) {
+                    const int ih0 = oh * g.stride - g.pad_top, iw0 = ow * g.stride - g.pad_left;
+                    if (ih0 < 0 || iw0 < 0 || ih0 + k > g.in.h || iw0 + k > g.in.w) {
+                        T* row = col + (static_cast<std::size_t>(n) * static_cast<std::size_t>(rows_per_image) +
+                                        static_cast<std::size_t>(oh * g.out.w + ow)) * row_len;
+                        std::fill(row, row + row_len, T{0});
+                    }
+                }
+        detail::for_each_window_run(g, batch, [&](int, int, int count, std::size_t at, std::size_t to) {
+            const T* src = x + at;
+            T* dst = col + to;
+            const std::size_t len = static_cast<std::size_t>(count) * c;
+            for (std::size_t i = 0; i < len; ++i) dst[i] = src[i];
+        });
+        return;
+    }
     for (int n = 0; n < batch; ++n) {
         const T* xn = x + static_cast<std::size_t>(n) * g.in.size();
         for (int oh = 0; oh < g.out.h; ++oh) {
             for (int ow = 0; ow < g.out.w; ++ow, col += row_len) {
                 const int ih0 = oh * g.stride - g.pad_top;
                 const int iw0 = ow * g.stride - g.pad_left;
-                if (g.groups == 1) {
-                    T* dst = col;
+                T* dst = col;
+                for (int grp = 0; grp < g.groups; ++grp) {
                     for (int kh = 0; kh < k; ++kh) {
                         const int ih = ih0 + kh;
-                        for (int kw = 0; kw < k; ++kw, dst += g.in.c) {
+                        for (int kw = 0; kw < k; ++kw, dst += cg) {
                             const int iw = iw0 + kw;
                             if (ih < 0 || ih >= g.in.h || iw < 0 || iw >= g.in.w) {
-                                std::fill(dst, dst + g.in.c, T{0});
+                                std::fill(dst, dst + cg, T{0});
                             } else {
-                                std::memcpy(dst, xn + (static_cast<std::size_t>(ih) * static_cast<std::size_t>(g.in.w) + static_cast<std::size_t>(iw)) * static_cast<std::size_t>(g.in.c),
-                                            sizeof(T) * static_cast<std::size_t>(g.in.c));
-                            }
-                        }
-                    }
-                } else {
-                    T* dst = col;
-                    for (int grp = 0; grp < g.groups; ++grp) {
-                        for (int kh = 0; kh < k; ++kh) {
-                            const int ih = ih0 + kh;
-                            for (int kw = 0; kw < k; ++kw, dst += cg) {
-                                const int iw = iw0 + kw;
-                                if (ih < 0 || ih >= g.in.h || iw < 0 || iw >= g.in.w) {
-                                    std::fill(dst, dst + cg, T{0});
-                                } else {
-                                    const T* src = xn + (static_cast<std::size_t>(ih) * static_cast<std::size_t>(g.in.w) + static_cast<std::size_t>(iw)) * static_cast<std::size_t>(g.in.c) +
-                                                   static_cast<std::size_t>(grp * cg);
-                                    std::memcpy(dst, src, sizeof(T) * static_cast<std::size_t>(cg));
-                                }
+                                const T* src = xn + (static_cast<std::size_t>(ih) * static_cast<std::size_t>(g.in.w) + static_cast<std::size_t>(iw)) * static_cast<std::size_t>(g.in.c) +
+                                               static_cast<std::size_t>(grp * cg);
+                                std::memcpy(dst, src, sizeof(T) * static_cast<std::size_t>(cg));
                             }
                         }
                     }
@@ -179,6 +219,16 @@ template <class T>
 void col2im_add(const conv2d_geometry& g, int batch, const T* col, T* dx) noexcept {
     const int k = g.kernel;
     const int cg = g.in_per_group();
+    if (g.groups == 1) {
+        const auto c = static_cast<std::size_t>(g.in.c);
+        detail::for_each_window_run(g, batch, [&](int, int, int count, std::size_t at, std::size_t from) {
+            T* dst = dx + at;
+            const T* src = col + from;
+            const std::size_t len = static_cast<std::size_t>(count) * c;
+            for (std::size_t i = 0; i < len; ++i) dst[i] += src[i];
+        });
+        return;
+    }
     for (int n = 0; n < batch; ++n) {
         T* dxn = dx + static_cast<std::size_t>(n) * g.in.size();
         for (int oh = 0; oh < g.out.h; ++oh) {
@@ -193,7 +243,7 @@ void col2im_add(const conv2d_geometry& g, int batch, const T* col, T* dx) noexce
                             if (ih < 0 || ih >= g.in.h || iw < 0 || iw >= g.in.w) continue;
                             T* dst = dxn + (static_cast<std::size_t>(ih) * static_cast<std::size_t>(g.in.w) + static_cast<std::size_t>(iw)) * static_cast<std::size_t>(g.in.c) +
                                      static_cast<std::size_t>(grp * cg);
-                            for (int c = 0; c < cg; ++c) dst[c] += col[c];
+                            for (int ch = 0; ch < cg; ++ch) dst[ch] += col[ch];
                         }
                     }
                 }
