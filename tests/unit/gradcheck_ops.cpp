@@ -135,6 +135,25 @@ TEST_CASE("batch norm gradients in training and inference mode", "[gradcheck][ba
     }
 }
 
+TEST_CASE("fused batch norm + relu gradients, and the same values as the two ops apart", "[gradcheck][batch_norm]") {
+    nn::batch_norm_state<double> s(3);
+    for (const bool training : {true, false}) {
+        INFO("training " << training);
+        s.running_mean.value = xt::xarray<double>{0.1, -0.3, 0.2};
+        s.running_var.value = xt::xarray<double>{0.8, 1.7, 0.6};
+        REQUIRE_GRADIENTS(check_unary({4, 3, 3, 3}, {4, 3, 3, 3},
+                                      [&](tape<double>& t, var x) { return nn::batch_norm_relu(t, x, s, training); },
+                                      {&s.gamma, &s.beta}));
+        rng random(21);
+        tape<double> t;
+        const var x = t.leaf(random_tensor({4, 3, 3, 3}, random));
+        const var fused = nn::batch_norm_relu(t, x, s, training);
+        const var apart = nn::relu(t, nn::batch_norm(t, x, s, training));
+        for (std::size_t i = 0; i < t.value(fused).size(); ++i)
+            REQUIRE(t.value(fused).data()[i] == Approx(t.value(apart).data()[i]).margin(1e-12));
+    }
+}
+
 TEST_CASE("activation gradients", "[gradcheck][activation]") {
     // Inputs drawn away from the kinks at 0 and 6 by using magnitudes above 0.05.
     rng random(3);

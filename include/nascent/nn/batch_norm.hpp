@@ -30,8 +30,9 @@ struct batch_norm_state {
 };
 
 /// Records batch normalisation of x: batch statistics (and running-average update) when
-/// `training`, running averages otherwise.
-template <class T>
+/// `training`, running averages otherwise. With `Relu` the output is also rectified, in the
+/// same pass (the fused form of batch_norm followed by relu).
+template <bool Relu = false, class T>
 var batch_norm(tape<T>& t, var x, batch_norm_state<T>& s, bool training) {
     const tensor_shape shp = t.value(x).shape();
     const std::size_t channels = shp[3];
@@ -42,27 +43,37 @@ var batch_norm(tape<T>& t, var x, batch_norm_state<T>& s, bool training) {
             const auto& saved = tp.saved(self);
             bool accumulate = true;
             T* dx = tp.requires_grad(x) ? tp.grad_target(x, accumulate) : nullptr;
-            kernels::batch_norm_train_backward(rows, channels, tp.value(x).data(), saved.data(), saved.data() + channels,
-                                               s.gamma.value.data(), tp.grad(self).data(), dx, s.gamma.grad.data(),
-                                               s.beta.grad.data(), accumulate);
+            kernels::batch_norm_train_backward<Relu>(rows, channels, tp.value(x).data(), saved.data(),
+                                                     saved.data() + channels, s.gamma.value.data(), tp.value(self).data(),
+                                                     tp.grad(self).data(), dx, s.gamma.grad.data(), s.beta.grad.data(),
+                                                     accumulate);
         });
         auto& saved = t.saved(y);  // [batch mean | inv_std], one per channel
         saved.resize(2 * channels);
-        kernels::batch_norm_train_forward(rows, channels, t.value(x).data(), s.gamma.value.data(), s.beta.value.data(),
-                                          t.value(y).data(), saved.data(), saved.data() + channels,
-                                          s.running_mean.value.data(), s.running_var.value.data(),
-                                          nascent::batch_norm::momentum, eps);
+        kernels::batch_norm_train_forward<Relu>(rows, channels, t.value(x).data(), s.gamma.value.data(),
+                                                s.beta.value.data(), t.value(y).data(), saved.data(),
+                                                saved.data() + channels, s.running_mean.value.data(),
+                                                s.running_var.value.data(), nascent::batch_norm::momentum, eps);
         return y;
     }
     const var y = t.record(shp, true, [x, &s, rows, channels](tape<T>& tp, var self) {
         T* dx = tp.requires_grad(x) ? tp.grad(x).data() : nullptr;
-        kernels::batch_norm_eval_backward(rows, channels, tp.value(x).data(), s.gamma.value.data(),
-                                          s.running_mean.value.data(), s.running_var.value.data(), eps,
-                                          tp.grad(self).data(), dx, s.gamma.grad.data(), s.beta.grad.data());
+        kernels::batch_norm_eval_backward<Relu>(rows, channels, tp.value(x).data(), s.gamma.value.data(),
+                                                s.running_mean.value.data(), s.running_var.value.data(), eps,
+                                                tp.value(self).data(), tp.grad(self).data(), dx, s.gamma.grad.data(),
+                                                s.beta.grad.data());
     });
-    kernels::batch_norm_eval_forward(rows, channels, t.value(x).data(), s.gamma.value.data(), s.beta.value.data(),
-                                     s.running_mean.value.data(), s.running_var.value.data(), eps, t.value(y).data());
+    kernels::batch_norm_eval_forward<Relu>(rows, channels, t.value(x).data(), s.gamma.value.data(), s.beta.value.data(),
+                                           s.running_mean.value.data(), s.running_var.value.data(), eps,
+                                           t.value(y).data());
     return y;
+}
+
+/// batch_norm followed by relu in one op: one pass over memory less each way, no
+/// intermediate activation. The training interpreter uses it wherever the two are adjacent.
+template <class T>
+var batch_norm_relu(tape<T>& t, var x, batch_norm_state<T>& s, bool training) {
+    return batch_norm<true>(t, x, s, training);
 }
 
 template <class T>

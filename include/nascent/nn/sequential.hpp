@@ -4,9 +4,12 @@
 #include <array>
 #include <cstddef>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 
 #include "nascent/core/error.hpp"
+#include "nascent/nn/activation.hpp"
+#include "nascent/nn/batch_norm.hpp"
 #include "nascent/nn/context.hpp"
 #include "nascent/nn/elementwise.hpp"
 #include "nascent/nn/trainable.hpp"
@@ -22,10 +25,9 @@ public:
 
     [[nodiscard]] shape output() const noexcept { return std::get<sizeof...(Nodes) - 1>(members_).output(); }
 
-    var forward(context<T>& ctx, var x) {
-        std::apply([&](auto&... member) { ((x = member.forward(ctx, x)), ...); }, members_);
-        return x;
-    }
+    /// Runs the members in order. A batch_norm directly followed by a relu runs as one
+    /// fused op (same result, one pass over memory less each way).
+    var forward(context<T>& ctx, var x) { return forward_from<0>(ctx, x); }
     template <class F>
     void visit(F&& f) {
         std::apply([&](auto&... member) { (member.visit(f), ...); }, members_);
@@ -36,6 +38,29 @@ public:
 
 private:
     using shapes = std::array<shape, sizeof...(Nodes)>;
+    using node_list = std::tuple<Nodes...>;
+    static constexpr std::size_t count = sizeof...(Nodes);
+
+    template <std::size_t I>
+    static constexpr bool fuses_with_next() noexcept {
+        if constexpr (I + 1 < count) {
+            return std::is_same_v<std::tuple_element_t<I, node_list>, nascent::batch_norm> &&
+                   std::is_same_v<std::tuple_element_t<I + 1, node_list>, nascent::relu>;
+        } else {
+            return false;
+        }
+    }
+
+    template <std::size_t I>
+    var forward_from(context<T>& ctx, var x) {
+        if constexpr (I == count) {
+            return x;
+        } else if constexpr (fuses_with_next<I>()) {
+            return forward_from<I + 2>(ctx, batch_norm_relu(ctx.graph, x, std::get<I>(members_).state(), ctx.training));
+        } else {
+            return forward_from<I + 1>(ctx, std::get<I>(members_).forward(ctx, x));
+        }
+    }
 
     static shapes shapes_of(shape in) {
         require(nascent::sequential<Nodes...>::accepts(in),

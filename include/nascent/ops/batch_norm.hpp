@@ -43,10 +43,36 @@ void blocked_column_sums(std::size_t rows, std::size_t channels, std::vector<dou
     }
 }
 
+/// y = x * scale + shift per channel, rectified when `Relu`.
+template <bool Relu, class T>
+void affine_rows(std::size_t rows, std::size_t channels, const T* x, const T* scale, const T* shift, T* y) noexcept {
+    for (std::size_t r = 0; r < rows; ++r, x += channels, y += channels)
+        for (std::size_t c = 0; c < channels; ++c) {
+            const T v = x[c] * scale[c] + shift[c];
+            if constexpr (Relu) {
+                y[c] = v > T{0} ? v : T{0};
+            } else {
+                y[c] = v;
+            }
+        }
+}
+
+/// The gradient reaching the batch norm itself: dy, or, behind a fused relu, dy where y > 0.
+template <bool Relu, class T>
+[[nodiscard]] inline T upstream(const T* y, const T* dy, std::size_t i) noexcept {
+    if constexpr (Relu) {
+        return y[i] > T{0} ? dy[i] : T{0};
+    } else {
+        (void)y;
+        return dy[i];
+    }
+}
+
 /// Training forward over `rows` = batch * h * w positions of `channels` each.
 /// Writes y and, for the backward pass, the batch mean and 1/sqrt(var + eps) per channel;
-/// updates the running statistics.
-template <class T>
+/// updates the running statistics. With `Relu` the output is rectified in the same pass
+/// (batch norm followed by relu, fused).
+template <bool Relu = false, class T>
 void batch_norm_train_forward(std::size_t rows, std::size_t channels, const T* x, const T* gamma, const T* beta,
                               T* y, T* batch_mean, T* inv_std, T* running_mean, T* running_var, double momentum,
                               double epsilon) {
@@ -74,53 +100,53 @@ void batch_norm_train_forward(std::size_t rows, std::size_t channels, const T* x
         running_mean[c] = static_cast<T>((1.0 - momentum) * static_cast<double>(running_mean[c]) + momentum * mean[c]);
         running_var[c] = static_cast<T>((1.0 - momentum) * static_cast<double>(running_var[c]) + momentum * unbiased);
     }
-    for (std::size_t r = 0; r < rows; ++r, x += channels, y += channels)
-        for (std::size_t c = 0; c < channels; ++c) y[c] = x[c] * scale[c] + shift[c];
+    affine_rows<Relu>(rows, channels, x, scale.data(), shift.data(), y);
 }
 
 /// Training backward, with xhat = (x - mean) * inv_std recomputed from the input:
-/// dgamma += sum(dy * xhat), dbeta += sum(dy),
-/// dx += gamma * inv_std / rows * (rows * dy - sum(dy) - xhat * sum(dy * xhat))
-/// (assigned instead of added when not `accumulate`).
-template <class T>
+/// dgamma += sum(g * xhat), dbeta += sum(g),
+/// dx += gamma * inv_std / rows * (rows * g - sum(g) - xhat * sum(g * xhat))
+/// (assigned instead of added when not `accumulate`), where g = dy, or with `Relu`
+/// g = dy where the fused output y is positive and 0 elsewhere.
+template <bool Relu = false, class T>
 void batch_norm_train_backward(std::size_t rows, std::size_t channels, const T* x, const T* batch_mean,
-                               const T* inv_std, const T* gamma, const T* dy, T* dx, T* dgamma, T* dbeta,
+                               const T* inv_std, const T* gamma, const T* y, const T* dy, T* dx, T* dgamma, T* dbeta,
                                bool accumulate = true) {
-    std::vector<double> sum_dy(channels, 0.0), sum_dy_xc(channels, 0.0);
-    blocked_column_sums<T>(rows, channels, sum_dy, [&](std::size_t r, T* acc) {
-        const T* g = dy + r * channels;
-        for (std::size_t c = 0; c < channels; ++c) acc[c] += g[c];
+    auto grad = [&](std::size_t i) { return upstream<Relu>(y, dy, i); };
+    std::vector<double> sum_g(channels, 0.0), sum_g_xc(channels, 0.0);
+    blocked_column_sums<T>(rows, channels, sum_g, [&](std::size_t r, T* acc) {
+        for (std::size_t c = 0; c < channels; ++c) acc[c] += grad(r * channels + c);
     });
-    blocked_column_sums<T>(rows, channels, sum_dy_xc, [&](std::size_t r, T* acc) {
-        const T* g = dy + r * channels;
+    blocked_column_sums<T>(rows, channels, sum_g_xc, [&](std::size_t r, T* acc) {
         const T* row = x + r * channels;
-        for (std::size_t c = 0; c < channels; ++c) acc[c] += g[c] * (row[c] - batch_mean[c]);
+        for (std::size_t c = 0; c < channels; ++c) acc[c] += grad(r * channels + c) * (row[c] - batch_mean[c]);
     });
-    // sum(dy * xhat) = inv_std * sum(dy * (x - mean))
-    std::vector<T> k(channels), mean_dy(channels), xhat_scale(channels);
+    // sum(g * xhat) = inv_std * sum(g * (x - mean))
+    std::vector<T> k(channels), mean_g(channels), xhat_scale(channels);
     for (std::size_t c = 0; c < channels; ++c) {
-        const double sum_dy_xhat = sum_dy_xc[c] * static_cast<double>(inv_std[c]);
-        dgamma[c] += static_cast<T>(sum_dy_xhat);
-        dbeta[c] += static_cast<T>(sum_dy[c]);
+        const double sum_g_xhat = sum_g_xc[c] * static_cast<double>(inv_std[c]);
+        dgamma[c] += static_cast<T>(sum_g_xhat);
+        dbeta[c] += static_cast<T>(sum_g[c]);
         k[c] = gamma[c] * inv_std[c];
-        mean_dy[c] = static_cast<T>(sum_dy[c] / static_cast<double>(rows));
-        // xhat * mean(dy * xhat) = (x - mean) * inv_std * mean(dy * xhat)
-        xhat_scale[c] = static_cast<T>(static_cast<double>(inv_std[c]) * sum_dy_xhat / static_cast<double>(rows));
+        mean_g[c] = static_cast<T>(sum_g[c] / static_cast<double>(rows));
+        // xhat * mean(g * xhat) = (x - mean) * inv_std * mean(g * xhat)
+        xhat_scale[c] = static_cast<T>(static_cast<double>(inv_std[c]) * sum_g_xhat / static_cast<double>(rows));
     }
     if (dx == nullptr) return;
-    for (std::size_t r = 0; r < rows; ++r, dy += channels, x += channels, dx += channels) {
+    for (std::size_t r = 0; r < rows; ++r) {
+        const std::size_t at = r * channels;
         if (accumulate) {
             for (std::size_t c = 0; c < channels; ++c)
-                dx[c] += k[c] * (dy[c] - mean_dy[c] - (x[c] - batch_mean[c]) * xhat_scale[c]);
+                dx[at + c] += k[c] * (grad(at + c) - mean_g[c] - (x[at + c] - batch_mean[c]) * xhat_scale[c]);
         } else {
             for (std::size_t c = 0; c < channels; ++c)
-                dx[c] = k[c] * (dy[c] - mean_dy[c] - (x[c] - batch_mean[c]) * xhat_scale[c]);
+                dx[at + c] = k[c] * (grad(at + c) - mean_g[c] - (x[at + c] - batch_mean[c]) * xhat_scale[c]);
         }
     }
 }
 
-/// Inference forward with fixed statistics: an affine map per channel.
-template <class T>
+/// Inference forward with fixed statistics: an affine map per channel (rectified with `Relu`).
+template <bool Relu = false, class T>
 void batch_norm_eval_forward(std::size_t rows, std::size_t channels, const T* x, const T* gamma, const T* beta,
                              const T* running_mean, const T* running_var, double epsilon, T* y) {
     std::vector<T> scale(channels), shift(channels);
@@ -128,26 +154,25 @@ void batch_norm_eval_forward(std::size_t rows, std::size_t channels, const T* x,
         scale[c] = static_cast<T>(static_cast<double>(gamma[c]) / std::sqrt(static_cast<double>(running_var[c]) + epsilon));
         shift[c] = beta[c] - scale[c] * running_mean[c];
     }
-    for (std::size_t r = 0; r < rows; ++r, x += channels, y += channels)
-        for (std::size_t c = 0; c < channels; ++c) y[c] = x[c] * scale[c] + shift[c];
+    affine_rows<Relu>(rows, channels, x, scale.data(), shift.data(), y);
 }
 
-/// Inference backward (the map is affine): dx += scale * dy; dgamma, dbeta as for an affine layer.
-template <class T>
+/// Inference backward (the map is affine): dx += scale * g; dgamma, dbeta as for an affine
+/// layer; g as in batch_norm_train_backward.
+template <bool Relu = false, class T>
 void batch_norm_eval_backward(std::size_t rows, std::size_t channels, const T* x, const T* gamma,
-                              const T* running_mean, const T* running_var, double epsilon, const T* dy, T* dx,
-                              T* dgamma, T* dbeta) {
+                              const T* running_mean, const T* running_var, double epsilon, const T* y, const T* dy,
+                              T* dx, T* dgamma, T* dbeta) {
     std::vector<T> inv(channels);
     for (std::size_t c = 0; c < channels; ++c)
         inv[c] = static_cast<T>(1.0 / std::sqrt(static_cast<double>(running_var[c]) + epsilon));
-    for (std::size_t r = 0; r < rows; ++r, x += channels, dy += channels) {
+    for (std::size_t r = 0; r < rows; ++r) {
+        const std::size_t at = r * channels;
         for (std::size_t c = 0; c < channels; ++c) {
-            dgamma[c] += dy[c] * (x[c] - running_mean[c]) * inv[c];
-            dbeta[c] += dy[c];
-        }
-        if (dx != nullptr) {
-            for (std::size_t c = 0; c < channels; ++c) dx[c] += dy[c] * gamma[c] * inv[c];
-            dx += channels;
+            const T g = upstream<Relu>(y, dy, at + c);
+            dgamma[c] += g * (x[at + c] - running_mean[c]) * inv[c];
+            dbeta[c] += g;
+            if (dx != nullptr) dx[at + c] += g * gamma[c] * inv[c];
         }
     }
 }
