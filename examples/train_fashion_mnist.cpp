@@ -5,13 +5,21 @@
 // Inputs are standardised with the training set's mean and deviation; SGD with
 // momentum 0.9, learning rate 0.03 with cosine decay, weight decay 5e-5, batch 128.
 //
-// usage: train_fashion_mnist [--epochs N] [--train-limit N] [--threads N] [--seed N] [--min-accuracy A]
-//   --train-limit N   train on the first N images only (for a quick run)
-//   --min-accuracy A  exit with status 1 when the final test accuracy is below A (in percent)
+// usage: train_fashion_mnist [options]
+//   --epochs N          epochs (10)
+//   --train-limit N     train on the first N images only (for a quick run)
+//   --threads N         OpenBLAS threads (1)
+//   --seed N            seed of initialisation and shuffling (1)
+//   --lr R              peak learning rate (0.03)
+//   --weight-decay D    weight decay (5e-5)
+//   --adam              Adam with decoupled weight decay instead of SGD
+//   --save PATH         write the trained weights to PATH
+//   --min-accuracy A    exit with status 1 when the final test accuracy is below A (in percent)
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <string_view>
 
 #include <nascent/nascent.hpp>
 
@@ -31,6 +39,7 @@ struct options {
     double learning_rate = 0.03;
     double weight_decay = 5e-5;
     bool adam = false;
+    std::string save_path;
 };
 
 options parse(int argc, char** argv) {
@@ -52,9 +61,11 @@ options parse(int argc, char** argv) {
         else if (arg == "--lr") o.learning_rate = std::atof(value());
         else if (arg == "--weight-decay") o.weight_decay = std::atof(value());
         else if (arg == "--adam") o.adam = true;
+        else if (arg == "--save") o.save_path = value();
         else {
             std::fprintf(stderr,
-                         "usage: %s [--epochs N] [--train-limit N] [--threads N] [--seed N] [--min-accuracy PERCENT]\n",
+                         "usage: %s [--epochs N] [--train-limit N] [--threads N] [--seed N] [--lr R] [--weight-decay D]\n"
+                         "          [--adam] [--save PATH] [--min-accuracy PERCENT]\n",
                          argv[0]);
             std::exit(arg == "--help" ? 0 : 2);
         }
@@ -67,6 +78,8 @@ options parse(int argc, char** argv) {
 int main(int argc, char** argv) try {
     const options opt = parse(argc, argv);
     nascent::blas::set_threads(opt.threads);
+    if (const std::string_view hint = nascent::blas::kernel_warning(); !hint.empty())
+        std::fprintf(stderr, "note: %s\n", hint.data());
 
     nascent::image_dataset train = nascent::load_fashion_mnist(nascent::split::train);
     const nascent::image_dataset test = nascent::load_fashion_mnist(nascent::split::test);
@@ -91,6 +104,10 @@ int main(int argc, char** argv) try {
         report = nascent::train::fit(model, optimizer, schedule, train, test, norm, fit_opt);
     }
 
+    if (!opt.save_path.empty()) {
+        nascent::nn::save(model, opt.save_path);
+        std::printf("weights saved to %s\n", opt.save_path.c_str());
+    }
     const double accuracy = 100.0 * report.last().test_accuracy;
     std::printf("test accuracy: %.2f%% after %d epochs (%.1f s)\n", accuracy, opt.epochs, report.seconds);
     if (accuracy < opt.min_accuracy) {

@@ -37,6 +37,9 @@
 #include "nascent/nn/model.hpp"
 #include "nascent/nn/pooling.hpp"
 #include "nascent/nn/sequential.hpp"
+#include "nascent/nn/serialize.hpp"
+
+#include "nascent/io/atomic_file.hpp"
 
 #include "nascent/data/batcher.hpp"
 #include "nascent/data/dataset.hpp"

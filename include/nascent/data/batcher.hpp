@@ -25,6 +25,7 @@
 
 #include "nascent/core/error.hpp"
 #include "nascent/core/random.hpp"
+#include "nascent/core/text.hpp"
 #include "nascent/data/dataset.hpp"
 #include "nascent/data/normalization.hpp"
 
@@ -42,20 +43,19 @@ public:
         require(batch_size > 0, "batcher: the batch size must be positive");
         require(data.sample.valid(), "batcher: the dataset's sample shape is not valid");
         require(data.pixels.size() == data.size() * data.sample.size(),
-                "batcher: the dataset holds " + std::to_string(data.pixels.size()) + " pixel bytes, expected " +
-                    std::to_string(data.size()) + " images x " + std::to_string(data.sample.size()));
+                concat("batcher: the dataset holds ", data.pixels.size(), " pixel bytes, expected ", data.size(),
+                       " images x ", data.sample.size()));
         require(norm.mean.size() == channels && norm.stddev.size() == channels,
-                "batcher: the normalization has " + std::to_string(norm.mean.size()) + " means and " +
-                    std::to_string(norm.stddev.size()) + " standard deviations for " + std::to_string(channels) +
-                    " channels");
+                concat("batcher: the normalization has ", norm.mean.size(), " means and ", norm.stddev.size(),
+                       " standard deviations for ", channels, " channels"));
         // One lookup table per channel: every uint8 value, already normalised.
         table_.resize(256 * channels);
         for (std::size_t c = 0; c < channels; ++c) {
             const auto mean = static_cast<double>(norm.mean[c]);
             const auto stddev = static_cast<double>(norm.stddev[c]);
             require(std::isfinite(mean) && std::isfinite(stddev) && stddev > 0.0,
-                    "batcher: channel " + std::to_string(c) + " has mean " + std::to_string(mean) + " and stddev " +
-                        std::to_string(stddev) + "; both must be finite and the stddev positive");
+                    concat("batcher: channel ", c, " has mean ", mean, " and stddev ", stddev,
+                           "; both must be finite and the stddev positive"));
             for (std::size_t v = 0; v < 256; ++v) {
                 table_[c * 256 + v] = static_cast<T>((static_cast<double>(v) / 255.0 - mean) / stddev);
             }

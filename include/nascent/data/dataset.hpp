@@ -17,6 +17,7 @@
 #include "nascent/core/config.hpp"
 #include "nascent/core/error.hpp"
 #include "nascent/core/shape.hpp"
+#include "nascent/core/text.hpp"
 #include "nascent/data/idx.hpp"
 
 namespace nascent {
@@ -40,8 +41,8 @@ struct image_dataset {
 /// Copy of images [first, first + count) of `data`, with the same shape and classes.
 [[nodiscard]] inline image_dataset subset(const image_dataset& data, std::size_t first, std::size_t count) {
     require(first <= data.size() && count <= data.size() - first,
-            "subset: images [" + std::to_string(first) + ", " + std::to_string(first) + " + " +
-                std::to_string(count) + ") exceed a dataset of " + std::to_string(data.size()) + " images");
+            concat("subset: images [", first, ", ", first, " + ", count, ") exceed a dataset of ", data.size(),
+                   " images"));
     const std::size_t per_image = data.sample.size();
     image_dataset result;
     result.sample = data.sample;
