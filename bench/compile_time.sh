@@ -5,11 +5,11 @@
 # Prints one line per translation unit, slowest first, and the totals.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build=${1:-build-compile-time}
-log="$PWD/$build/compile_times.tsv"
+build=$(realpath -m "${1:-build-compile-time}")
+log="$build/compile_times.tsv"
 rm -rf "$build"
 mkdir -p "$build"
-launcher="$PWD/$build/time_compiler.sh"
+launcher="$build/time_compiler.sh"
 cat > "$launcher" <<LAUNCH
 #!/usr/bin/env bash
 # Runs the compiler under /usr/bin/time; appends seconds, peak KiB and the source file to the log.

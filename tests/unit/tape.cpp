@@ -49,15 +49,19 @@ TEST_CASE("recording the same network again reuses every buffer", "[tape]") {
     x.fill(0.5f);
     const float* first_value = nullptr;
     const float* first_col = nullptr;
+    const float* first_leaf = nullptr;
     for (int step = 0; step < 3; ++step) {
         t.reset();
         const var y = nn::relu(t, nn::conv2d(t, t.leaf(x, true), g, w, nullptr));
         t.backward(nn::reshape(t, y, {1, 1, 6 * 6 * 4}));
+        const var leaf{0};
         const var conv{1};
         if (step == 0) {
+            first_leaf = t.value(leaf).data();
             first_value = t.value(conv).data();
             first_col = t.saved(conv).data();
         } else {
+            CHECK(t.value(leaf).data() == first_leaf);
             CHECK(t.value(conv).data() == first_value);
             CHECK(t.saved(conv).data() == first_col);
         }

@@ -143,6 +143,16 @@ TEST_CASE("fit learns a small task and the same seed gives the same weights", "[
     CHECK(weights_a != weights_c);
 }
 
+TEST_CASE("a network that cannot be built names the node and the shape", "[train][model]") {
+    using broken = sequential<conv2d<8, 3>, relu, dense<10>>;
+    CHECK_THROWS_WITH((nn::model<broken>({28, 28, 1}, 1)), Catch::Contains("node 3 of 3") && Catch::Contains("28x28x8") &&
+                                                               Catch::Contains("flatten"));
+    using too_small = sequential<max_pool2d<2>, max_pool2d<2>, max_pool2d<2>>;
+    CHECK_THROWS_WITH((nn::model<too_small>({4, 4, 1}, 1)), Catch::Contains("node 3 of 3") && Catch::Contains("1x1x1"));
+    using bad_residual = sequential<residual<conv2d<8, 3>>>;
+    CHECK_THROWS_WITH((nn::model<bad_residual>({8, 8, 4}, 1)), Catch::Contains("node 1 of 1"));
+}
+
 TEST_CASE("fit rejects bad options", "[train][fit]") {
     const image_dataset data = bars(16, 1);
     nn::model<small_net> m(data.sample, 1);

@@ -49,7 +49,7 @@ public:
     /// A leaf holding a copy of `value`; `requires_grad` makes its gradient available after backward.
     var leaf(const tensor<T>& value, bool requires_grad = false) {
         const var v = record(value.shape(), requires_grad);
-        nodes_[v.index].value = value;
+        std::copy(value.begin(), value.end(), nodes_[v.index].value.begin());
         return v;
     }
 

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "nascent/core/error.hpp"
+#include "nascent/core/text.hpp"
 #include "nascent/nn/activation.hpp"
 #include "nascent/nn/batch_norm.hpp"
 #include "nascent/nn/context.hpp"
@@ -62,12 +63,26 @@ private:
         }
     }
 
+    /// The input shape of every member; throws naming the first member that cannot read its input.
     static shapes shapes_of(shape in) {
-        require(nascent::sequential<Nodes...>::accepts(in),
-                "sequential: a node does not accept the output of the node before it");
         shapes result{};
         std::size_t i = 0;
-        ((result[i++] = in, in = Nodes::output(in)), ...);
+        bool ok = true;
+        auto step = [&]<class Node>() {
+            if (!ok) return;
+            if (!Node::accepts(in)) {
+                ok = false;
+                return;
+            }
+            result[i++] = in;
+            in = Node::output(in);
+        };
+        (step.template operator()<Nodes>(), ...);
+        if (!ok)
+            throw error(concat("sequential: node ", i + 1, " of ", count, " cannot read its input of shape ", in.h, "x",
+                               in.w, "x", in.c,
+                               " (dense needs a vector: put flatten or global_avg_pool before it; a pooling window "
+                               "must fit its input; grouped channels must divide evenly)"));
         return result;
     }
     template <std::size_t... I>
