@@ -33,26 +33,31 @@ var relu6(tape<T>& t, var x) {
     return y;
 }
 
+namespace detail {
 template <class T>
-class trainable<nascent::relu, T> : public stateless {
-public:
-    trainable(shape in, rng& /*init*/) : in_(in) {}
-    [[nodiscard]] shape output() const noexcept { return in_; }
-    var forward(context<T>& ctx, var x) { return relu(ctx.graph, x); }
+var relu_layer(context<T>& ctx, var x) {
+    return relu(ctx.graph, x);
+}
+template <class T>
+var relu6_layer(context<T>& ctx, var x) {
+    return relu6(ctx.graph, x);
+}
+} // namespace detail
 
-private:
-    shape in_;
+template <class T>
+class trainable<nascent::relu, T> : public shape_preserving_layer<T, &detail::relu_layer<T>> {
+    using base = shape_preserving_layer<T, &detail::relu_layer<T>>;
+
+public:
+    using base::base;
 };
 
 template <class T>
-class trainable<nascent::relu6, T> : public stateless {
-public:
-    trainable(shape in, rng& /*init*/) : in_(in) {}
-    [[nodiscard]] shape output() const noexcept { return in_; }
-    var forward(context<T>& ctx, var x) { return relu6(ctx.graph, x); }
+class trainable<nascent::relu6, T> : public shape_preserving_layer<T, &detail::relu6_layer<T>> {
+    using base = shape_preserving_layer<T, &detail::relu6_layer<T>>;
 
-private:
-    shape in_;
+public:
+    using base::base;
 };
 
 } // namespace nascent::nn

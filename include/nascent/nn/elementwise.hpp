@@ -67,15 +67,23 @@ var dropout(context<T>& ctx, var x, double rate) {
     return y;
 }
 
+namespace detail {
 template <class T>
-class trainable<nascent::identity, T> : public stateless {
-public:
-    trainable(shape in, rng& /*init*/) : in_(in) {}
-    [[nodiscard]] shape output() const noexcept { return in_; }
-    var forward(context<T>& /*ctx*/, var x) { return x; }
+var identity_layer(context<T>& /*ctx*/, var x) {
+    return x;
+}
+template <class T, int PercentDropped>
+var dropout_layer(context<T>& ctx, var x) {
+    return dropout(ctx, x, nascent::dropout<PercentDropped>::rate);
+}
+} // namespace detail
 
-private:
-    shape in_;
+template <class T>
+class trainable<nascent::identity, T> : public shape_preserving_layer<T, &detail::identity_layer<T>> {
+    using base = shape_preserving_layer<T, &detail::identity_layer<T>>;
+
+public:
+    using base::base;
 };
 
 template <int Stride, class T>
@@ -101,14 +109,12 @@ private:
 };
 
 template <int PercentDropped, class T>
-class trainable<nascent::dropout<PercentDropped>, T> : public stateless {
-public:
-    trainable(shape in, rng& /*init*/) : in_(in) {}
-    [[nodiscard]] shape output() const noexcept { return in_; }
-    var forward(context<T>& ctx, var x) { return dropout(ctx, x, nascent::dropout<PercentDropped>::rate); }
+class trainable<nascent::dropout<PercentDropped>, T>
+    : public shape_preserving_layer<T, &detail::dropout_layer<T, PercentDropped>> {
+    using base = shape_preserving_layer<T, &detail::dropout_layer<T, PercentDropped>>;
 
-private:
-    shape in_;
+public:
+    using base::base;
 };
 
 } // namespace nascent::nn

@@ -18,6 +18,7 @@
 #include "nascent/autograd/parameter.hpp"
 #include "nascent/core/random.hpp"
 #include "nascent/core/shape.hpp"
+#include "nascent/nn/context.hpp"
 
 namespace nascent::nn {
 
@@ -36,6 +37,19 @@ void he_normal(parameter<T>& p, std::size_t fan_in, rng& random) {
 struct stateless {
     template <class F>
     void visit(F&& /*f*/) noexcept {}
+};
+
+/// The trainable form of a parameter-free op that keeps its input's shape and records
+/// itself with `Forward(ctx, x)`.
+template <class T, var (*Forward)(context<T>&, var)>
+class shape_preserving_layer : public stateless {
+public:
+    shape_preserving_layer(shape in, rng& /*init*/) : in_(in) {}
+    [[nodiscard]] shape output() const noexcept { return in_; }
+    var forward(context<T>& ctx, var x) { return Forward(ctx, x); }
+
+private:
+    shape in_;
 };
 
 } // namespace nascent::nn

@@ -5,19 +5,14 @@
 
 #include <cstddef>
 
-#include "nascent/core/shape.hpp"
+#include "nascent/ops/shape_preserving.hpp"
 
 namespace nascent {
 
 template <int PercentDropped>
-struct dropout final {
+struct dropout final : shape_preserving {
     static_assert(PercentDropped >= 0 && PercentDropped < 100, "dropout<PercentDropped> needs 0 <= p < 100");
     static constexpr double rate = PercentDropped / 100.0;
-
-    [[nodiscard]] static constexpr bool accepts(shape in) noexcept { return in.valid(); }
-    [[nodiscard]] static constexpr shape output(shape in) noexcept { return in; }
-    [[nodiscard]] static constexpr std::size_t params(shape /*in*/) noexcept { return 0; }
-    [[nodiscard]] static constexpr std::size_t macs(shape /*in*/) noexcept { return 0; }
 };
 
 namespace kernels {
