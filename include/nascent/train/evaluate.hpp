@@ -27,8 +27,8 @@ evaluation evaluate(Model& model, const image_dataset& data, const normalization
     using T = typename Model::scalar;
     tape<T> graph;
     graph.enable_grad(false);
-    rng unused;
-    batcher<T> batches(data, batch_size, norm, false, false, unused);
+    rng order_unused;  // the batcher wants one; without shuffling it is never drawn from
+    batcher<T> batches(data, batch_size, norm, false, false, order_unused);
     nn::context<T> ctx{graph, false, nullptr};
     tensor<T> images;
     std::vector<int> labels;
