@@ -190,6 +190,22 @@ TEST_CASE("add, reshape and dropout gradients", "[gradcheck][elementwise]") {
         REQUIRE(r.passed);
         REQUIRE(r.checked == 72);
     }
+    SECTION("identity passes the gradient, zero passes none") {
+        nn::trainable<identity, double> skip({3, 3, 2}, random);
+        nn::trainable<zero<1>, double> none({3, 3, 2}, random);
+        auto r = gradcheck(
+            [&](tape<double>& t, std::span<const var> x) {
+                nn::context<double> ctx{t};
+                return weighted_sum(t, nn::add(t, skip.forward(ctx, x[0]), none.forward(ctx, x[0])), weights);
+            },
+            {random_tensor({2, 3, 3, 2}, random)}, {}, {.tolerance = tight});
+        REQUIRE(r.passed);
+        tape<double> t;
+        nn::context<double> ctx{t};
+        const var z = none.forward(ctx, t.leaf(random_tensor({2, 3, 3, 2}, random), true));
+        CHECK_FALSE(t.requires_grad(z));
+        for (const double v : t.value(z)) CHECK(v == 0.0);
+    }
     SECTION("flatten") {
         const tensor<double> flat_weights = random_tensor({2, 1, 1, 18}, random);
         auto r = gradcheck([&](tape<double>& t, std::span<const var> x) { return weighted_sum(t, nn::reshape(t, x[0], {1, 1, 18}), flat_weights); },
