@@ -87,6 +87,15 @@ TEST_CASE("conv2d stride 2 on an even input pads only at the end, as TensorFlow 
     CHECK(t.value(y)(0, 1, 1, 0) == Approx(10 + 11 + 14 + 15));
 }
 
+TEST_CASE("an input that does not match the geometry is refused, not read out of bounds", "[ops]") {
+    tape<float> t;
+    const var x = t.leaf(filled({1, 5, 5, 2}, 1.0f));
+    parameter<float> w("weight", {1, 3, 3, 1});
+    CHECK_THROWS_WITH(nn::conv2d(t, x, conv2d_geometry_for({5, 5, 1}, 1, 3, 1, 1), w, nullptr), Catch::Contains("shape"));
+    CHECK_THROWS_WITH(nn::conv2d(t, x, conv2d_geometry_for({5, 5, 2}, 1, 3, 1, 1), w, nullptr), Catch::Contains("weight"));
+    CHECK_THROWS_AS(nn::max_pool2d(t, x, pool2d_geometry_for({4, 4, 2}, 2, 2, padding::valid)), nascent::error);
+}
+
 TEST_CASE("grouped and depthwise convolutions keep channels apart", "[ops][conv2d]") {
     tape<float> t;
     tensor<float> x({1, 2, 2, 2});

@@ -8,6 +8,7 @@
 
 #include "nascent/autograd/parameter.hpp"
 #include "nascent/autograd/tape.hpp"
+#include "nascent/core/error.hpp"
 #include "nascent/nn/context.hpp"
 #include "nascent/nn/trainable.hpp"
 #include "nascent/ops/conv2d.hpp"
@@ -17,6 +18,9 @@ namespace nascent::nn {
 /// Records y = conv(x, w) (+ b) with geometry g. `b` may be null.
 template <class T>
 var conv2d(tape<T>& t, var x, const conv2d_geometry& g, parameter<T>& w, std::type_identity_t<parameter<T>>* b) {
+    require(sample_shape(t.value(x)) == g.in, "conv2d: the input's shape differs from the geometry's");
+    require(w.size() == g.weight_count() && (b == nullptr || b->size() == static_cast<std::size_t>(g.out.c)),
+            "conv2d: the weight or bias does not match the geometry");
     const int batch = batch_size(t.value(x));
     const var y = t.record(batch_shape(batch, g.out), true, [g, x, &w, b](tape<T>& tp, var self) {
         const int n = batch_size(tp.value(self));

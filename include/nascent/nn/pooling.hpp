@@ -3,6 +3,7 @@
 #pragma once
 
 #include "nascent/autograd/tape.hpp"
+#include "nascent/core/error.hpp"
 #include "nascent/nn/context.hpp"
 #include "nascent/nn/trainable.hpp"
 #include "nascent/ops/avg_pool2d.hpp"
@@ -14,6 +15,7 @@ namespace nascent::nn {
 /// Records max pooling with geometry g.
 template <class T>
 var max_pool2d(tape<T>& t, var x, const pool2d_geometry& g) {
+    require(sample_shape(t.value(x)) == g.in, "max_pool2d: the input's shape differs from the geometry's");
     const int batch = batch_size(t.value(x));
     const var y = t.record(batch_shape(batch, g.out), t.requires_grad(x), [x, g](tape<T>& tp, var self) {
         bool accumulate = true;
@@ -35,6 +37,7 @@ var max_pool2d(tape<T>& t, var x, const pool2d_geometry& g) {
 /// Records average pooling with geometry g.
 template <class T>
 var avg_pool2d(tape<T>& t, var x, const pool2d_geometry& g) {
+    require(sample_shape(t.value(x)) == g.in, "avg_pool2d: the input's shape differs from the geometry's");
     const int batch = batch_size(t.value(x));
     const var y = t.record(batch_shape(batch, g.out), t.requires_grad(x), [x, g](tape<T>& tp, var self) {
         kernels::avg_pool2d_backward(g, batch_size(tp.value(self)), tp.grad(self).data(), tp.grad(x).data());
