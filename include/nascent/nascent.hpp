@@ -41,6 +41,11 @@
 
 #include "nascent/io/atomic_file.hpp"
 
+#include "nascent/cost/costs.hpp"
+#include "nascent/cost/graph.hpp"
+#include "nascent/cost/lower.hpp"
+#include "nascent/cost/schedule.hpp"
+
 #include "nascent/data/batcher.hpp"
 #include "nascent/data/dataset.hpp"
 #include "nascent/data/fashion_mnist.hpp"

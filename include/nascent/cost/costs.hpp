@@ -1,0 +1,52 @@
+// nascent/cost/costs.hpp - the figures of one network: parameters, MACs, activations, flash, peak RAM.
+//
+// measure(graph) computes them for any lowered graph at run time; of<Net>(input,
+// precision) lowers a network descriptor and measures it, and is constexpr, so
+// the figures of a fixed network can be checked in a static_assert. Both run
+// the same code: the search judges a candidate with exactly the function that
+// sizes the deployed network's arena.
+#pragma once
+
+#include <cstddef>
+
+#include "nascent/cost/graph.hpp"
+#include "nascent/cost/lower.hpp"
+#include "nascent/cost/schedule.hpp"
+
+namespace nascent::cost {
+
+struct costs {
+    std::size_t params = 0;          ///< trainable scalars (batch norm included, as trained)
+    std::size_t macs = 0;            ///< multiply-accumulates of the deploy network (batch norm folded)
+    std::size_t activations = 0;     ///< elements of every op output, summed (CNAS's "activations")
+    std::size_t flash_bytes = 0;     ///< weights, biases and quantisation parameters on the device
+    std::size_t peak_ram_bytes = 0;  ///< the activation arena under the best execution order
+    std::size_t largest_tensor_bytes = 0;
+    bool exact_schedule = true;      ///< false when part of the graph was too large for the exact search
+
+    friend constexpr bool operator==(const costs&, const costs&) = default;
+};
+
+/// The figures of a lowered graph.
+[[nodiscard]] constexpr costs measure(const graph& g) {
+    costs c;
+    for (const auto& op : g.ops) {
+        c.params += op.params;
+        c.macs += op.macs;
+        c.flash_bytes += op.weight_bytes;
+        c.activations += g.tensors[static_cast<std::size_t>(op.output)].extent.size();
+    }
+    for (const auto& t : g.tensors) c.largest_tensor_bytes = t.bytes > c.largest_tensor_bytes ? t.bytes : c.largest_tensor_bytes;
+    const schedule s = min_peak_schedule(g);
+    c.peak_ram_bytes = s.peak_bytes;
+    c.exact_schedule = s.exact;
+    return c;
+}
+
+/// The figures of network `Net` on inputs of shape `input`, deployed at precision `p`.
+template <class Net>
+[[nodiscard]] constexpr costs of(shape input, precision p) {
+    return measure(lower<Net>(input, p));
+}
+
+} // namespace nascent::cost

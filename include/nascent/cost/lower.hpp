@@ -1,0 +1,259 @@
+// nascent/cost/lower.hpp - from a network descriptor to the graph its deploy network runs.
+//
+// lower<Net>(input, precision) builds the graph of the fixed (deploy) network:
+// - batch norm after a convolution or dense layer folds into its weights and bias;
+// - relu / relu6 after a convolution, dense layer, add or folded batch norm runs inside
+//   that op's kernel (an output clamp, as CMSIS-NN does);
+// - identity, flatten and dropout move no data and cost nothing;
+// - residual<Block> is the block followed by an add that may overwrite a dying input.
+// Standalone batch norm and activations become ops of their own.
+//
+// Flash per op (weight_bytes): float32 stores weights and biases as 4-byte floats.
+// int8 stores weights as bytes plus, per output channel, an int32 bias, an int32
+// multiplier and an int32 shift (per-channel requantisation).
+// Scratch per op (the deploy kernels' contract): a k x k convolution that is not
+// depthwise gathers one output pixel's window (k*k*in_c/groups elements; int8 keeps
+// two columns of int16, as CMSIS-NN's arm_convolve_s8); every other kernel needs none.
+// A depthwise stride-1 convolution with multiplier 1 may run in place with one output
+// channel plane of scratch.
+#pragma once
+
+#include <cstddef>
+
+#include "nascent/cost/graph.hpp"
+#include "nascent/ops/add.hpp"
+#include "nascent/ops/avg_pool2d.hpp"
+#include "nascent/ops/batch_norm.hpp"
+#include "nascent/ops/conv2d.hpp"
+#include "nascent/ops/dense.hpp"
+#include "nascent/ops/dropout.hpp"
+#include "nascent/ops/flatten.hpp"
+#include "nascent/ops/global_avg_pool.hpp"
+#include "nascent/ops/identity.hpp"
+#include "nascent/ops/max_pool2d.hpp"
+#include "nascent/ops/relu.hpp"
+#include "nascent/ops/relu6.hpp"
+#include "nascent/ops/zero.hpp"
+#include "nascent/space/residual.hpp"
+#include "nascent/space/sequential.hpp"
+
+namespace nascent::cost {
+
+/// How the descriptor `Node` lowers. Each specialisation provides
+///   static constexpr int lower(graph& g, int x, precision p);  // returns the output tensor
+template <class Node>
+struct lowering;
+
+namespace detail {
+
+/// Flash of a layer with `weights` weights and `channels` output channels.
+constexpr std::size_t layer_flash(std::size_t weights, std::size_t channels, bool bias, precision p) noexcept {
+    if (p == precision::int8) return weights + 3U * 4U * channels;  // bias, multiplier, shift: int32 each
+    return 4U * (weights + (bias ? channels : 0U));
+}
+
+constexpr int lower_convolution(graph& g, int x, const conv2d_geometry& geo, bool bias, const char* kind, precision p) {
+    op_node op;
+    op.kind = kind;
+    op.params = geo.weight_count() + (bias ? static_cast<std::size_t>(geo.out.c) : 0U);
+    op.macs = geo.macs();
+    op.weight_bytes = layer_flash(geo.weight_count(), static_cast<std::size_t>(geo.out.c), bias, p);
+    op.has_bias = bias;
+    op.folds_batch_norm = true;
+    op.fuses_activation = true;
+    const auto window = static_cast<std::size_t>(geo.filter_size());
+    if (geo.depthwise()) {
+        if (geo.stride == 1 && geo.out.c == geo.in.c) {
+            op.sharing = in_place::channelwise;
+            op.in_place_scratch = static_cast<std::size_t>(geo.out.h) * static_cast<std::size_t>(geo.out.w) * element_bytes(p);
+        }
+    } else if (geo.kernel > 1) {
+        op.scratch_bytes = p == precision::int8 ? 2U * window * 2U : window * 4U;
+    }
+    return g.add_op(op, x, -1, geo.out, p);
+}
+
+/// An op of no parameters: pooling, zero, standalone activation.
+constexpr int lower_plain(graph& g, int x, const char* kind, std::size_t macs, shape out, precision p,
+                          in_place sharing = in_place::none) {
+    op_node op;
+    op.kind = kind;
+    op.macs = macs;
+    op.sharing = sharing;
+    return g.add_op(op, x, -1, out, p);
+}
+
+/// The newest op when it produced tensor x and nothing reads x yet or will later, else null:
+/// only then may a following batch norm or activation be folded into it.
+constexpr op_node* newest_producer(graph& g, int x) {
+    if (g.ops.empty() || g.ops.back().output != x || g.tensors[static_cast<std::size_t>(x)].kept) return nullptr;
+    for (const auto& op : g.ops)
+        for (int i = 0; i < op.input_count(); ++i)
+            if (op.inputs[i] == x) return nullptr;
+    return &g.ops.back();
+}
+
+constexpr int lower_activation(graph& g, int x, const char* kind, precision p) {
+    if (op_node* prev = newest_producer(g, x); prev != nullptr && prev->fuses_activation) {
+        prev->fuses_activation = false;  // one activation per kernel
+        prev->folds_batch_norm = false;
+        return x;
+    }
+    const shape s = g.tensors[static_cast<std::size_t>(x)].extent;
+    return lower_plain(g, x, kind, 0, s, p, in_place::overwrite);
+}
+
+} // namespace detail
+
+template <int Filters, int Kernel, int Stride, int Groups, bool Bias>
+struct lowering<conv2d<Filters, Kernel, Stride, Groups, Bias>> {
+    static constexpr int lower(graph& g, int x, precision p) {
+        const shape in = g.tensors[static_cast<std::size_t>(x)].extent;
+        return detail::lower_convolution(g, x, conv2d<Filters, Kernel, Stride, Groups, Bias>::geometry(in), Bias,
+                                         "conv2d", p);
+    }
+};
+
+template <int Kernel, int Stride, int Multiplier, bool Bias>
+struct lowering<depthwise_conv2d<Kernel, Stride, Multiplier, Bias>> {
+    static constexpr int lower(graph& g, int x, precision p) {
+        const shape in = g.tensors[static_cast<std::size_t>(x)].extent;
+        return detail::lower_convolution(g, x, depthwise_conv2d<Kernel, Stride, Multiplier, Bias>::geometry(in), Bias,
+                                         "depthwise_conv2d", p);
+    }
+};
+
+template <int Units>
+struct lowering<dense<Units>> {
+    static constexpr int lower(graph& g, int x, precision p) {
+        const shape in = g.tensors[static_cast<std::size_t>(x)].extent;
+        op_node op;
+        op.kind = "dense";
+        op.params = dense<Units>::params(in);
+        op.macs = dense<Units>::macs(in);
+        op.weight_bytes = detail::layer_flash(static_cast<std::size_t>(Units) * in.size(), Units, true, p);
+        op.has_bias = true;
+        op.folds_batch_norm = true;
+        op.fuses_activation = true;
+        return g.add_op(op, x, -1, dense<Units>::output(in), p);
+    }
+};
+
+template <>
+struct lowering<batch_norm> {
+    static constexpr int lower(graph& g, int x, precision p) {
+        const shape s = g.tensors[static_cast<std::size_t>(x)].extent;
+        const auto channels = static_cast<std::size_t>(s.c);
+        if (op_node* prev = detail::newest_producer(g, x); prev != nullptr && prev->folds_batch_norm) {
+            prev->params += 2U * channels;  // trainable scale and shift, folded away on the device
+            if (p == precision::float32 && !prev->has_bias) prev->weight_bytes += 4U * channels;
+            prev->has_bias = true;
+            prev->folds_batch_norm = false;
+            return x;
+        }
+        // Standalone: a per-channel affine map (scale and shift), which may overwrite its input.
+        op_node op;
+        op.kind = "batch_norm";
+        op.params = 2U * channels;
+        op.macs = s.size();
+        op.weight_bytes = p == precision::int8 ? 3U * 4U * channels : 2U * 4U * channels;
+        op.sharing = in_place::overwrite;
+        op.fuses_activation = true;
+        return g.add_op(op, x, -1, s, p);
+    }
+};
+
+template <>
+struct lowering<relu> {
+    static constexpr int lower(graph& g, int x, precision p) { return detail::lower_activation(g, x, "relu", p); }
+};
+
+template <>
+struct lowering<relu6> {
+    static constexpr int lower(graph& g, int x, precision p) { return detail::lower_activation(g, x, "relu6", p); }
+};
+
+template <int Kernel, int Stride, padding Pad>
+struct lowering<max_pool2d<Kernel, Stride, Pad>> {
+    static constexpr int lower(graph& g, int x, precision p) {
+        using op = max_pool2d<Kernel, Stride, Pad>;
+        const shape in = g.tensors[static_cast<std::size_t>(x)].extent;
+        return detail::lower_plain(g, x, "max_pool2d", op::macs(in), op::output(in), p);
+    }
+};
+
+template <int Kernel, int Stride, padding Pad>
+struct lowering<avg_pool2d<Kernel, Stride, Pad>> {
+    static constexpr int lower(graph& g, int x, precision p) {
+        using op = avg_pool2d<Kernel, Stride, Pad>;
+        const shape in = g.tensors[static_cast<std::size_t>(x)].extent;
+        return detail::lower_plain(g, x, "avg_pool2d", op::macs(in), op::output(in), p);
+    }
+};
+
+template <>
+struct lowering<global_avg_pool> {
+    static constexpr int lower(graph& g, int x, precision p) {
+        const shape in = g.tensors[static_cast<std::size_t>(x)].extent;
+        return detail::lower_plain(g, x, "global_avg_pool", global_avg_pool::macs(in), global_avg_pool::output(in), p);
+    }
+};
+
+template <int Stride>
+struct lowering<zero<Stride>> {
+    static constexpr int lower(graph& g, int x, precision p) {
+        const shape in = g.tensors[static_cast<std::size_t>(x)].extent;
+        return detail::lower_plain(g, x, "zero", 0, zero<Stride>::output(in), p);
+    }
+};
+
+/// Ops that move no data on the device: the output is the input tensor, reinterpreted.
+template <class Op>
+struct lowering_alias {
+    static constexpr int lower(graph& g, int x, precision /*p*/) {
+        auto& t = g.tensors[static_cast<std::size_t>(x)];
+        t.extent = Op::output(t.extent);
+        return x;
+    }
+};
+template <>
+struct lowering<identity> : lowering_alias<identity> {};
+template <>
+struct lowering<flatten> : lowering_alias<flatten> {};
+template <int PercentDropped>
+struct lowering<dropout<PercentDropped>> : lowering_alias<dropout<PercentDropped>> {};
+
+template <class... Nodes>
+struct lowering<sequential<Nodes...>> {
+    static constexpr int lower(graph& g, int x, precision p) {
+        ((x = lowering<Nodes>::lower(g, x, p)), ...);
+        return x;
+    }
+};
+
+template <class Block>
+struct lowering<residual<Block>> {
+    static constexpr int lower(graph& g, int x, precision p) {
+        const bool was_kept = g.tensors[static_cast<std::size_t>(x)].kept;
+        g.tensors[static_cast<std::size_t>(x)].kept = true;  // the add reads it after the block
+        const int y = lowering<Block>::lower(g, x, p);
+        g.tensors[static_cast<std::size_t>(x)].kept = was_kept;
+        op_node op;
+        op.kind = "add";
+        op.macs = g.tensors[static_cast<std::size_t>(x)].extent.size();
+        op.sharing = in_place::overwrite;
+        op.fuses_activation = true;
+        return g.add_op(op, x, y, g.tensors[static_cast<std::size_t>(x)].extent, p);
+    }
+};
+
+/// The deploy graph of `Net` for an input shape and a precision.
+template <class Net>
+[[nodiscard]] constexpr graph lower(shape input, precision p) {
+    graph g;
+    g.add_input(input, p);
+    lowering<Net>::lower(g, 0, p);
+    return g;
+}
+
+} // namespace nascent::cost
