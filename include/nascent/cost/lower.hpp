@@ -93,6 +93,13 @@ constexpr op_node* newest_producer(graph& g, int x) {
     return &g.ops.back();
 }
 
+/// A parameter-free op whose descriptor gives its MACs and output shape (pooling, zero).
+template <class Op>
+constexpr int lower_parameter_free(graph& g, int x, const char* kind, precision p) {
+    const shape in = g.tensors[static_cast<std::size_t>(x)].extent;
+    return lower_plain(g, x, kind, Op::macs(in), Op::output(in), p);
+}
+
 constexpr int lower_activation(graph& g, int x, const char* kind, precision p) {
     if (op_node* prev = newest_producer(g, x); prev != nullptr && prev->fuses_activation) {
         prev->fuses_activation = false;  // one activation per kernel
@@ -176,34 +183,28 @@ struct lowering<relu6> {
 template <int Kernel, int Stride, padding Pad>
 struct lowering<max_pool2d<Kernel, Stride, Pad>> {
     static constexpr int lower(graph& g, int x, precision p) {
-        using op = max_pool2d<Kernel, Stride, Pad>;
-        const shape in = g.tensors[static_cast<std::size_t>(x)].extent;
-        return detail::lower_plain(g, x, "max_pool2d", op::macs(in), op::output(in), p);
+        return detail::lower_parameter_free<max_pool2d<Kernel, Stride, Pad>>(g, x, "max_pool2d", p);
     }
 };
 
 template <int Kernel, int Stride, padding Pad>
 struct lowering<avg_pool2d<Kernel, Stride, Pad>> {
     static constexpr int lower(graph& g, int x, precision p) {
-        using op = avg_pool2d<Kernel, Stride, Pad>;
-        const shape in = g.tensors[static_cast<std::size_t>(x)].extent;
-        return detail::lower_plain(g, x, "avg_pool2d", op::macs(in), op::output(in), p);
+        return detail::lower_parameter_free<avg_pool2d<Kernel, Stride, Pad>>(g, x, "avg_pool2d", p);
     }
 };
 
 template <>
 struct lowering<global_avg_pool> {
     static constexpr int lower(graph& g, int x, precision p) {
-        const shape in = g.tensors[static_cast<std::size_t>(x)].extent;
-        return detail::lower_plain(g, x, "global_avg_pool", global_avg_pool::macs(in), global_avg_pool::output(in), p);
+        return detail::lower_parameter_free<global_avg_pool>(g, x, "global_avg_pool", p);
     }
 };
 
 template <int Stride>
 struct lowering<zero<Stride>> {
     static constexpr int lower(graph& g, int x, precision p) {
-        const shape in = g.tensors[static_cast<std::size_t>(x)].extent;
-        return detail::lower_plain(g, x, "zero", 0, zero<Stride>::output(in), p);
+        return detail::lower_parameter_free<zero<Stride>>(g, x, "zero", p);
     }
 };
 

@@ -112,12 +112,12 @@ constexpr std::vector<std::size_t> cut_points(const graph& g) {
     return cuts;
 }
 
-/// Exact least-peak order of ops [first, last] given the arena state before them: dynamic
+/// Exact least-peak order of ops [first, last] given the arena state before them (`made_by`:
+/// producers(g)): dynamic
 /// programming over the subsets already run. Returns the peak and appends the order.
-constexpr std::size_t best_segment(const graph& g, const arena_state& start, std::size_t first, std::size_t last,
-                                   std::vector<int>& order) {
+constexpr std::size_t best_segment(const graph& g, const std::vector<int>& made_by, const arena_state& start,
+                                   std::size_t first, std::size_t last, std::vector<int>& order) {
     const std::size_t n = last - first + 1;
-    const std::vector<int> made_by = producers(g);
     // needs[k]: the segment-local ops whose outputs op k reads
     std::vector<std::uint32_t> needs(n, 0);
     for (std::size_t k = 0; k < n; ++k) {
@@ -194,11 +194,12 @@ constexpr std::size_t best_segment(const graph& g, const arena_state& start, std
     detail::arena_state a(g);
     result.peak_bytes = a.live();
     if (g.ops.empty()) return result;
+    const std::vector<int> made_by = detail::producers(g);
     std::size_t first = 0;
     for (const std::size_t cut : detail::cut_points(g)) {
         const std::size_t begin = result.order.size();
         if (cut - first + 1 <= max_exact_ops) {
-            result.peak_bytes = std::max(result.peak_bytes, detail::best_segment(g, a, first, cut, result.order));
+            result.peak_bytes = std::max(result.peak_bytes, detail::best_segment(g, made_by, a, first, cut, result.order));
         } else {
             result.exact = false;
             for (std::size_t k = first; k <= cut; ++k) result.order.push_back(static_cast<int>(k));
