@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 
 #include "nascent/cost/graph.hpp"
 #include "nascent/cost/lower.hpp"
@@ -47,6 +48,13 @@ struct costs {
 template <class Net>
 [[nodiscard]] constexpr costs of(shape input, precision p) {
     return measure(lower<Net>(input, p));
+}
+
+/// The figures of architecture `arch` of space `Space` (arch must be valid: space::validate).
+/// The same function sizes a fixed network at compile time and judges a candidate in a search.
+template <class Space>
+[[nodiscard]] constexpr costs of(shape input, precision p, std::span<const int> arch) {
+    return measure(lower<Space>(input, p, arch));
 }
 
 } // namespace nascent::cost

@@ -19,6 +19,8 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
+#include <type_traits>
 
 #include "nascent/cost/graph.hpp"
 #include "nascent/ops/add.hpp"
@@ -34,6 +36,12 @@
 #include "nascent/ops/relu.hpp"
 #include "nascent/ops/relu6.hpp"
 #include "nascent/ops/zero.hpp"
+#include "nascent/space/cell.hpp"
+#include "nascent/space/choice.hpp"
+#include "nascent/space/elastic.hpp"
+#include "nascent/space/node.hpp"
+#include "nascent/space/optional.hpp"
+#include "nascent/space/repeat.hpp"
 #include "nascent/space/residual.hpp"
 #include "nascent/space/sequential.hpp"
 
@@ -224,27 +232,139 @@ struct lowering<flatten> : lowering_alias<flatten> {};
 template <int PercentDropped>
 struct lowering<dropout<PercentDropped>> : lowering_alias<dropout<PercentDropped>> {};
 
+/// Lowers `Node` reading tensor x; combinators read their decisions from `c`.
+template <class Node>
+constexpr int lower_node(graph& g, int x, precision p, decision_cursor& c) {
+    if constexpr (requires { lowering<Node>::lower(g, x, p, c); }) return lowering<Node>::lower(g, x, p, c);
+    else return lowering<Node>::lower(g, x, p);
+}
+
+namespace detail {
+
+/// Adds an op a + b (same shapes), which may overwrite an operand that dies with it.
+constexpr int lower_add(graph& g, int a, int b, precision p) {
+    op_node op;
+    op.kind = "add";
+    op.macs = g.tensors[static_cast<std::size_t>(a)].extent.size();
+    op.sharing = in_place::overwrite;
+    op.fuses_activation = true;
+    return g.add_op(op, a, b, g.tensors[static_cast<std::size_t>(a)].extent, p);
+}
+
+/// Lowers `Block` on x while x stays readable afterwards (nothing folds into or overwrites it).
+template <class Block>
+constexpr int lower_keeping(graph& g, int x, precision p, decision_cursor& c) {
+    const bool was_kept = g.tensors[static_cast<std::size_t>(x)].kept;
+    g.tensors[static_cast<std::size_t>(x)].kept = true;
+    const int y = lower_node<Block>(g, x, p, c);
+    g.tensors[static_cast<std::size_t>(x)].kept = was_kept;
+    return y;
+}
+
+} // namespace detail
+
 template <class... Nodes>
 struct lowering<sequential<Nodes...>> {
-    static constexpr int lower(graph& g, int x, precision p) {
-        ((x = lowering<Nodes>::lower(g, x, p)), ...);
+    static constexpr int lower(graph& g, int x, precision p, decision_cursor& c) {
+        ((x = lower_node<Nodes>(g, x, p, c)), ...);
         return x;
     }
 };
 
 template <class Block>
 struct lowering<residual<Block>> {
-    static constexpr int lower(graph& g, int x, precision p) {
+    static constexpr int lower(graph& g, int x, precision p, decision_cursor& c) {
+        const int y = detail::lower_keeping<Block>(g, x, p, c);
+        return detail::lower_add(g, x, y, p);
+    }
+};
+
+/// The chosen option only.
+template <class... Ops>
+struct lowering<choice<Ops...>> {
+    static constexpr int lower(graph& g, int x, precision p, decision_cursor& c) {
+        const int pick = c.take();
+        int i = 0;
+        ((i++ == pick ? (void)(x = lower_node<Ops>(g, x, p, c)) : c.skip(space::decisions<Ops>)), ...);
+        return x;
+    }
+};
+
+template <class Block>
+struct lowering<optional<Block>> {
+    static constexpr int lower(graph& g, int x, precision p, decision_cursor& c) {
+        if (c.take() == optional<Block>::keep) return lower_node<Block>(g, x, p, c);
+        c.skip(space::decisions<Block>);
+        return x;
+    }
+};
+
+template <int N, class Block>
+struct lowering<repeat<N, Block>> {
+    static constexpr int lower(graph& g, int x, precision p, decision_cursor& c) {
+        for (int i = 0; i < N; ++i) x = lower_node<Block>(g, x, p, c);
+        return x;
+    }
+};
+
+/// The chosen member of the family, as an ordinary op.
+template <template <int> class Block, int... Widths>
+struct lowering<elastic_width<Block, Widths...>> {
+    static constexpr int lower(graph& g, int x, precision p, decision_cursor& c) {
+        const int pick = c.take();
+        int i = 0;
+        ((i++ == pick ? (void)(x = lower_node<Block<Widths>>(g, x, p, c)) : (void)0), ...);
+        return x;
+    }
+};
+template <template <int> class Op, int... Kernels>
+struct lowering<elastic_kernel<Op, Kernels...>> {
+    static constexpr int lower(graph& g, int x, precision p, decision_cursor& c) {
+        const int pick = c.take();
+        int i = 0;
+        ((i++ == pick ? (void)(x = lower_node<Op<Kernels>>(g, x, p, c)) : (void)0), ...);
+        return x;
+    }
+};
+
+/// Node j = edge a + edge b; the cell's output is the sum of its nodes. An edge whose op
+/// is zero<1> (DARTS's "none") contributes nothing and is left out of the graph.
+template <int Nodes, class... Ops>
+struct lowering<cell<Nodes, Ops...>> {
+    static constexpr int lower(graph& g, int x, precision p, decision_cursor& c) {
+        int node[Nodes + 1] = {x};
+        // Node tensors are read by later edges and by the output sum: keep them while lowering.
         const bool was_kept = g.tensors[static_cast<std::size_t>(x)].kept;
-        g.tensors[static_cast<std::size_t>(x)].kept = true;  // the add reads it after the block
-        const int y = lowering<Block>::lower(g, x, p);
+        g.tensors[static_cast<std::size_t>(x)].kept = true;
+        for (int j = 1; j <= Nodes; ++j) {
+            int edge_out[2] = {-1, -1};
+            for (int e = 0; e < 2; ++e) {
+                const int from = c.take();
+                const int op = c.take();
+                edge_out[e] = lower_edge(g, node[from], op, p);
+            }
+            int value = edge_out[0] >= 0 && edge_out[1] >= 0 ? detail::lower_add(g, edge_out[0], edge_out[1], p)
+                        : edge_out[0] >= 0                   ? edge_out[0]
+                                                             : edge_out[1];
+            if (value < 0) value = lower_node<zero<1>>(g, x, p, c);
+            g.tensors[static_cast<std::size_t>(value)].kept = true;
+            node[j] = value;
+        }
+        int sum = node[1];
+        for (int j = 2; j <= Nodes; ++j) sum = detail::lower_add(g, sum, node[j], p);
+        for (int j = 1; j <= Nodes; ++j) g.tensors[static_cast<std::size_t>(node[j])].kept = false;
         g.tensors[static_cast<std::size_t>(x)].kept = was_kept;
-        op_node op;
-        op.kind = "add";
-        op.macs = g.tensors[static_cast<std::size_t>(x)].extent.size();
-        op.sharing = in_place::overwrite;
-        op.fuses_activation = true;
-        return g.add_op(op, x, y, g.tensors[static_cast<std::size_t>(x)].extent, p);
+        return sum;
+    }
+
+private:
+    /// Lowers op number `op` on tensor `in`; -1 for zero<1>.
+    static constexpr int lower_edge(graph& g, int in, int op, precision p) {
+        int out = -1;
+        int i = 0;
+        decision_cursor none;
+        ((i++ == op ? (void)(out = std::is_same_v<Ops, zero<1>> ? -1 : lower_node<Ops>(g, in, p, none)) : (void)0), ...);
+        return out;
     }
 };
 
@@ -253,7 +373,18 @@ template <class Net>
 [[nodiscard]] constexpr graph lower(shape input, precision p) {
     graph g;
     g.add_input(input, p);
-    lowering<Net>::lower(g, 0, p);
+    decision_cursor first_options;
+    lower_node<Net>(g, 0, p, first_options);
+    return g;
+}
+
+/// The deploy graph of architecture `arch` of space `Space` (arch must be valid: space::validate).
+template <class Space>
+[[nodiscard]] constexpr graph lower(shape input, precision p, std::span<const int> arch) {
+    graph g;
+    g.add_input(input, p);
+    decision_cursor c(arch.data(), arch.size());
+    lower_node<Space>(g, 0, p, c);
     return g;
 }
 

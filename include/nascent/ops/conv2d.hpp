@@ -14,6 +14,7 @@
 #include <cstring>
 #include <vector>
 
+#include "nascent/core/problem.hpp"
 #include "nascent/core/shape.hpp"
 #include "nascent/ops/gemm.hpp"
 
@@ -91,6 +92,9 @@ struct conv2d final {
     }
     /// True when this convolution can read `in` (its channels split into the groups).
     [[nodiscard]] static constexpr bool accepts(shape in) noexcept { return in.valid() && in.c % Groups == 0; }
+    [[nodiscard]] static constexpr problem diagnose(shape in) noexcept {
+        return in.valid() ? problem::groups_do_not_divide : problem::op_rejects_input;
+    }
     [[nodiscard]] static constexpr shape output(shape in) noexcept { return geometry(in).out; }
     [[nodiscard]] static constexpr std::size_t params(shape in) noexcept {
         return geometry(in).weight_count() + (Bias ? static_cast<std::size_t>(Filters) : 0U);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstddef>
 
+#include "nascent/core/problem.hpp"
 #include "nascent/core/shape.hpp"
 #include "nascent/ops/gemm.hpp"
 
@@ -19,6 +20,9 @@ struct dense final {
 
     /// A dense layer reads vectors only: put `flatten` or `global_avg_pool` before it.
     [[nodiscard]] static constexpr bool accepts(shape in) noexcept { return in.valid() && in.is_vector(); }
+    [[nodiscard]] static constexpr problem diagnose(shape in) noexcept {
+        return in.valid() ? problem::dense_needs_vector : problem::op_rejects_input;
+    }
     [[nodiscard]] static constexpr shape output(shape /*in*/) noexcept { return shape{1, 1, Units}; }
     [[nodiscard]] static constexpr std::size_t params(shape in) noexcept {
         return static_cast<std::size_t>(Units) * (in.size() + 1U);

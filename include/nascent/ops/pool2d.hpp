@@ -8,6 +8,7 @@
 
 #include <cstddef>
 
+#include "nascent/core/problem.hpp"
 #include "nascent/core/shape.hpp"
 
 namespace nascent {
@@ -61,6 +62,9 @@ struct pool2d_descriptor {
     /// A valid-padded window must fit in the image.
     [[nodiscard]] static constexpr bool accepts(shape in) noexcept {
         return in.valid() && (Pad == padding::same || (in.h >= Kernel && in.w >= Kernel));
+    }
+    [[nodiscard]] static constexpr problem diagnose(shape in) noexcept {
+        return in.valid() ? problem::window_too_large : problem::op_rejects_input;
     }
     [[nodiscard]] static constexpr shape output(shape in) noexcept { return geometry(in).out; }
     [[nodiscard]] static constexpr std::size_t params(shape /*in*/) noexcept { return 0; }
