@@ -1,0 +1,547 @@
+// nascent/cost/plan.hpp - where every tensor lives in the activation arena.
+//
+// plan(graph) takes the least-peak execution order (min_peak_schedule) and gives
+// every tensor, and every op's kernel scratch, an offset in one arena:
+// - a tensor lives from the step of the op that writes it (step 0 for the network
+//   input) to the step of its last reader (the last step for the network output);
+//   a kernel's scratch lives during its op's step only;
+// - buffers alive at the same step never overlap;
+// - an op that runs in place (schedule.hpp's rules: in_place::overwrite and
+//   in_place::channelwise, with a dying input of the output's size) writes its
+//   output at that input's offset, so the two form one buffer;
+// - the arena is as large as the schedule's peak (costs::peak_ram_bytes) - the
+//   least possible, since at the peak step every byte is in use.
+//
+// Packing buffers of fixed lifetimes into the least memory is NP-hard in general
+// (dynamic storage allocation), and the peak is only a lower bound. The planner
+// first tries greedy first-fit placements in several orders (largest first, as
+// TF Lite Micro's greedy planner, then longest-lived, earliest and largest
+// area first); when none reaches the peak it runs an exact search, which places
+// buffers in increasing order of offset, each directly on top of a buffer it
+// meets in time (every packing can be pushed down into that form), and prunes
+// with the free capacity of every step. The search is bounded (`plan_options`);
+// should it give up or prove the peak unreachable, the best greedy placement
+// is kept and `at_peak()` is false.
+//
+// Everything is constexpr. memory_plan holds vectors, so it can be computed
+// inside a constant expression but not stored in a constexpr variable;
+// plan_of<Net, Input, Precision>() returns a fixed_memory_plan of std::arrays
+// sized for that network, which can:
+//     constexpr auto p = cost::plan_of<Net, shape{28, 28, 1}, cost::precision::int8>();
+//     static_assert(p.arena_bytes == p.peak_bytes);
+//     std::array<std::int8_t, p.arena_bytes> arena;   // p.tensors[t].offset: tensor t
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "nascent/core/shape.hpp"
+#include "nascent/core/text.hpp"
+#include "nascent/cost/graph.hpp"
+#include "nascent/cost/lower.hpp"
+#include "nascent/cost/schedule.hpp"
+
+namespace nascent::cost {
+
+/// One buffer of the arena: a tensor, or the scratch of an op's kernel.
+struct placement {
+    std::size_t offset = 0;
+    std::size_t bytes = 0;
+    int first_step = 0;    ///< schedule step of the op that writes it (0 for the network input)
+    int last_step = 0;     ///< schedule step of its last reader (the last step for the network output)
+    int shares_with = -1;  ///< an in-place output: the tensor whose buffer it takes over; otherwise -1
+
+    [[nodiscard]] constexpr bool live_at(int step) const noexcept { return bytes > 0 && first_step <= step && step <= last_step; }
+    [[nodiscard]] constexpr std::size_t end() const noexcept { return offset + bytes; }
+    friend constexpr bool operator==(const placement&, const placement&) = default;
+};
+
+/// How hard plan() may search when no greedy placement reaches the peak.
+struct plan_options {
+    std::size_t search_nodes = 100000;  ///< partial placements (and partial orders) the searches may visit
+    std::size_t orders = 64;            ///< other least-peak execution orders plan(graph) may try
+};
+
+struct memory_plan {
+    std::vector<int> order;          ///< op indices in execution order: step s runs ops[order[s]]
+    std::vector<placement> tensors;  ///< per tensor index
+    std::vector<placement> scratch;  ///< per op index: its kernel's scratch (bytes 0 when it needs none)
+    std::size_t arena_bytes = 0;     ///< the arena this plan needs: the largest offset + bytes
+    std::size_t peak_bytes = 0;      ///< the schedule's peak, the least arena any plan of this order can have
+    bool searched = false;           ///< the greedy placements missed the peak and the exact search ran
+    std::size_t orders_tried = 1;    ///< execution orders packed (more than one when the first missed the peak)
+
+    [[nodiscard]] constexpr bool at_peak() const noexcept { return arena_bytes == peak_bytes; }
+    /// Number of schedule steps (at least 1: a graph without ops still holds its input).
+    [[nodiscard]] constexpr int steps() const noexcept { return order.empty() ? 1 : static_cast<int>(order.size()); }
+};
+
+namespace detail {
+
+/// A buffer to pack: one tensor (or a chain of tensors sharing memory in place), or a scratch.
+struct plan_buffer {
+    std::size_t bytes = 0;
+    int first = 0;
+    int last = 0;
+    std::size_t offset = 0;
+};
+
+[[nodiscard]] constexpr bool meet(const plan_buffer& a, const plan_buffer& b) noexcept {
+    return a.first <= b.last && b.first <= a.last;
+}
+
+/// Lowest offset at which `b` fits among the already placed buffers it meets in time.
+constexpr std::size_t first_fit(const std::vector<plan_buffer>& buffers, const std::vector<int>& placed, const plan_buffer& b) {
+    std::vector<std::pair<std::size_t, std::size_t>> taken;  // [offset, end) of buffers meeting b
+    for (const int i : placed) {
+        const plan_buffer& p = buffers[static_cast<std::size_t>(i)];
+        if (meet(p, b)) taken.emplace_back(p.offset, p.offset + p.bytes);
+    }
+    std::sort(taken.begin(), taken.end());
+    std::size_t offset = 0;
+    for (const auto& [begin, end] : taken) {
+        if (begin >= offset + b.bytes) break;  // the gap below this buffer is large enough
+        offset = std::max(offset, end);
+    }
+    return offset;
+}
+
+/// Places the buffers in `order` by first fit; returns the arena size.
+constexpr std::size_t greedy_place(std::vector<plan_buffer>& buffers, const std::vector<int>& order) {
+    std::vector<int> placed;
+    std::size_t arena = 0;
+    for (const int i : order) {
+        plan_buffer& b = buffers[static_cast<std::size_t>(i)];
+        b.offset = first_fit(buffers, placed, b);
+        arena = std::max(arena, b.offset + b.bytes);
+        placed.push_back(i);
+    }
+    return arena;
+}
+
+/// Exact search for a packing within `limit` bytes (see the header comment). Buffers are placed
+/// in increasing (offset, index) order, each at the top of the highest placed buffer it meets.
+class exact_packer {
+public:
+    constexpr exact_packer(std::vector<plan_buffer>& buffers, int steps, std::size_t limit, std::size_t& budget)
+        : buffers_(&buffers), steps_(steps), limit_(limit), budget_(&budget), placed_(buffers.size(), false) {}
+
+    /// True when a packing was found (then written into the buffers' offsets).
+    constexpr bool run() { return place(0, 0, -1); }
+    [[nodiscard]] constexpr bool exhausted() const noexcept { return exhausted_; }
+
+private:
+    constexpr bool place(std::size_t count, std::size_t floor, int last_index) {
+        std::vector<plan_buffer>& bs = *buffers_;
+        if (count == bs.size()) return true;
+        if (*budget_ == 0) {
+            exhausted_ = true;
+            return false;
+        }
+        --*budget_;
+        // Every buffer still to place lies in [floor, limit): at each step, the free room there must
+        // hold the ones alive at that step.
+        for (int s = 0; s < steps_; ++s) {
+            std::size_t room = limit_ - floor;
+            std::size_t need = 0;
+            for (std::size_t i = 0; i < bs.size(); ++i) {
+                const plan_buffer& b = bs[i];
+                if (b.first > s || s > b.last) continue;
+                if (!placed_[i]) {
+                    need += b.bytes;
+                } else if (b.offset + b.bytes > floor) {
+                    room -= b.offset + b.bytes - std::max(b.offset, floor);
+                }
+            }
+            if (need > room) return false;
+        }
+        struct candidate {
+            std::size_t offset;
+            std::size_t bytes;
+            int index;
+        };
+        std::vector<candidate> next;
+        for (std::size_t i = 0; i < bs.size(); ++i) {
+            if (placed_[i]) continue;
+            std::size_t offset = 0;
+            for (std::size_t j = 0; j < bs.size(); ++j)
+                if (placed_[j] && meet(bs[i], bs[j])) offset = std::max(offset, bs[j].offset + bs[j].bytes);
+            const int index = static_cast<int>(i);
+            if (offset < floor || (offset == floor && index < last_index) || offset + bs[i].bytes > limit_) continue;
+            next.push_back({offset, bs[i].bytes, index});
+        }
+        std::sort(next.begin(), next.end(), [](const candidate& a, const candidate& b) {
+            return a.offset != b.offset ? a.offset < b.offset : a.bytes != b.bytes ? a.bytes > b.bytes : a.index < b.index;
+        });
+        for (const candidate& c : next) {
+            const auto i = static_cast<std::size_t>(c.index);
+            bs[i].offset = c.offset;
+            placed_[i] = true;
+            if (place(count + 1, c.offset, c.index)) return true;
+            placed_[i] = false;
+            if (exhausted_) return false;
+        }
+        return false;
+    }
+
+    std::vector<plan_buffer>* buffers_;
+    int steps_;
+    std::size_t limit_;
+    std::size_t* budget_;
+    bool exhausted_ = false;
+    std::vector<bool> placed_;
+};
+
+/// Offsets for the buffers, in an arena of at least `peak` bytes; returns the arena size and
+/// whether the exact search ran.
+constexpr std::pair<std::size_t, bool> pack(std::vector<plan_buffer>& buffers, int steps, std::size_t peak,
+                                            std::size_t& search_nodes) {
+    const std::size_t n = buffers.size();
+    std::vector<int> order(n);
+    for (std::size_t i = 0; i < n; ++i) order[i] = static_cast<int>(i);
+    auto length = [&](int i) { return buffers[static_cast<std::size_t>(i)].last - buffers[static_cast<std::size_t>(i)].first; };
+    auto bytes = [&](int i) { return buffers[static_cast<std::size_t>(i)].bytes; };
+    auto first = [&](int i) { return buffers[static_cast<std::size_t>(i)].first; };
+    // Greedy orders, each a total order (ties broken by index).
+    auto by_size = [&](int a, int b) {
+        return bytes(a) != bytes(b) ? bytes(a) > bytes(b) : length(a) != length(b) ? length(a) > length(b) : a < b;
+    };
+    auto by_length = [&](int a, int b) {
+        return length(a) != length(b) ? length(a) > length(b) : bytes(a) != bytes(b) ? bytes(a) > bytes(b) : a < b;
+    };
+    auto by_start = [&](int a, int b) {
+        return first(a) != first(b) ? first(a) < first(b) : bytes(a) != bytes(b) ? bytes(a) > bytes(b) : a < b;
+    };
+    auto by_area = [&](int a, int b) {
+        const std::size_t area_a = bytes(a) * static_cast<std::size_t>(length(a) + 1);
+        const std::size_t area_b = bytes(b) * static_cast<std::size_t>(length(b) + 1);
+        return area_a != area_b ? area_a > area_b : by_size(a, b);
+    };
+    std::size_t best = ~std::size_t{0};
+    std::vector<plan_buffer> best_buffers;
+    for (int strategy = 0; strategy < 4 && best > peak; ++strategy) {
+        if (strategy == 0) std::sort(order.begin(), order.end(), by_size);
+        if (strategy == 1) std::sort(order.begin(), order.end(), by_length);
+        if (strategy == 2) std::sort(order.begin(), order.end(), by_start);
+        if (strategy == 3) std::sort(order.begin(), order.end(), by_area);
+        const std::size_t arena = greedy_place(buffers, order);
+        if (arena < best) {
+            best = arena;
+            best_buffers = buffers;
+        }
+    }
+    if (best <= peak) {
+        buffers = best_buffers;
+        return {best, false};
+    }
+    exact_packer search(buffers, steps, peak, search_nodes);
+    if (search.run()) return {peak, true};
+    buffers = best_buffers;
+    return {best, true};
+}
+
+/// The arena plan of `g` when its ops run in `order`; the searches spend `search_nodes`.
+constexpr memory_plan plan_order(const graph& g, const std::vector<int>& order, std::size_t& search_nodes) {
+    memory_plan p;
+    p.order = order;
+    p.peak_bytes = peak_of_order(g, order);
+    const std::size_t tensor_count = g.tensors.size();
+    const int last_step = p.steps() - 1;
+    p.tensors.resize(tensor_count);
+    p.scratch.resize(g.ops.size());
+    // Lifetimes.
+    std::vector<int> step_of(g.ops.size(), 0);
+    for (std::size_t step = 0; step < order.size(); ++step) step_of[static_cast<std::size_t>(order[step])] = static_cast<int>(step);
+    std::vector<bool> read(tensor_count, false);
+    for (std::size_t t = 0; t < tensor_count; ++t) {
+        p.tensors[t].bytes = g.tensors[t].bytes;
+        p.tensors[t].first_step = 0;
+        p.tensors[t].last_step = 0;
+    }
+    for (std::size_t k = 0; k < g.ops.size(); ++k) {
+        const op_node& o = g.ops[k];
+        const int step = step_of[k];
+        p.tensors[static_cast<std::size_t>(o.output)].first_step = step;
+        p.tensors[static_cast<std::size_t>(o.output)].last_step = std::max(p.tensors[static_cast<std::size_t>(o.output)].last_step, step);
+        for (int i = 0; i < o.input_count(); ++i) {
+            const auto t = static_cast<std::size_t>(o.inputs[i]);
+            read[t] = true;
+            p.tensors[t].last_step = std::max(p.tensors[t].last_step, step);
+        }
+    }
+    // The network output, and anything no op reads, stays until the end (schedule.hpp releases
+    // a tensor only after its last reader).
+    for (std::size_t t = 0; t < tensor_count; ++t)
+        if (!read[t] || static_cast<int>(t) == g.output) p.tensors[t].last_step = last_step;
+    // In place: the output takes over the first input that dies at this op and has its size.
+    std::vector<int> root(tensor_count);
+    for (std::size_t t = 0; t < tensor_count; ++t) root[t] = static_cast<int>(t);
+    for (std::size_t k = 0; k < g.ops.size(); ++k) {
+        const op_node& o = g.ops[k];
+        const int step = step_of[k];
+        const auto out = static_cast<std::size_t>(o.output);
+        std::size_t scratch = o.scratch_bytes;
+        if (o.sharing != in_place::none) {
+            for (int i = 0; i < o.input_count(); ++i) {
+                const int t = o.inputs[i];
+                const placement& in = p.tensors[static_cast<std::size_t>(t)];
+                if (t != g.output && in.last_step == step && in.bytes == p.tensors[out].bytes) {
+                    p.tensors[out].shares_with = t;
+                    root[out] = root[static_cast<std::size_t>(t)];
+                    if (o.sharing == in_place::channelwise) scratch = o.in_place_scratch;
+                    break;
+                }
+            }
+        }
+        p.scratch[k] = placement{0, scratch, step, step, -1};
+    }
+    // Ops were added in a valid order, so a root always has a smaller index: resolve chains.
+    for (std::size_t t = 0; t < tensor_count; ++t) root[t] = root[static_cast<std::size_t>(root[t])];
+    // Buffers: one per root tensor (its chain's lifetime), one per nonzero scratch.
+    std::vector<detail::plan_buffer> buffers;
+    std::vector<int> buffer_of(tensor_count, -1);
+    for (std::size_t t = 0; t < tensor_count; ++t) {
+        const auto r = static_cast<std::size_t>(root[t]);
+        if (buffer_of[r] < 0) {
+            buffer_of[r] = static_cast<int>(buffers.size());
+            buffers.push_back({p.tensors[r].bytes, p.tensors[r].first_step, p.tensors[r].last_step, 0});
+        }
+        detail::plan_buffer& b = buffers[static_cast<std::size_t>(buffer_of[r])];
+        b.first = std::min(b.first, p.tensors[t].first_step);
+        b.last = std::max(b.last, p.tensors[t].last_step);
+    }
+    std::vector<int> scratch_buffer(g.ops.size(), -1);
+    for (std::size_t k = 0; k < g.ops.size(); ++k) {
+        if (p.scratch[k].bytes == 0) continue;
+        scratch_buffer[k] = static_cast<int>(buffers.size());
+        buffers.push_back({p.scratch[k].bytes, p.scratch[k].first_step, p.scratch[k].last_step, 0});
+    }
+    // Zero-byte buffers take no room; keep them out of the packing.
+    std::vector<detail::plan_buffer> sized;
+    std::vector<int> sized_index(buffers.size(), -1);
+    for (std::size_t i = 0; i < buffers.size(); ++i) {
+        if (buffers[i].bytes == 0) continue;
+        sized_index[i] = static_cast<int>(sized.size());
+        sized.push_back(buffers[i]);
+    }
+    const auto [arena, searched] = detail::pack(sized, p.steps(), p.peak_bytes, search_nodes);
+    p.arena_bytes = arena;
+    p.searched = searched;
+    auto offset_of = [&](int buffer) {
+        const int i = sized_index[static_cast<std::size_t>(buffer)];
+        return i < 0 ? std::size_t{0} : sized[static_cast<std::size_t>(i)].offset;
+    };
+    for (std::size_t t = 0; t < tensor_count; ++t) p.tensors[t].offset = offset_of(buffer_of[static_cast<std::size_t>(root[t])]);
+    for (std::size_t k = 0; k < g.ops.size(); ++k)
+        if (scratch_buffer[k] >= 0) p.scratch[k].offset = offset_of(scratch_buffer[k]);
+    return p;
+}
+
+/// Calls `visit(order)` for execution orders of `g` whose peak is at most `limit` (depth first, in
+/// increasing op index), until it returns true, `count` orders were visited or `nodes` ran out.
+template <class Visit>
+constexpr void orders_within(const graph& g, std::size_t limit, std::size_t count, std::size_t& nodes, Visit&& visit) {
+    const std::vector<int> made_by = producers(g);
+    const std::size_t n = g.ops.size();
+    std::vector<bool> done(n, false);
+    std::vector<int> order;
+    bool stop = false;
+    auto ready = [&](std::size_t k) {
+        const op_node& o = g.ops[k];
+        for (int i = 0; i < o.input_count(); ++i) {
+            const int p = made_by[static_cast<std::size_t>(o.inputs[i])];
+            if (p >= 0 && !done[static_cast<std::size_t>(p)]) return false;
+        }
+        return true;
+    };
+    auto search = [&](auto& self, const arena_state& a) -> void {
+        if (order.size() == n) {
+            stop = visit(order) || --count == 0;
+            return;
+        }
+        for (std::size_t k = 0; k < n && !stop; ++k) {
+            if (done[k] || !ready(k) || a.during(static_cast<int>(k)) > limit) continue;
+            if (nodes == 0) {
+                stop = true;
+                return;
+            }
+            --nodes;
+            arena_state next = a;
+            next.run(static_cast<int>(k));
+            done[k] = true;
+            order.push_back(static_cast<int>(k));
+            self(self, next);
+            order.pop_back();
+            done[k] = false;
+        }
+    };
+    if (count > 0) search(search, arena_state(g));
+}
+
+} // namespace detail
+
+/// The arena plan of `g` when its ops run in `s.order` (a valid execution order).
+[[nodiscard]] constexpr memory_plan plan(const graph& g, const schedule& s, const plan_options& options = {}) {
+    std::size_t nodes = options.search_nodes;
+    return detail::plan_order(g, s.order, nodes);
+}
+
+/// The arena plan of `g` under its least-peak schedule. When no packing of that order reaches the
+/// peak, other orders of the same peak are tried (up to options.orders); the best plan is returned.
+[[nodiscard]] constexpr memory_plan plan(const graph& g, const plan_options& options = {}) {
+    const schedule s = min_peak_schedule(g);
+    std::size_t nodes = options.search_nodes;
+    memory_plan best = detail::plan_order(g, s.order, nodes);
+    if (best.at_peak()) return best;
+    std::size_t tried = 1;
+    detail::orders_within(g, s.peak_bytes, options.orders, nodes, [&](const std::vector<int>& order) {
+        if (order == s.order) return false;
+        ++tried;
+        std::size_t packing_nodes = options.search_nodes;
+        memory_plan p = detail::plan_order(g, order, packing_nodes);
+        if (p.arena_bytes < best.arena_bytes) {
+            p.searched = true;
+            best = std::move(p);
+        }
+        return best.at_peak();
+    });
+    best.orders_tried = tried;
+    best.searched = true;
+    return best;
+}
+
+/// A memory plan in arrays of fixed size, for a constexpr variable (Tensors and Ops must equal the
+/// graph's counts).
+template <std::size_t Tensors, std::size_t Ops>
+struct fixed_memory_plan {
+    std::array<placement, Tensors> tensors{};  ///< per tensor index
+    std::array<placement, Ops> scratch{};      ///< per op index
+    std::array<int, Ops> order{};              ///< op indices in execution order
+    std::size_t arena_bytes = 0;
+    std::size_t peak_bytes = 0;
+
+    [[nodiscard]] constexpr bool at_peak() const noexcept { return arena_bytes == peak_bytes; }
+};
+
+/// The plan in fixed-size arrays; throws (a compile error in a constant expression) when the sizes
+/// differ from the plan's.
+template <std::size_t Tensors, std::size_t Ops>
+[[nodiscard]] constexpr fixed_memory_plan<Tensors, Ops> fixed(const memory_plan& p) {
+    if (p.tensors.size() != Tensors || p.scratch.size() != Ops)
+        throw std::invalid_argument("fixed_memory_plan: the sizes differ from the plan's tensor and op counts");
+    fixed_memory_plan<Tensors, Ops> f;
+    std::copy(p.tensors.begin(), p.tensors.end(), f.tensors.begin());
+    std::copy(p.scratch.begin(), p.scratch.end(), f.scratch.begin());
+    std::copy(p.order.begin(), p.order.end(), f.order.begin());
+    f.arena_bytes = p.arena_bytes;
+    f.peak_bytes = p.peak_bytes;
+    return f;
+}
+
+/// The memory plan of network `Net` on inputs of shape `Input` at precision `P`, usable as a
+/// constexpr variable.
+template <class Net, shape Input, precision P>
+[[nodiscard]] constexpr auto plan_of() {
+    constexpr std::size_t tensors = lower<Net>(Input, P).tensors.size();
+    constexpr std::size_t ops = lower<Net>(Input, P).ops.size();
+    return fixed<tensors, ops>(plan(lower<Net>(Input, P)));
+}
+
+namespace detail {
+
+/// The character that stands for tensor t in a printed plan: A-Z, a-z, then again.
+constexpr char plan_letter(std::size_t t) noexcept {
+    constexpr char letters[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    return letters[t % 52];
+}
+
+inline std::string chart_pad_left(std::string s, std::size_t width) {
+    if (s.size() < width) s.insert(0, width - s.size(), ' ');
+    return s;
+}
+inline std::string chart_pad_right(std::string s, std::size_t width) {
+    if (s.size() < width) s.append(width - s.size(), ' ');
+    return s;
+}
+
+} // namespace detail
+
+/// The plan as a text chart: one row per step, the arena across (about 64 characters), a letter
+/// per tensor ('+' for the kernel's scratch, '.' for free bytes), then a legend.
+[[nodiscard]] inline std::string print(const memory_plan& p, const graph& g) {
+    constexpr std::size_t width = 64;
+    const std::size_t arena = std::max<std::size_t>(p.arena_bytes, 1);
+    const std::size_t per_char = (arena + width - 1) / width;
+    const std::size_t columns = (arena + per_char - 1) / per_char;
+    std::string out = concat("arena ", p.arena_bytes, " bytes (the schedule's peak: ", p.peak_bytes, "), ",
+                             p.order.size(), " steps, one character = ", per_char, " bytes\n");
+    std::size_t kind_width = 5;
+    for (const auto& op : g.ops) kind_width = std::max(kind_width, std::string(op.kind).size());
+    // A ruler: offset 0 at the left edge, the arena size at the right.
+    std::string ruler = detail::chart_pad_left(std::to_string(p.arena_bytes), columns);
+    ruler[0] = '0';
+    out += concat(detail::chart_pad_left("step", 4), ' ', detail::chart_pad_right("op", kind_width), " |", ruler,
+                  "| bytes in use\n");
+    auto draw = [&](std::string& row, const placement& b, char c) {
+        if (b.bytes == 0) return;
+        const std::size_t from = b.offset / per_char;
+        const std::size_t to = std::max(from + 1, (b.end() + per_char - 1) / per_char);
+        for (std::size_t i = from; i < to && i < row.size(); ++i) row[i] = c;
+    };
+    for (int step = 0; step < p.steps(); ++step) {
+        std::string row(columns, '.');
+        std::size_t in_use = 0;
+        // Larger buffers first, so a small one stays visible where they share a character.
+        std::vector<std::size_t> live;
+        for (std::size_t t = 0; t < p.tensors.size(); ++t)
+            if (p.tensors[t].live_at(step) && !(p.tensors[t].shares_with >= 0 && p.tensors[static_cast<std::size_t>(p.tensors[t].shares_with)].live_at(step)))
+                live.push_back(t);
+        std::sort(live.begin(), live.end(), [&](std::size_t a, std::size_t b) { return p.tensors[a].bytes > p.tensors[b].bytes; });
+        for (const std::size_t t : live) {
+            draw(row, p.tensors[t], detail::plan_letter(t));
+            in_use += p.tensors[t].bytes;
+        }
+        // An in-place output shares its input's buffer: show the output's letter where both live.
+        for (std::size_t t = 0; t < p.tensors.size(); ++t)
+            if (p.tensors[t].live_at(step) && p.tensors[t].shares_with >= 0 && p.tensors[static_cast<std::size_t>(p.tensors[t].shares_with)].live_at(step))
+                draw(row, p.tensors[t], detail::plan_letter(t));
+        std::string kind = "input";
+        if (!p.order.empty()) {
+            const auto op = static_cast<std::size_t>(p.order[static_cast<std::size_t>(step)]);
+            draw(row, p.scratch[op], '+');
+            in_use += p.scratch[op].bytes;
+            kind = g.ops[op].kind;
+        }
+        out += concat(detail::chart_pad_left(std::to_string(step), 4), ' ', detail::chart_pad_right(kind, kind_width), " |", row, "| ",
+                      in_use, '\n');
+    }
+    out += "legend:\n";
+    for (std::size_t t = 0; t < p.tensors.size(); ++t) {
+        const placement& b = p.tensors[t];
+        std::string writer = "input";
+        for (const auto& op : g.ops)
+            if (op.output == static_cast<int>(t)) writer = op.kind;
+        const shape s = g.tensors[t].extent;
+        std::string line = concat("  ", detail::plan_letter(t), "  tensor ", detail::chart_pad_right(std::to_string(t), 3), ' ',
+                                  detail::chart_pad_right(writer, kind_width), ' ',
+                                  detail::chart_pad_right(concat(s.h, 'x', s.w, 'x', s.c), 11), detail::chart_pad_left(std::to_string(b.bytes), 8),
+                                  " B at ", detail::chart_pad_left(std::to_string(b.offset), 7), ", steps ", b.first_step, '-', b.last_step);
+        if (b.shares_with >= 0) line += concat(", in place of tensor ", b.shares_with);
+        out += line + '\n';
+    }
+    for (std::size_t k = 0; k < p.scratch.size(); ++k) {
+        const placement& b = p.scratch[k];
+        if (b.bytes == 0) continue;
+        out += concat("  +  scratch of op ", detail::chart_pad_right(std::to_string(k), 3), ' ', detail::chart_pad_right(g.ops[k].kind, kind_width),
+                      ' ', detail::chart_pad_right("", 11), detail::chart_pad_left(std::to_string(b.bytes), 8), " B at ",
+                      detail::chart_pad_left(std::to_string(b.offset), 7), ", step ", b.first_step, '\n');
+    }
+    return out;
+}
+
+} // namespace nascent::cost
