@@ -7,11 +7,14 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "nascent/autograd/parameter.hpp"
 #include "nascent/core/random.hpp"
+#include "nascent/nn/architecture_weights.hpp"
 #include "nascent/nn/context.hpp"
+#include "nascent/space/architecture.hpp"
 #include "nascent/nn/trainable.hpp"
 
 namespace nascent::nn {
@@ -42,14 +45,36 @@ public:
     /// The trainable parameters, in a fixed order (the order of the network's nodes).
     [[nodiscard]] std::vector<parameter<T>*> parameters() {
         std::vector<parameter<T>*> result;
-        net_.visit(detail::overload{[&](parameter<T>& p) { result.push_back(&p); }, [](buffer<T>&) {}});
+        net_.visit(detail::overload{[&](parameter<T>& p) { result.push_back(&p); }, [](buffer<T>&) {},
+                                    [](architecture_weights<T>&) {}});
         return result;
     }
     /// The non-trainable state (batch-norm statistics), in a fixed order.
     [[nodiscard]] std::vector<buffer<T>*> buffers() {
         std::vector<buffer<T>*> result;
-        net_.visit(detail::overload{[](parameter<T>&) {}, [&](buffer<T>& b) { result.push_back(&b); }});
+        net_.visit(detail::overload{[](parameter<T>&) {}, [&](buffer<T>& b) { result.push_back(&b); },
+                                    [](architecture_weights<T>&) {}});
         return result;
+    }
+    /// The architecture parameters (alphas) of a supernet, one per decision, in visiting order.
+    [[nodiscard]] std::vector<parameter<T>*> architecture_parameters() {
+        std::vector<parameter<T>*> result;
+        net_.visit(detail::overload{[](parameter<T>&) {}, [](buffer<T>&) {},
+                                    [&](architecture_weights<T>& a) { result.push_back(&a.alpha); }});
+        return result;
+    }
+    /// Number of decision slots of the network (0 for a fixed network).
+    static constexpr std::size_t decisions = space::decisions<Net>;
+    /// The architecture of largest alphas: argmax per decision, the two strongest edges per cell node.
+    [[nodiscard]] architecture derive() {
+        architecture a{std::vector<int>(decisions, 0)};
+        if constexpr (decisions > 0) detail::derive_member(net_, a.choices.data());
+        return space::canonical<Net>(std::move(a));
+    }
+    /// Calls f(slot, architecture_weights<T>&) for every decision with alphas, in slot order.
+    template <class F>
+    void visit_decisions(F&& f) {
+        detail::visit_member_decisions(net_, 0, f);
     }
     /// Number of trainable scalars.
     [[nodiscard]] std::size_t parameter_count() {

@@ -33,6 +33,17 @@ public:
     void visit(F&& f) {
         std::apply([&](auto&... member) { (member.visit(f), ...); }, members_);
     }
+    /// Writes the largest-alpha architecture into the slots of the members.
+    void derive(int* slots) {
+        std::apply([&](auto&... member) { ((detail::derive_member(member, slots), slots += space::decisions<Nodes>), ...); },
+                   members_);
+    }
+    /// Calls f(slot, architecture_weights&) for every decision, in slot order.
+    template <class F>
+    void visit_decisions(std::size_t slot, F& f) {
+        std::apply([&](auto&... member) { ((detail::visit_member_decisions(member, slot, f), slot += space::decisions<Nodes>), ...); },
+                   members_);
+    }
     /// The trainable member at position I.
     template <std::size_t I>
     [[nodiscard]] auto& get() noexcept { return std::get<I>(members_); }
@@ -67,22 +78,18 @@ private:
     static shapes shapes_of(shape in) {
         shapes result{};
         std::size_t i = 0;
-        bool ok = true;
+        problem found = problem::none;
         auto step = [&]<class Node>() {
-            if (!ok) return;
-            if (!Node::accepts(in)) {
-                ok = false;
-                return;
-            }
+            if (found != problem::none) return;
+            found = space::check<Node>(in);
+            if (found != problem::none) return;
             result[i++] = in;
             in = Node::output(in);
         };
         (step.template operator()<Nodes>(), ...);
-        if (!ok)
+        if (found != problem::none)
             throw error(concat("sequential: node ", i + 1, " of ", count, " cannot read its input of shape ", in.h, "x",
-                               in.w, "x", in.c,
-                               " (dense needs a vector: put flatten or global_avg_pool before it; a pooling window "
-                               "must fit its input; grouped channels must divide evenly)"));
+                               in.w, "x", in.c, ": ", describe(found)));
         return result;
     }
     template <std::size_t... I>
@@ -101,10 +108,16 @@ public:
     void visit(F&& f) {
         block_.visit(f);
     }
+    void derive(int* slots) { detail::derive_member(block_, slots); }
+    template <class F>
+    void visit_decisions(std::size_t slot, F& f) {
+        detail::visit_member_decisions(block_, slot, f);
+    }
 
 private:
     static void check(shape in) {
-        require(nascent::residual<Block>::accepts(in), "residual: the block changes the shape, so it cannot be added to its input");
+        const problem p = nascent::residual<Block>::check(in);
+        if (p != problem::none) throw error(concat("residual: ", describe(p)));
     }
     trainable<Block, T> block_;
     shape in_;

@@ -7,7 +7,11 @@
 //   trainable(shape in, rng& init);        // parameters initialised from `init`
 //   shape output() const;
 //   var forward(context<T>&, var x);
-//   template <class F> void visit(F&& f);  // f(parameter<T>&) and f(buffer<T>&) for everything it owns
+//   template <class F> void visit(F&& f);  // f(parameter<T>&), f(buffer<T>&) and (supernets)
+//                                          // f(architecture_weights<T>&) for everything it owns
+// A node holding decisions also provides
+//   void derive(int* slots);               // writes its largest-alpha choices into its slots
+//   template <class F> void visit_decisions(std::size_t slot, F& f);  // f(slot, architecture_weights<T>&)
 // A descriptor without a specialisation has no training interpreter.
 #pragma once
 
@@ -51,5 +55,20 @@ public:
 private:
     shape in_;
 };
+
+namespace detail {
+
+/// Writes the derived (largest-alpha) choices of a member into its slots.
+template <class Member>
+void derive_member(Member& m, int* slots) {
+    if constexpr (requires { m.derive(slots); }) m.derive(slots);
+}
+/// Calls f(slot, architecture_weights&) for every decision of a member whose slots start at `slot`.
+template <class Member, class F>
+void visit_member_decisions(Member& m, std::size_t slot, F& f) {
+    if constexpr (requires { m.visit_decisions(slot, f); }) m.visit_decisions(slot, f);
+}
+
+} // namespace detail
 
 } // namespace nascent::nn

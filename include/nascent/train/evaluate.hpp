@@ -22,8 +22,10 @@ struct evaluation {
 };
 
 /// Runs `model` (batch norm on running statistics, no dropout, no gradients) over all of `data`.
+/// For a supernet, `architecture` picks the path (empty: the first option of every decision).
 template <class Model>
-evaluation evaluate(Model& model, const image_dataset& data, const normalization& norm, std::size_t batch_size = 256) {
+evaluation evaluate(Model& model, const image_dataset& data, const normalization& norm, std::size_t batch_size = 256,
+                    std::span<const int> architecture = {}) {
     using T = typename Model::scalar;
     tape<T> graph;
     graph.enable_grad(false);
@@ -38,6 +40,7 @@ evaluation evaluate(Model& model, const image_dataset& data, const normalization
     batches.start_epoch();
     while (batches.next(images, labels)) {
         graph.reset();
+        ctx.decisions = decision_cursor(architecture.data(), architecture.size());
         const var logits = model.forward(ctx, graph.leaf(images));
         const var loss = nn::softmax_cross_entropy(graph, logits, std::span<const int>(labels));
         loss_sum += static_cast<double>(graph.value(loss)(0, 0, 0, 0)) * static_cast<double>(labels.size());

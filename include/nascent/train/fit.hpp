@@ -55,6 +55,7 @@ struct fit_options {
     bool progress = ::isatty(STDERR_FILENO) != 0;  ///< progress bar on stderr
     std::FILE* log = stdout;                        ///< one line per epoch and a summary; null for silence
     std::function<void(const epoch_stats&)> on_epoch;  ///< called after each epoch's evaluation
+    std::vector<int> architecture;  ///< for a supernet: the path to train (empty: first options)
 };
 
 template <class Model, class Optimizer, class Schedule>
@@ -88,6 +89,7 @@ fit_report fit(Model& model, Optimizer& optimizer, const Schedule& schedule, con
             lr = schedule(step, total_steps);
             graph.reset();
             optimizer.zero_grad();
+            ctx.decisions = decision_cursor(options.architecture.data(), options.architecture.size());
             const var logits = model.forward(ctx, graph.leaf(images));
             const var loss = nn::softmax_cross_entropy(graph, logits, std::span<const int>(labels));
             graph.backward(loss);
@@ -110,7 +112,7 @@ fit_report fit(Model& model, Optimizer& optimizer, const Schedule& schedule, con
         stats.train_accuracy = static_cast<double>(correct) / static_cast<double>(seen);
         stats.images_per_second = static_cast<double>(seen) / stats.seconds;
         if (test_data.size() > 0) {
-            const evaluation test = evaluate(model, test_data, norm);
+            const evaluation test = evaluate(model, test_data, norm, 256, options.architecture);
             stats.test_loss = test.loss;
             stats.test_accuracy = test.accuracy;
         }
