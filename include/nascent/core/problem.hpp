@@ -16,6 +16,8 @@ enum class problem {
     residual_changes_shape,  ///< a residual block's output differs from its input, so they cannot be added
     choice_channels_differ,  ///< the options of a choice give different channel counts (weights cannot be shared)
     cell_shapes_differ,      ///< an op on a cell edge changes the shape, so the node's inputs cannot be summed
+    channels_do_not_split,   ///< a channel split or shuffle cannot divide its input's channels evenly
+    branch_extents_differ,   ///< two branches give different spatial extents, so they cannot be concatenated
     decision_out_of_range,   ///< an architecture picks an option the decision does not have
     wrong_decision_count,    ///< an architecture has more or fewer decisions than the space
 };
@@ -34,6 +36,9 @@ enum class problem {
     case problem::choice_channels_differ:
         return "the options of a choice give different channel counts: use elastic_width for a choice of widths";
     case problem::cell_shapes_differ: return "an op on a cell edge changes the shape, so a node's inputs cannot be summed";
+    case problem::channels_do_not_split: return "a channel split or shuffle cannot divide its input's channels evenly";
+    case problem::branch_extents_differ:
+        return "two branches give different spatial extents, so their outputs cannot be concatenated";
     case problem::decision_out_of_range: return "the architecture picks an option that its decision does not have";
     case problem::wrong_decision_count: return "the architecture does not have one value per decision of the space";
     }

@@ -58,6 +58,10 @@ struct space_check {
                   "nascent: the options of a choice give different channel counts: use elastic_width for a choice of widths");
     static_assert(found != problem::cell_shapes_differ,
                   "nascent: an op on a cell edge changes the shape, so a node's inputs cannot be summed");
+    static_assert(found != problem::channels_do_not_split,
+                  "nascent: a channel split or shuffle cannot divide its input's channels evenly");
+    static_assert(found != problem::branch_extents_differ,
+                  "nascent: two branches give different spatial extents, so their outputs cannot be concatenated");
     static_assert(found != problem::op_rejects_input, "nascent: an op of the space cannot read the shape it is given");
     static constexpr bool value = found == problem::none;
 };
