@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "nascent/core/error.hpp"
+#include "nascent/core/text.hpp"
 #include "nascent/nn/architecture_weights.hpp"
 #include "nascent/nn/context.hpp"
 #include "nascent/nn/elementwise.hpp"
