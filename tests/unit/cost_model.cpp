@@ -195,3 +195,29 @@ TEST_CASE("μNAS-style branches: running the short branch first lowers the peak"
     CHECK(at(2) < at(1));
     CHECK(brute_force_peak(g) == 750);
 }
+
+TEST_CASE("pooling, standalone activations and batch norm, aliases and zero have their hand-computed figures", "[cost]") {
+    // 8x8x4 floats (1024 B) -> avg pool 2x2 (4x4x4, 256 MACs) -> relu (standalone, in place)
+    // -> global average pool (64 MACs) -> dropout, identity (aliases) -> dense 4 (16 MACs, 20 params)
+    using pools = sequential<avg_pool2d<2>, relu, global_avg_pool, dropout<20>, identity, dense<4>>;
+    constexpr auto f = cost::of<pools>(shape{8, 8, 4}, precision::float32);
+    static_assert(f.params == 20);
+    static_assert(f.macs == 256 + 0 + 64 + 16);
+    static_assert(f.activations == 64 + 64 + 4 + 4);
+    static_assert(f.flash_bytes == 4 * (16 + 4));
+    static_assert(f.peak_ram_bytes == 1024 + 256);  // the pool's input and output
+    static_assert(cost::lower<pools>(shape{8, 8, 4}, precision::float32).ops.size() == 4);
+
+    // Batch norm on the network input has no layer to fold into: a per-channel affine map that
+    // overwrites its dying input (8 params, 256 MACs); the relu after it runs inside it; zero<2>
+    // writes a 4x4x4 output and costs no MACs.
+    using affine = sequential<batch_norm, relu, zero<2>>;
+    constexpr auto a = cost::of<affine>(shape{8, 8, 4}, precision::float32);
+    static_assert(a.params == 8);
+    static_assert(a.macs == 256);
+    static_assert(a.activations == 256 + 64);
+    static_assert(a.flash_bytes == 2 * 4 * 4);
+    static_assert(a.peak_ram_bytes == 1024 + 256);
+    static_assert(cost::of<affine>(shape{8, 8, 4}, precision::int8).flash_bytes == 12 * 4);  // int32 bias, multiplier and shift per channel
+    CHECK(cost::lower<affine>(shape{8, 8, 4}, precision::float32).ops.size() == 2);
+}
