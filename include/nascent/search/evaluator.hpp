@@ -1,0 +1,103 @@
+// nascent/search/evaluator.hpp - accuracy of an architecture with weights inherited from a supernet.
+//
+//   search::supernet_evaluator judge(model, calibration, validation, norm, {.recalibration_batches = 4});
+//   const train::evaluation e = judge(arch);   // e.accuracy, e.loss
+//
+// For one architecture: the batch-norm statistics of its path are re-estimated
+// on a few training batches (search::recalibrate), then the path runs over the
+// validation images in inference mode (train::evaluate). The supernet's own
+// statistics are restored afterwards, so evaluating leaves the model as it was
+// and the result of an architecture does not depend on what was evaluated
+// before it. Results are cached by architecture (its canonical form, hashed):
+// asking again costs a hash lookup, which matters for evolution, whose
+// children often repeat an earlier candidate.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <unordered_map>
+#include <vector>
+
+#include "nascent/core/error.hpp"
+#include "nascent/data/dataset.hpp"
+#include "nascent/data/normalization.hpp"
+#include "nascent/search/recalibrate.hpp"
+#include "nascent/space/architecture.hpp"
+#include "nascent/train/evaluate.hpp"
+
+namespace nascent::search {
+
+struct evaluator_options {
+    std::size_t recalibration_batches = 4;  ///< training batches for the batch-norm statistics (0: keep the supernet's)
+    std::size_t batch_size = 128;           ///< of the recalibration and of the evaluation
+    std::size_t validation_limit = 0;       ///< evaluate on the first N validation images only (0: all)
+};
+
+/// Judges architectures of a space with the weights of `Model`, an nn::model of that space.
+template <class Model>
+class supernet_evaluator {
+public:
+    using space_type = typename Model::network;
+
+    /// Holds references to the model and both datasets: they must outlive the evaluator.
+    supernet_evaluator(Model& model, const image_dataset& calibration, const image_dataset& validation_set,
+                       const normalization& norm, evaluator_options options = {})
+        : model_(&model), calibration_(&calibration), norm_(&norm), options_(options) {
+        require(options.batch_size > 0, "supernet_evaluator: the batch size must be positive");
+        require(validation_set.size() > 0, "supernet_evaluator: the validation set is empty");
+        require(options.recalibration_batches == 0 || calibration.size() > 0,
+                "supernet_evaluator: recalibration needs training images");
+        const std::size_t n = options.validation_limit > 0 && options.validation_limit < validation_set.size()
+                                  ? options.validation_limit
+                                  : validation_set.size();
+        if (n < validation_set.size()) validation_copy_ = subset(validation_set, 0, n);
+        else validation_ = &validation_set;
+    }
+
+    /// Accuracy and loss of `a` (checked against the space on the model's input) on the validation images.
+    train::evaluation operator()(const architecture& a) {
+        const architecture key = checked<space_type>(a, model_->input_shape());
+        if (const auto hit = cache_.find(key); hit != cache_.end()) {
+            ++hits_;
+            return hit->second;
+        }
+        const auto buffers = model_->buffers();
+        std::vector<std::vector<typename Model::scalar>> saved(buffers.size());
+        for (std::size_t b = 0; b < buffers.size(); ++b) saved[b].assign(buffers[b]->value.begin(), buffers[b]->value.end());
+        if (options_.recalibration_batches > 0)
+            (void)recalibrate(*model_, key, *calibration_, *norm_, options_.recalibration_batches, options_.batch_size);
+        const train::evaluation result = train::evaluate(*model_, validation(), *norm_, options_.batch_size, key.view());
+        for (std::size_t b = 0; b < buffers.size(); ++b) std::copy(saved[b].begin(), saved[b].end(), buffers[b]->value.begin());
+        ++evaluations_;
+        cache_.emplace(key, result);
+        return result;
+    }
+
+    /// Architectures evaluated (cache misses).
+    [[nodiscard]] std::size_t evaluations() const noexcept { return evaluations_; }
+    /// Requests answered from the cache.
+    [[nodiscard]] std::size_t cache_hits() const noexcept { return hits_; }
+    /// Architectures in the cache.
+    [[nodiscard]] std::size_t cached() const noexcept { return cache_.size(); }
+    /// Forgets every result: call it after the supernet's weights change.
+    void clear() noexcept { cache_.clear(); }
+    /// Images each evaluation runs over.
+    [[nodiscard]] std::size_t validation_size() const noexcept { return validation().size(); }
+
+private:
+    [[nodiscard]] const image_dataset& validation() const noexcept {
+        return validation_ != nullptr ? *validation_ : validation_copy_;
+    }
+
+    Model* model_;
+    const image_dataset* calibration_;
+    const image_dataset* validation_ = nullptr;  ///< the caller's set, or null for the copy below
+    image_dataset validation_copy_;              ///< its first validation_limit images
+    const normalization* norm_;
+    evaluator_options options_;
+    std::unordered_map<architecture, train::evaluation> cache_;
+    std::size_t evaluations_ = 0;
+    std::size_t hits_ = 0;
+};
+
+} // namespace nascent::search
