@@ -301,15 +301,18 @@ TEST_CASE("random branching graphs of up to 9 ops are all planned at their peak"
 
 TEST_CASE("random branching graphs of 10 to 30 ops: measured distance from the peak", "[cost][plan]") {
     // Packing fixed lifetimes is NP-hard and the peak is only a lower bound: on a few graphs no
-    // placement of any least-peak order reaches it (the exact search proves it, see the hand-made
-    // case below). Measured with this seed: of 1000 graphs (8 to 17 random ops plus the joins),
-    // 438 needed the search and 1 stays above the peak, by 2.1%. The test pins that measurement
-    // (it fails if the planner gets worse) and checks that every plan is valid.
-    rng random(7);
+    // placement of any least-peak order reaches it (see also the hand-made case below). Measured
+    // with this seed: of 800 graphs (8 to 17 random ops plus the joins), 345 needed the search and
+    // one stays above its peak, by 9.4%, proven: no layout of any of its 4 orders of least peak
+    // fits. (Over seeds 1 to 4, 2 of 8000 graphs stay above: this one, and one where the search
+    // gives up; seeds 7, 8, 9 give none in 1000.)
+    // The test pins the measurement and checks that every plan is valid.
+    rng random(1);
     std::size_t above = 0;
     std::size_t searched = 0;
+    std::size_t unproven = 0;
     double worst = 1.0;
-    for (int trial = 0; trial < 1000; ++trial) {
+    for (int trial = 0; trial < 800; ++trial) {
         const cost::graph g = random_graph(random, 8 + random.below(10));
         INFO("trial " << trial << " with " << g.ops.size() << " ops");
         const cost::memory_plan plan = cost::plan(g);
@@ -317,13 +320,17 @@ TEST_CASE("random branching graphs of 10 to 30 ops: measured distance from the p
         searched += plan.searched ? 1U : 0U;
         if (!plan.at_peak()) {
             ++above;
+            unproven += plan.gave_up ? 1U : 0U;
             worst = std::max(worst, static_cast<double>(plan.arena_bytes) / static_cast<double>(plan.peak_bytes));
+        } else {
+            REQUIRE(!plan.gave_up);
         }
     }
-    INFO(above << " of 1000 above the peak, worst ratio " << worst << ", " << searched << " searched");
-    CHECK(searched > 100);
+    INFO(above << " of 800 above the peak (" << unproven << " not proven), worst ratio " << worst << ", " << searched << " searched");
+    CHECK(searched > 300);
     CHECK(above <= 1);
-    CHECK(worst < 1.03);
+    CHECK(unproven == 0);
+    CHECK(worst < 1.1);
 }
 
 namespace {

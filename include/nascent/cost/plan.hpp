@@ -19,9 +19,12 @@
 // area first); when none reaches the peak it runs an exact search, which places
 // buffers in increasing order of offset, each directly on top of a buffer it
 // meets in time (every packing can be pushed down into that form), and prunes
-// with the free capacity of every step. The search is bounded (`plan_options`);
-// should it give up or prove the peak unreachable, the best greedy placement
-// is kept and `at_peak()` is false.
+// with the free capacity of every step and a memory of states that failed.
+// If no layout of the schedule's order fits the peak, other orders of the same
+// peak are packed. The searches are bounded (`plan_options`); when the peak
+// stays out of reach the best placement found is kept, `at_peak()` is false and
+// `gave_up` says whether a bound cut the search short (otherwise the peak is
+// proven unreachable for every order of least peak).
 //
 // Everything is constexpr. memory_plan holds vectors, so it can be computed
 // inside a constant expression but not stored in a constexpr variable;
@@ -63,8 +66,9 @@ struct placement {
 
 /// How hard plan() may search when no greedy placement reaches the peak.
 struct plan_options {
-    std::size_t search_nodes = 100000;  ///< partial placements (and partial orders) the searches may visit
-    std::size_t orders = 64;            ///< other least-peak execution orders plan(graph) may try
+    std::size_t search_nodes = 1000000;  ///< partial placements the exact search may visit (per order), and
+                                         ///< partial orders the search for other orders may visit
+    std::size_t orders = 64;             ///< other least-peak execution orders plan(graph) may try
 };
 
 struct memory_plan {
@@ -74,6 +78,8 @@ struct memory_plan {
     std::size_t arena_bytes = 0;     ///< the arena this plan needs: the largest offset + bytes
     std::size_t peak_bytes = 0;      ///< the schedule's peak, the least arena any plan of this order can have
     bool searched = false;           ///< the greedy placements missed the peak and the exact search ran
+    bool gave_up = false;            ///< above the peak, and a search ran out of nodes or orders: a better
+                                     ///< plan may exist (false above the peak: none exists for the orders of least peak)
     std::size_t orders_tried = 1;    ///< execution orders packed (more than one when the first missed the peak)
 
     [[nodiscard]] constexpr bool at_peak() const noexcept { return arena_bytes == peak_bytes; }
@@ -126,10 +132,17 @@ constexpr std::size_t greedy_place(std::vector<plan_buffer>& buffers, const std:
 
 /// Exact search for a packing within `limit` bytes (see the header comment). Buffers are placed
 /// in increasing (offset, index) order, each at the top of the highest placed buffer it meets.
+/// What is left to decide depends only on the buffers still to place, the current offset and the
+/// skyline (per step, the top of the placed buffers alive then), so states that failed once are
+/// remembered (by a 64-bit hash) and not searched again.
 class exact_packer {
 public:
     constexpr exact_packer(std::vector<plan_buffer>& buffers, int steps, std::size_t limit, std::size_t& budget)
-        : buffers_(&buffers), steps_(steps), limit_(limit), budget_(&budget), placed_(buffers.size(), false) {}
+        : buffers_(&buffers), steps_(static_cast<std::size_t>(steps)), limit_(limit), budget_(&budget),
+          placed_(buffers.size(), false), top_(steps_, 0), need_(steps_, 0), failed_(1024, 0) {
+        for (const plan_buffer& b : buffers)
+            for (int t = b.first; t <= b.last; ++t) need_[static_cast<std::size_t>(t)] += b.bytes;
+    }
 
     /// True when a packing was found (then written into the buffers' offsets).
     constexpr bool run() { return place(0, 0, -1); }
@@ -139,27 +152,17 @@ private:
     constexpr bool place(std::size_t count, std::size_t floor, int last_index) {
         std::vector<plan_buffer>& bs = *buffers_;
         if (count == bs.size()) return true;
+        // Every buffer still to place lies in [floor, limit), above the skyline: at each step, the
+        // room there must hold the ones alive at that step.
+        for (std::size_t t = 0; t < steps_; ++t)
+            if (need_[t] > limit_ - std::max(top_[t], floor)) return false;
+        const std::uint64_t key = state_key(floor, last_index);
+        if (known_failure(key)) return false;
         if (*budget_ == 0) {
             exhausted_ = true;
             return false;
         }
         --*budget_;
-        // Every buffer still to place lies in [floor, limit): at each step, the free room there must
-        // hold the ones alive at that step.
-        for (int s = 0; s < steps_; ++s) {
-            std::size_t room = limit_ - floor;
-            std::size_t need = 0;
-            for (std::size_t i = 0; i < bs.size(); ++i) {
-                const plan_buffer& b = bs[i];
-                if (b.first > s || s > b.last) continue;
-                if (!placed_[i]) {
-                    need += b.bytes;
-                } else if (b.offset + b.bytes > floor) {
-                    room -= b.offset + b.bytes - std::max(b.offset, floor);
-                }
-            }
-            if (need > room) return false;
-        }
         struct candidate {
             std::size_t offset;
             std::size_t bytes;
@@ -168,33 +171,94 @@ private:
         std::vector<candidate> next;
         for (std::size_t i = 0; i < bs.size(); ++i) {
             if (placed_[i]) continue;
-            std::size_t offset = 0;
-            for (std::size_t j = 0; j < bs.size(); ++j)
-                if (placed_[j] && meet(bs[i], bs[j])) offset = std::max(offset, bs[j].offset + bs[j].bytes);
+            // On the skyline, but not below the floor: a buffer that could sit lower waits or floats at
+            // the floor (a superset of the pushed-down packings, so the state above decides the rest).
+            std::size_t offset = floor;
+            for (int t = bs[i].first; t <= bs[i].last; ++t) offset = std::max(offset, top_[static_cast<std::size_t>(t)]);
             const int index = static_cast<int>(i);
-            if (offset < floor || (offset == floor && index < last_index) || offset + bs[i].bytes > limit_) continue;
+            if ((offset == floor && index < last_index) || offset + bs[i].bytes > limit_) continue;
             next.push_back({offset, bs[i].bytes, index});
         }
         std::sort(next.begin(), next.end(), [](const candidate& a, const candidate& b) {
             return a.offset != b.offset ? a.offset < b.offset : a.bytes != b.bytes ? a.bytes > b.bytes : a.index < b.index;
         });
+        std::vector<std::size_t> saved;
         for (const candidate& c : next) {
             const auto i = static_cast<std::size_t>(c.index);
-            bs[i].offset = c.offset;
+            plan_buffer& b = bs[i];
+            b.offset = c.offset;
             placed_[i] = true;
+            saved.assign(top_.begin() + b.first, top_.begin() + b.last + 1);
+            for (int t = b.first; t <= b.last; ++t) {
+                top_[static_cast<std::size_t>(t)] = c.offset + b.bytes;
+                need_[static_cast<std::size_t>(t)] -= b.bytes;
+            }
             if (place(count + 1, c.offset, c.index)) return true;
+            for (int t = b.first; t <= b.last; ++t) {
+                top_[static_cast<std::size_t>(t)] = saved[static_cast<std::size_t>(t - b.first)];
+                need_[static_cast<std::size_t>(t)] += b.bytes;
+            }
             placed_[i] = false;
             if (exhausted_) return false;
         }
+        remember_failure(key);
         return false;
     }
 
+    [[nodiscard]] constexpr std::uint64_t state_key(std::size_t floor, int last_index) const noexcept {
+        std::uint64_t h = 0x9e3779b97f4a7c15ULL;
+        auto mix = [&h](std::uint64_t v) {
+            h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6U) + (h >> 2U);
+            h *= 0xbf58476d1ce4e5b9ULL;
+        };
+        mix(floor);
+        mix(static_cast<std::uint64_t>(last_index + 1));
+        std::uint64_t bits = 0;
+        for (std::size_t i = 0; i < placed_.size(); ++i) {
+            bits = (bits << 1U) | (placed_[i] ? 1U : 0U);
+            if (i % 64 == 63) {
+                mix(bits);
+                bits = 0;
+            }
+        }
+        mix(bits);
+        for (std::size_t t = 0; t < steps_; ++t) mix(std::max(top_[t], floor));
+        return h | 1U;  // 0 marks an empty slot
+    }
+
+    [[nodiscard]] constexpr bool known_failure(std::uint64_t key) const noexcept {
+        const std::size_t mask = failed_.size() - 1;
+        for (std::size_t i = static_cast<std::size_t>(key) & mask;; i = (i + 1) & mask) {
+            if (failed_[i] == key) return true;
+            if (failed_[i] == 0) return false;
+        }
+    }
+
+    constexpr void remember_failure(std::uint64_t key) {
+        if (2 * (failures_ + 1) > failed_.size()) {
+            std::vector<std::uint64_t> old(failed_.size() * 2, 0);
+            old.swap(failed_);
+            failures_ = 0;
+            for (const std::uint64_t k : old)
+                if (k != 0) remember_failure(k);
+        }
+        const std::size_t mask = failed_.size() - 1;
+        std::size_t i = static_cast<std::size_t>(key) & mask;
+        while (failed_[i] != 0 && failed_[i] != key) i = (i + 1) & mask;
+        if (failed_[i] == 0) ++failures_;
+        failed_[i] = key;
+    }
+
     std::vector<plan_buffer>* buffers_;
-    int steps_;
+    std::size_t steps_;
     std::size_t limit_;
     std::size_t* budget_;
     bool exhausted_ = false;
     std::vector<bool> placed_;
+    std::vector<std::size_t> top_;   ///< per step: the top of the placed buffers alive then
+    std::vector<std::size_t> need_;  ///< per step: the bytes of the buffers still to place alive then
+    std::vector<std::uint64_t> failed_;
+    std::size_t failures_ = 0;
 };
 
 /// Offsets for the buffers, in an arena of at least `peak` bytes; returns the arena size and
@@ -332,6 +396,7 @@ constexpr memory_plan plan_order(const graph& g, const std::vector<int>& order, 
     const auto [arena, searched] = detail::pack(sized, p.steps(), p.peak_bytes, search_nodes);
     p.arena_bytes = arena;
     p.searched = searched;
+    p.gave_up = p.arena_bytes > p.peak_bytes && search_nodes == 0;
     auto offset_of = [&](int buffer) {
         const int i = sized_index[static_cast<std::size_t>(buffer)];
         return i < 0 ? std::size_t{0} : sized[static_cast<std::size_t>(i)].offset;
@@ -344,13 +409,15 @@ constexpr memory_plan plan_order(const graph& g, const std::vector<int>& order, 
 
 /// Calls `visit(order)` for execution orders of `g` whose peak is at most `limit` (depth first, in
 /// increasing op index), until it returns true, `count` orders were visited or `nodes` ran out.
+/// Returns true when it visited every such order.
 template <class Visit>
-constexpr void orders_within(const graph& g, std::size_t limit, std::size_t count, std::size_t& nodes, Visit&& visit) {
+constexpr bool orders_within(const graph& g, std::size_t limit, std::size_t count, std::size_t& nodes, Visit&& visit) {
     const std::vector<int> made_by = producers(g);
     const std::size_t n = g.ops.size();
     std::vector<bool> done(n, false);
     std::vector<int> order;
     bool stop = false;
+    bool cut_short = false;
     auto ready = [&](std::size_t k) {
         const op_node& o = g.ops[k];
         for (int i = 0; i < o.input_count(); ++i) {
@@ -361,13 +428,14 @@ constexpr void orders_within(const graph& g, std::size_t limit, std::size_t coun
     };
     auto search = [&](auto& self, const arena_state& a) -> void {
         if (order.size() == n) {
-            stop = visit(order) || --count == 0;
+            stop = visit(order);
+            if (!stop && --count == 0) stop = cut_short = true;
             return;
         }
         for (std::size_t k = 0; k < n && !stop; ++k) {
             if (done[k] || !ready(k) || a.during(static_cast<int>(k)) > limit) continue;
             if (nodes == 0) {
-                stop = true;
+                stop = cut_short = true;
                 return;
             }
             --nodes;
@@ -380,7 +448,9 @@ constexpr void orders_within(const graph& g, std::size_t limit, std::size_t coun
             done[k] = false;
         }
     };
-    if (count > 0) search(search, arena_state(g));
+    if (count == 0) return false;
+    search(search, arena_state(g));
+    return !cut_short;
 }
 
 } // namespace detail
@@ -399,19 +469,20 @@ constexpr void orders_within(const graph& g, std::size_t limit, std::size_t coun
     memory_plan best = detail::plan_order(g, s.order, nodes);
     if (best.at_peak()) return best;
     std::size_t tried = 1;
-    detail::orders_within(g, s.peak_bytes, options.orders, nodes, [&](const std::vector<int>& order) {
+    bool gave_up = best.gave_up;
+    std::size_t order_nodes = options.search_nodes;
+    const bool all_orders = detail::orders_within(g, s.peak_bytes, options.orders, order_nodes, [&](const std::vector<int>& order) {
         if (order == s.order) return false;
         ++tried;
         std::size_t packing_nodes = options.search_nodes;
         memory_plan p = detail::plan_order(g, order, packing_nodes);
-        if (p.arena_bytes < best.arena_bytes) {
-            p.searched = true;
-            best = std::move(p);
-        }
+        gave_up = gave_up || p.gave_up;
+        if (p.arena_bytes < best.arena_bytes) best = std::move(p);
         return best.at_peak();
     });
     best.orders_tried = tried;
     best.searched = true;
+    best.gave_up = !best.at_peak() && (gave_up || !all_orders);
     return best;
 }
 
