@@ -41,6 +41,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "nascent/core/shape.hpp"
@@ -78,8 +79,9 @@ struct memory_plan {
     std::size_t arena_bytes = 0;     ///< the arena this plan needs: the largest offset + bytes
     std::size_t peak_bytes = 0;      ///< the schedule's peak, the least arena any plan of this order can have
     bool searched = false;           ///< the greedy placements missed the peak and the exact search ran
-    bool gave_up = false;            ///< above the peak, and a search ran out of nodes or orders: a better
-                                     ///< plan may exist (false above the peak: none exists for the orders of least peak)
+    bool gave_up = false;            ///< above the peak because a search ran out of nodes or orders, so a
+                                     ///< better plan may exist; false above the peak: no layout of any
+                                     ///< order of least peak reaches it
     std::size_t orders_tried = 1;    ///< execution orders packed (more than one when the first missed the peak)
 
     [[nodiscard]] constexpr bool at_peak() const noexcept { return arena_bytes == peak_bytes; }
@@ -567,20 +569,23 @@ inline std::string chart_pad_right(std::string s, std::size_t width) {
     for (int step = 0; step < p.steps(); ++step) {
         std::string row(columns, '.');
         std::size_t in_use = 0;
+        // An in-place output and the input it overwrites, both alive at their handover step, are one
+        // buffer: count it once and show the output's letter.
+        auto handed_over = [&](std::size_t t) {
+            const int in = p.tensors[t].shares_with;
+            return in >= 0 && p.tensors[static_cast<std::size_t>(in)].live_at(step);
+        };
         // Larger buffers first, so a small one stays visible where they share a character.
         std::vector<std::size_t> live;
         for (std::size_t t = 0; t < p.tensors.size(); ++t)
-            if (p.tensors[t].live_at(step) && !(p.tensors[t].shares_with >= 0 && p.tensors[static_cast<std::size_t>(p.tensors[t].shares_with)].live_at(step)))
-                live.push_back(t);
+            if (p.tensors[t].live_at(step) && !handed_over(t)) live.push_back(t);
         std::sort(live.begin(), live.end(), [&](std::size_t a, std::size_t b) { return p.tensors[a].bytes > p.tensors[b].bytes; });
         for (const std::size_t t : live) {
             draw(row, p.tensors[t], detail::plan_letter(t));
             in_use += p.tensors[t].bytes;
         }
-        // An in-place output shares its input's buffer: show the output's letter where both live.
         for (std::size_t t = 0; t < p.tensors.size(); ++t)
-            if (p.tensors[t].live_at(step) && p.tensors[t].shares_with >= 0 && p.tensors[static_cast<std::size_t>(p.tensors[t].shares_with)].live_at(step))
-                draw(row, p.tensors[t], detail::plan_letter(t));
+            if (p.tensors[t].live_at(step) && handed_over(t)) draw(row, p.tensors[t], detail::plan_letter(t));
         std::string kind = "input";
         if (!p.order.empty()) {
             const auto op = static_cast<std::size_t>(p.order[static_cast<std::size_t>(step)]);
@@ -588,9 +593,11 @@ inline std::string chart_pad_right(std::string s, std::size_t width) {
             in_use += p.scratch[op].bytes;
             kind = g.ops[op].kind;
         }
-        out += concat(detail::chart_pad_left(std::to_string(step), 4), ' ', detail::chart_pad_right(kind, kind_width), " |", row, "| ",
-                      in_use, '\n');
+        out += concat(detail::chart_pad_left(std::to_string(step), 4), ' ', detail::chart_pad_right(kind, kind_width), " |", row,
+                      "| ", in_use, '\n');
     }
+    using detail::chart_pad_left;
+    using detail::chart_pad_right;
     out += "legend:\n";
     for (std::size_t t = 0; t < p.tensors.size(); ++t) {
         const placement& b = p.tensors[t];
@@ -598,19 +605,19 @@ inline std::string chart_pad_right(std::string s, std::size_t width) {
         for (const auto& op : g.ops)
             if (op.output == static_cast<int>(t)) writer = op.kind;
         const shape s = g.tensors[t].extent;
-        std::string line = concat("  ", detail::plan_letter(t), "  tensor ", detail::chart_pad_right(std::to_string(t), 3), ' ',
-                                  detail::chart_pad_right(writer, kind_width), ' ',
-                                  detail::chart_pad_right(concat(s.h, 'x', s.w, 'x', s.c), 11), detail::chart_pad_left(std::to_string(b.bytes), 8),
-                                  " B at ", detail::chart_pad_left(std::to_string(b.offset), 7), ", steps ", b.first_step, '-', b.last_step);
-        if (b.shares_with >= 0) line += concat(", in place of tensor ", b.shares_with);
-        out += line + '\n';
+        out += concat("  ", detail::plan_letter(t), "  tensor ", chart_pad_right(std::to_string(t), 3), ' ',
+                      chart_pad_right(writer, kind_width), ' ', chart_pad_right(concat(s.h, 'x', s.w, 'x', s.c), 11),
+                      chart_pad_left(std::to_string(b.bytes), 8), " B at ", chart_pad_left(std::to_string(b.offset), 7), ", steps ",
+                      b.first_step, '-', b.last_step);
+        if (b.shares_with >= 0) out += concat(", in place of tensor ", b.shares_with);
+        out += '\n';
     }
     for (std::size_t k = 0; k < p.scratch.size(); ++k) {
         const placement& b = p.scratch[k];
         if (b.bytes == 0) continue;
-        out += concat("  +  scratch of op ", detail::chart_pad_right(std::to_string(k), 3), ' ', detail::chart_pad_right(g.ops[k].kind, kind_width),
-                      ' ', detail::chart_pad_right("", 11), detail::chart_pad_left(std::to_string(b.bytes), 8), " B at ",
-                      detail::chart_pad_left(std::to_string(b.offset), 7), ", step ", b.first_step, '\n');
+        out += concat("  +  scratch of op ", chart_pad_right(std::to_string(k), 3), ' ', chart_pad_right(g.ops[k].kind, kind_width),
+                      ' ', chart_pad_right("", 11), chart_pad_left(std::to_string(b.bytes), 8), " B at ",
+                      chart_pad_left(std::to_string(b.offset), 7), ", step ", b.first_step, '\n');
     }
     return out;
 }
