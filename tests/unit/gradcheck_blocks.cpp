@@ -25,6 +25,7 @@
 #include <nascent/nn/dilated_depthwise_conv2d.hpp>
 #include <nascent/nn/loss.hpp>
 #include <nascent/nn/supernet.hpp>
+#include <nascent/space/check.hpp>
 
 #include "test_helpers.hpp"
 
@@ -263,4 +264,34 @@ TEST_CASE("composite blocks pass the gradient check as networks", "[gradcheck][b
         INFO("worst: " << r.worst_entry << " error " << r.worst_error);
         REQUIRE(r.passed);
     }
+}
+
+TEST_CASE("a single path through a stride-2 option: the layers after it run on the smaller input", "[gradcheck][supernet]") {
+    // The supernet is built for the first option's extent (6x6); the stride-2 option gives 3x3,
+    // and the convolution, pools and zero after it take that input's geometry.
+    using net = sequential<conv2d<4, 3>, batch_norm, relu, choice<conv2d<4, 3>, conv2d<4, 3, 2>>, conv2d<4, 3>, batch_norm,
+                           relu, cell<1, max_pool2d<3, 1, padding::same>, avg_pool2d<3, 1, padding::same>, zero<1>>,
+                           optional<max_pool2d<2>>, blocks::dil_conv<4, 3, 2>, global_avg_pool, dense<3>>;
+    static_assert(valid_space<net, shape{6, 6, 2}>);
+    const std::vector<int> arch{1, 0, 0, 0, 1, 1};  // stride 2; cell node = max pool(in) + avg pool(in); skip the pool
+    REQUIRE(space::output<net>({6, 6, 2}, arch).ok());
+    nn::model<net, double> model({6, 6, 2}, 7);
+    rng random(8);
+    const std::vector<int> labels{0, 2};
+    for (auto* p : model.parameters())
+        if (!p->decay)
+            for (auto& v : p->value) v += random.uniform(-0.3, 0.3);
+    auto params = model.parameters();
+    const auto r = gradcheck(
+        [&](tape<double>& t, std::span<const var> x) {
+            nn::context<double> ctx{t, true};
+            ctx.decisions = decision_cursor(arch.data(), arch.size());
+            const var logits = model.forward(ctx, x[0]);
+            REQUIRE(sample_shape(t.value(logits)) == shape{1, 1, 3});
+            return nn::softmax_cross_entropy(t, logits, labels);
+        },
+        {random_tensor(batch_shape(2, {6, 6, 2}), random)}, std::span<parameter<double>* const>(params),
+        {.step = 1e-6, .tolerance = 1e-6});
+    INFO("worst: " << r.worst_entry << " error " << r.worst_error);
+    REQUIRE(r.passed);
 }

@@ -51,7 +51,16 @@ public:
     }
     [[nodiscard]] shape output() const noexcept { return geometry_.out; }
     [[nodiscard]] const conv2d_geometry& geometry() const noexcept { return geometry_; }
-    var forward(context<T>& ctx, var x) { return conv2d(ctx.graph, x, geometry_, weight_, has_bias_ ? &bias_ : nullptr); }
+    /// In a supernet the input may be smaller than the one the layer was built for (a
+    /// stride-2 option or a skipped pooling before it): the same weights then run with the
+    /// geometry of that input.
+    var forward(context<T>& ctx, var x) {
+        const shape in = sample_shape(ctx.graph.value(x));
+        const conv2d_geometry g = in == geometry_.in ? geometry_
+                                                     : conv2d_geometry_for(in, geometry_.out.c, geometry_.kernel,
+                                                                           geometry_.stride, geometry_.groups);
+        return conv2d(ctx.graph, x, g, weight_, has_bias_ ? &bias_ : nullptr);
+    }
     template <class F>
     void visit(F&& f) {
         f(weight_);

@@ -91,7 +91,10 @@ class trainable<nascent::zero<Stride>, T> : public stateless {
 public:
     trainable(shape in, rng& /*init*/) : out_(nascent::zero<Stride>::output(in)) {}
     [[nodiscard]] shape output() const noexcept { return out_; }
-    var forward(context<T>& ctx, var x) { return zeros(ctx.graph, batch_size(ctx.graph.value(x)), out_); }
+    var forward(context<T>& ctx, var x) {
+        const shape in = sample_shape(ctx.graph.value(x));
+        return zeros(ctx.graph, batch_size(ctx.graph.value(x)), nascent::zero<Stride>::output(in));
+    }
 
 private:
     shape out_;

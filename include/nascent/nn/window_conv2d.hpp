@@ -48,7 +48,15 @@ public:
     }
     [[nodiscard]] shape output() const noexcept { return geometry_.out; }
     [[nodiscard]] const window_geometry& geometry() const noexcept { return geometry_; }
-    var forward(context<T>& ctx, var x) { return window_conv2d(ctx.graph, x, geometry_, weight_); }
+    /// A supernet may feed a smaller input than the layer was built for (see nn/conv2d.hpp).
+    var forward(context<T>& ctx, var x) {
+        const shape in = sample_shape(ctx.graph.value(x));
+        const window_geometry g = in == geometry_.in ? geometry_
+                                                     : window_geometry_for(in, geometry_.out.c, geometry_.kernel_h,
+                                                                           geometry_.kernel_w, geometry_.stride,
+                                                                           geometry_.dilation, geometry_.groups);
+        return window_conv2d(ctx.graph, x, g, weight_);
+    }
     template <class F>
     void visit(F&& f) {
         f(weight_);
