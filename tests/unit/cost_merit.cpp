@@ -1,9 +1,10 @@
 // Figures of merit: bounds and violations, CNAS's tiny_ml against a hand computation from its
-// definition, and NACHOS's adaptive penalty.
+// definition, NACHOS's adaptive penalty; and the figures a budget check reports.
 #include <catch2/catch.hpp>
 
 #include <limits>
 
+#include <nascent/cost/budget.hpp>
 #include <nascent/cost/costs.hpp>
 #include <nascent/cost/merit.hpp>
 
@@ -19,6 +20,11 @@ constexpr shape mnist{28, 28, 1};
 constexpr cost::costs ref = cost::of<reference_cnn>(mnist, precision::int8);
 
 constexpr bool near(double a, double b) { return a - b <= 1e-9 * (1 + b) && b - a <= 1e-9 * (1 + b); }
+
+constexpr bool same_text(const char* a, const char* b) {
+    for (; *a != '\0' && *a == *b; ++a, ++b) {}
+    return *a == *b;
+}
 
 constexpr cost::costs figures(std::size_t params, std::size_t macs, std::size_t activations, std::size_t ram = 0, std::size_t flash = 0) {
     cost::costs c;
@@ -45,6 +51,21 @@ static_assert(near(over.total(), 0.568 + 0.0564));
 static_assert(near(cost::static_penalty(ref, 0.2, cost::bounds{.ram_bytes = 10000, .flash_bytes = 20000}, 100), 62.44));
 static_assert(cost::relative_excess(1, 0) == std::numeric_limits<double>::infinity());
 static_assert(cost::relative_excess(0, 0) == 0);
+
+// --- budgets (cost/budget.hpp; the failing checks are tests/compile_fail/cost_over_*_budget.cpp) -----------
+constexpr cost::budget_report report = cost::report(cost::lower<reference_cnn>(mnist, precision::int8));
+static_assert(report.peak_ram_bytes == ref.peak_ram_bytes && report.flash_bytes == ref.flash_bytes);
+// the peak is reached while the first max pool (op 1) runs; the largest tensor is the first conv's output
+static_assert(report.peak_op == 1 && same_text(report.peak_op_kind, "max_pool2d"));
+static_assert(report.largest_tensor == 1 && report.largest_tensor_bytes == 12544 &&
+              same_text(report.largest_tensor_writer, "conv2d"));
+// the dense layer holds most of the flash: 15680 weights + 12 bytes for each of 10 outputs
+static_assert(report.largest_layer == 4 && report.largest_layer_bytes == 15800 && same_text(report.largest_layer_kind, "dense"));
+static_assert(cost::fits<reference_cnn>(mnist, precision::int8, cost::budget{.ram_bytes = 15680, .flash_bytes = 21128}));
+static_assert(!cost::fits<reference_cnn>(mnist, precision::int8, cost::budget{.ram_bytes = 15679}));
+static_assert(!cost::fits<reference_cnn>(mnist, precision::int8, cost::budget{.flash_bytes = 21127}));
+static_assert(cost::fits<reference_cnn>(mnist, precision::int8, cost::budget{}));
+static_assert(cost::assert_fits<reference_cnn, mnist, precision::int8, cost::budget{.ram_bytes = 16 * 1024}>::value);
 
 // --- CNAS's tiny_ml -----------------------------------------------------------------------------
 // CNAS: wp*(p + penalty*max(0, p - pmax)) + wm*(m + penalty*max(0, m - mmax)) + wa*(a + penalty*max(0, a - amax)),

@@ -53,6 +53,9 @@ static_assert(ref_plan.scratch[1].bytes == 0);
 static_assert(ref_plan.tensors[1].bytes + ref_plan.tensors[2].bytes == ref_plan.arena_bytes);
 static_assert(ref_plan.tensors[1].end() <= ref_plan.tensors[2].offset || ref_plan.tensors[2].end() <= ref_plan.tensors[1].offset);
 
+// Summary figures of a plan computed inside one constant expression, without a fixed-size copy.
+static_assert(cost::plan(cost::lower<reference_cnn>(mnist, precision::float32)).arena_bytes == (12544 + 3136) * 4);
+
 constexpr auto mobile_plan = cost::plan_of<mobile_net, shape{32, 32, 3}, precision::int8>();
 static_assert(mobile_plan.at_peak());
 static_assert(mobile_plan.order.size() == 38);
