@@ -93,6 +93,37 @@ TEST_CASE("each op is costed by its kernel class", "[cost][latency]") {
     CHECK(class_of(sequential<zero<1>>{}, 0) == kernel_class::other);
 }
 
+TEST_CASE("ops of kinds the table does not name are costed by their geometry", "[cost][latency]") {
+    // A convolution-like op of a new kind: weights and kernel scratch -> the im2col path; weights
+    // and pixels x out_c x in_c MACs -> pointwise; weights and fewer MACs -> depthwise-like.
+    cost::graph g;
+    g.add_input(shape{8, 8, 4}, precision::int8);
+    cost::op_node conv;
+    conv.kind = "asymmetric_conv2d";
+    conv.weight_bytes = 1 * 3 * 4 * 8 + 12 * 8;
+    conv.macs = 64 * 8 * 12;
+    conv.scratch_bytes = 2 * 12 * 2;
+    const int a = g.add_op(conv, 0, -1, shape{8, 8, 8}, precision::int8);
+    cost::op_node one = conv;
+    one.kind = "mixed_conv2d";
+    one.scratch_bytes = 0;
+    one.macs = 64 * 8 * 8;
+    const int b = g.add_op(one, a, -1, shape{8, 8, 8}, precision::int8);
+    cost::op_node dilated = one;
+    dilated.kind = "dilated_depthwise_conv2d";
+    dilated.macs = 64 * 8 * 9;
+    const int c = g.add_op(dilated, b, -1, shape{8, 8, 8}, precision::int8);
+    cost::op_node shuffle;
+    shuffle.kind = "channel_shuffle";
+    g.add_op(shuffle, c, -1, shape{8, 8, 8}, precision::int8);
+    CHECK(cost::classify(g, 0) == kernel_class::convolution);
+    CHECK(cost::classify(g, 1) == kernel_class::pointwise);
+    CHECK(cost::classify(g, 2) == kernel_class::depthwise);
+    CHECK(cost::classify(g, 3) == kernel_class::other);
+    // data movement: the call and half a cycle per byte
+    CHECK(cost::op_cycles(g, 3) == Approx(50 + 0.5 * 512));
+}
+
 TEST_CASE("the table is the user's: each coefficient scales its own measure of work", "[cost][latency]") {
     using net = sequential<conv2d<8, 3>, batch_norm, relu, residual<sequential<depthwise_conv2d<3>, batch_norm, relu6, conv2d<8, 1>>>,
                            max_pool2d<2>, relu, flatten, dense<10>>;

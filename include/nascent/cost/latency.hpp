@@ -8,8 +8,10 @@
 // with one set of coefficients per kernel class (k x k convolution through im2col,
 // 1x1 convolution, depthwise, dense, pooling, add, standalone activation, standalone
 // batch norm) and precision. The class comes from op_node::kind and the geometry from
-// the graph's tensors: a "conv2d" with kernel scratch is the im2col path, one whose MACs
-// are pixels x out_c x in_c is pointwise, and any other behaves like a depthwise one.
+// the graph's tensors: a "conv2d" (or an op of another kind that has weights) with kernel
+// scratch is the im2col path, one whose MACs are pixels x out_c x in_c is pointwise, and
+// any other behaves like a depthwise one. Weightless ops of other kinds (zero, concat,
+// channel shuffle, ...) cost as data movement.
 //
 // cortex_m4() is a first estimate from the inner loops of CMSIS-NN's int8 kernels (SMLAD:
 // two 16-bit MACs per cycle) and of plain FPU loops for float32 (VFMA.F32: 3 cycles), on a
@@ -51,7 +53,7 @@ struct kernel_table {
     kernel_cost add;          ///< element-wise add of two tensors
     kernel_cost activation;   ///< standalone relu / relu6 (a fused one is free: the kernel's clamp)
     kernel_cost batch_norm;   ///< standalone per-channel scale and shift
-    kernel_cost other;        ///< any other kind (zero, ...)
+    kernel_cost other;        ///< any other weightless kind: data movement (zero, concat, shuffle, ...)
 };
 
 /// Coefficients for both precisions and the clock that turns cycles into time.
@@ -153,23 +155,25 @@ constexpr const kernel_cost& coefficients(const kernel_table& t, kernel_class c)
     return in.bytes == in.extent.size() ? precision::int8 : precision::float32;
 }
 
-/// The kernel class of op `k` of `g`.
+/// The kernel class of op `k` of `g`. Convolutions, and ops of other kinds that carry weights
+/// (asymmetric, dilated, ...), are told apart by their geometry: kernel scratch means the im2col
+/// path, MACs of pixels x out_c x in_c a 1x1 product, anything else one filter per channel.
 [[nodiscard]] constexpr kernel_class classify(const graph& g, std::size_t k) noexcept {
     const op_node& o = g.ops[k];
     using detail::same_kind;
-    if (same_kind(o.kind, "conv2d")) {
+    if (same_kind(o.kind, "dense")) return kernel_class::dense;
+    if (same_kind(o.kind, "batch_norm")) return kernel_class::batch_norm;
+    if (same_kind(o.kind, "max_pool2d") || same_kind(o.kind, "avg_pool2d") || same_kind(o.kind, "global_avg_pool"))
+        return kernel_class::pooling;
+    if (same_kind(o.kind, "add")) return kernel_class::add;
+    if (same_kind(o.kind, "relu") || same_kind(o.kind, "relu6")) return kernel_class::activation;
+    if (same_kind(o.kind, "depthwise_conv2d")) return kernel_class::depthwise;
+    if (same_kind(o.kind, "conv2d") || o.weight_bytes > 0) {
         if (o.scratch_bytes > 0) return kernel_class::convolution;
         const shape in = g.tensors[static_cast<std::size_t>(o.inputs[0])].extent;
         const shape out = g.tensors[static_cast<std::size_t>(o.output)].extent;
         return o.macs == out.size() * static_cast<std::size_t>(in.c) ? kernel_class::pointwise : kernel_class::depthwise;
     }
-    if (same_kind(o.kind, "depthwise_conv2d")) return kernel_class::depthwise;
-    if (same_kind(o.kind, "dense")) return kernel_class::dense;
-    if (same_kind(o.kind, "max_pool2d") || same_kind(o.kind, "avg_pool2d") || same_kind(o.kind, "global_avg_pool"))
-        return kernel_class::pooling;
-    if (same_kind(o.kind, "add")) return kernel_class::add;
-    if (same_kind(o.kind, "relu") || same_kind(o.kind, "relu6")) return kernel_class::activation;
-    if (same_kind(o.kind, "batch_norm")) return kernel_class::batch_norm;
     return kernel_class::other;
 }
 
