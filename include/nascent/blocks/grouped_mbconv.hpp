@@ -6,6 +6,8 @@
 //   depthwise Kernel x Kernel, stride Stride + batch norm + relu,
 //   grouped 1x1 convolution -> Out (Groups groups) + batch norm,
 // residual when Stride == 1 and In == Out. FBNet's k3_e1_g2 / k5_e1_g2 are Expansion 1, Groups 2.
+// With Groups 1 the convolutions are dense and there is no shuffle: FBNet's ungrouped blocks
+// (MBConv with relu instead of MobileNetV2's relu6).
 #pragma once
 
 #include <type_traits>
@@ -20,9 +22,12 @@
 namespace nascent::blocks {
 
 template <int In, int Out, int Kernel, int Expansion, int Groups = 2, int Stride = 1>
-using grouped_mbconv_body =
+using grouped_mbconv_body = std::conditional_t<
+    Groups == 1,
+    sequential<conv2d<In * Expansion, 1>, batch_norm, relu, depthwise_conv2d<Kernel, Stride>, batch_norm, relu, conv2d<Out, 1>,
+               batch_norm>,
     sequential<conv2d<In * Expansion, 1, 1, Groups>, batch_norm, relu, channel_shuffle<Groups>, depthwise_conv2d<Kernel, Stride>,
-               batch_norm, relu, conv2d<Out, 1, 1, Groups>, batch_norm>;
+               batch_norm, relu, conv2d<Out, 1, 1, Groups>, batch_norm>>;
 
 template <int In, int Out, int Kernel, int Expansion, int Groups = 2, int Stride = 1>
 using grouped_mbconv =

@@ -124,15 +124,16 @@ void window_col2im_add(const window_geometry& g, int batch, const T* col, T* dx)
     }
 }
 
-/// Transposes a depthwise weight between [c][taps] and [taps][c].
+/// Depthwise weights between [c][taps] (OHWI) and [taps][c] (the direct kernel's layout):
+/// with `to_taps`, dst[t][c] = src[c][t]; otherwise dst[c][t] += src[t][c].
 template <class T>
-void window_transpose(const window_geometry& g, const T* w, T* wt, bool to_taps) noexcept {
+void window_transpose(const window_geometry& g, const T* src, T* dst, bool to_taps) noexcept {
     const auto c = static_cast<std::size_t>(g.out.c);
     const auto taps = static_cast<std::size_t>(g.taps());
     for (std::size_t oc = 0; oc < c; ++oc)
         for (std::size_t t = 0; t < taps; ++t) {
-            if (to_taps) wt[t * c + oc] = w[oc * taps + t];
-            else wt[oc * taps + t] += w[t * c + oc];
+            if (to_taps) dst[t * c + oc] = src[oc * taps + t];
+            else dst[oc * taps + t] += src[t * c + oc];
         }
 }
 
