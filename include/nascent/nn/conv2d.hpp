@@ -51,9 +51,9 @@ public:
     }
     [[nodiscard]] shape output() const noexcept { return geometry_.out; }
     [[nodiscard]] const conv2d_geometry& geometry() const noexcept { return geometry_; }
-    /// In a supernet the input may be smaller than the one the layer was built for (a
-    /// stride-2 option or a skipped pooling before it): the same weights then run with the
-    /// geometry of that input.
+    /// In a supernet the input may differ in spatial extent from the one the layer was built
+    /// for (a stride-2 option or a pooling left out before it): the same weights then run
+    /// with the geometry of that input.
     var forward(context<T>& ctx, var x) {
         const shape in = sample_shape(ctx.graph.value(x));
         const conv2d_geometry g = in == geometry_.in ? geometry_

@@ -65,7 +65,7 @@ public:
         require(nascent::max_pool2d<Kernel, Stride, Pad>::accepts(in), "max_pool2d: the window is larger than the input");
     }
     [[nodiscard]] shape output() const noexcept { return geometry_.out; }
-    /// A supernet may feed a smaller input than the layer was built for (see nn/conv2d.hpp).
+    /// A supernet may feed an input of another spatial extent than the layer was built for (nn/conv2d.hpp).
     var forward(context<T>& ctx, var x) {
         const shape in = sample_shape(ctx.graph.value(x));
         return max_pool2d(ctx.graph, x, in == geometry_.in ? geometry_ : nascent::max_pool2d<Kernel, Stride, Pad>::geometry(in));
@@ -82,7 +82,7 @@ public:
         require(nascent::avg_pool2d<Kernel, Stride, Pad>::accepts(in), "avg_pool2d: the window is larger than the input");
     }
     [[nodiscard]] shape output() const noexcept { return geometry_.out; }
-    /// A supernet may feed a smaller input than the layer was built for (see nn/conv2d.hpp).
+    /// A supernet may feed an input of another spatial extent than the layer was built for (nn/conv2d.hpp).
     var forward(context<T>& ctx, var x) {
         const shape in = sample_shape(ctx.graph.value(x));
         return avg_pool2d(ctx.graph, x, in == geometry_.in ? geometry_ : nascent::avg_pool2d<Kernel, Stride, Pad>::geometry(in));

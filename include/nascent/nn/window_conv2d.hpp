@@ -48,7 +48,7 @@ public:
     }
     [[nodiscard]] shape output() const noexcept { return geometry_.out; }
     [[nodiscard]] const window_geometry& geometry() const noexcept { return geometry_; }
-    /// A supernet may feed a smaller input than the layer was built for (see nn/conv2d.hpp).
+    /// A supernet may feed an input of another spatial extent than the layer was built for (nn/conv2d.hpp).
     var forward(context<T>& ctx, var x) {
         const shape in = sample_shape(ctx.graph.value(x));
         const window_geometry g = in == geometry_.in ? geometry_

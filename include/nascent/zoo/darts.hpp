@@ -28,6 +28,7 @@
 #include "nascent/blocks/factorized_conv.hpp"
 #include "nascent/blocks/relu_conv_bn.hpp"
 #include "nascent/blocks/sep_conv.hpp"
+#include "nascent/cost/costs.hpp"
 #include "nascent/cost/lower_blocks.hpp"
 #include "nascent/nn/blocks.hpp"
 #include "nascent/nn/supernet.hpp"

@@ -31,6 +31,7 @@
 // work with it alone.
 #pragma once
 
+#include "nascent/cost/costs.hpp"
 #include "nascent/cost/lower_blocks.hpp"
 #include "nascent/nn/blocks.hpp"
 #include "nascent/nn/supernet.hpp"

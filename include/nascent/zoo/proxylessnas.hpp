@@ -20,6 +20,7 @@
 #pragma once
 
 #include "nascent/blocks/mbconv.hpp"
+#include "nascent/cost/costs.hpp"
 #include "nascent/cost/lower_blocks.hpp"
 #include "nascent/nn/blocks.hpp"
 #include "nascent/nn/supernet.hpp"

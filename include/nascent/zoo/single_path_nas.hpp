@@ -21,6 +21,7 @@
 #include <type_traits>
 
 #include "nascent/blocks/mbconv.hpp"
+#include "nascent/cost/costs.hpp"
 #include "nascent/cost/lower_blocks.hpp"
 #include "nascent/nn/blocks.hpp"
 #include "nascent/nn/supernet.hpp"

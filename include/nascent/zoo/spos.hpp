@@ -20,6 +20,7 @@
 
 #include "nascent/blocks/shuffle_xception.hpp"
 #include "nascent/blocks/shufflenet_v2.hpp"
+#include "nascent/cost/costs.hpp"
 #include "nascent/cost/lower_blocks.hpp"
 #include "nascent/nn/blocks.hpp"
 #include "nascent/nn/supernet.hpp"
