@@ -25,6 +25,13 @@
 #include <nascent/cost/costs.hpp>
 #include <nascent/cost/latency.hpp>
 #include <nascent/cost/plan.hpp>
+#include <nascent/space/architecture.hpp>
+#include <nascent/zoo/darts.hpp>
+#include <nascent/zoo/fbnet.hpp>
+#include <nascent/zoo/munas.hpp>
+#include <nascent/zoo/proxylessnas.hpp>
+#include <nascent/zoo/single_path_nas.hpp>
+#include <nascent/zoo/spos.hpp>
 
 namespace {
 
@@ -117,6 +124,23 @@ void bench_network(const char* name, shape input, precision p, const settings& s
                 static_cast<double>(c.natural_peak) / static_cast<double>(c.exact_peak), c.exact_seconds / c.natural_seconds);
 }
 
+/// Times the query a search makes millions of times, cost::of<Space>(input, p, arch), on
+/// random architectures of a search space, and the other queries on one of them.
+template <class Space>
+void bench_space(const char* name, shape input, precision p, const settings& s) {
+    rng random(11);
+    std::vector<architecture> archs;
+    for (int i = 0; i < 16; ++i) archs.push_back(space::sample<Space>(input, random));
+    std::size_t next = 0;
+    const cost::graph g = cost::lower<Space>(input, p, archs[0].view());
+    const std::size_t ops = g.ops.size();
+    row(name, ops, "of<Space>(arch), random arch", query_seconds(s, [&] {
+            return cost::of<Space>(input, p, archs[next++ % archs.size()].view()).peak_ram_bytes;
+        }));
+    row(name, ops, "plan(graph)", query_seconds(s, [&] { return cost::plan(g).arena_bytes; }));
+    row(name, ops, "estimate(graph)", query_seconds(s, [&] { return static_cast<std::size_t>(cost::estimate(g).cycles); }));
+}
+
 /// Random branching graphs as in the unit tests (cost_model.cpp): here the order matters.
 cost::graph random_graph(rng& random, std::size_t ops) {
     cost::graph g;
@@ -164,7 +188,12 @@ int main(int argc, char** argv) {
     std::printf("%-16s %4s  %-34s %10s\n", "network", "ops", "query", "us");
     bench_network<reference_cnn>("reference_cnn", shape{28, 28, 1}, precision::int8, s);
     bench_network<mobile_net>("mobile_net", shape{32, 32, 3}, precision::int8, s);
-    // More networks (a zoo of search spaces) go here, one bench_network call each.
+    bench_space<zoo::proxylessnas>("proxylessnas", shape{28, 28, 1}, precision::int8, s);
+    bench_space<zoo::fbnet>("fbnet", shape{28, 28, 1}, precision::int8, s);
+    bench_space<zoo::spos>("spos", shape{28, 28, 1}, precision::int8, s);
+    bench_space<zoo::single_path_nas>("single_path_nas", shape{28, 28, 1}, precision::int8, s);
+    bench_space<zoo::darts>("darts", shape{28, 28, 1}, precision::int8, s);
+    bench_space<zoo::munas>("munas", shape{28, 28, 1}, precision::int8, s);
 
     // The natural order against the exact scheduler where branches make the order matter.
     rng random(7);
