@@ -1,4 +1,5 @@
-// nascent/nascent.hpp - everything of the host library in one include.
+// nascent/nascent.hpp - everything of the host library in one include (the zoo spaces apart:
+// include nascent/zoo/<space>.hpp for each one used).
 #pragma once
 
 #include "nascent/core/config.hpp"
@@ -25,6 +26,15 @@
 #include "nascent/autograd/parameter.hpp"
 #include "nascent/autograd/tape.hpp"
 
+#include "nascent/space/architecture.hpp"
+#include "nascent/space/branches.hpp"
+#include "nascent/space/cell.hpp"
+#include "nascent/space/channel_split.hpp"
+#include "nascent/space/check.hpp"
+#include "nascent/space/choice.hpp"
+#include "nascent/space/elastic.hpp"
+#include "nascent/space/optional.hpp"
+#include "nascent/space/repeat.hpp"
 #include "nascent/space/residual.hpp"
 #include "nascent/space/sequential.hpp"
 
@@ -37,13 +47,21 @@
 #include "nascent/nn/model.hpp"
 #include "nascent/nn/pooling.hpp"
 #include "nascent/nn/sequential.hpp"
+#include "nascent/nn/blocks.hpp"
 #include "nascent/nn/serialize.hpp"
+#include "nascent/nn/supernet.hpp"
 
 #include "nascent/io/atomic_file.hpp"
 
+#include "nascent/cost/budget.hpp"
 #include "nascent/cost/costs.hpp"
+#include "nascent/cost/expected.hpp"
 #include "nascent/cost/graph.hpp"
+#include "nascent/cost/latency.hpp"
 #include "nascent/cost/lower.hpp"
+#include "nascent/cost/lower_blocks.hpp"
+#include "nascent/cost/merit.hpp"
+#include "nascent/cost/plan.hpp"
 #include "nascent/cost/schedule.hpp"
 
 #include "nascent/data/batcher.hpp"
@@ -51,6 +69,17 @@
 #include "nascent/data/fashion_mnist.hpp"
 #include "nascent/data/idx.hpp"
 #include "nascent/data/normalization.hpp"
+
+#include "nascent/search/constraints.hpp"
+#include "nascent/search/differentiable.hpp"
+#include "nascent/search/evaluator.hpp"
+#include "nascent/search/evolution.hpp"
+#include "nascent/search/hardware_loss.hpp"
+#include "nascent/search/random_search.hpp"
+#include "nascent/search/recalibrate.hpp"
+#include "nascent/search/result.hpp"
+#include "nascent/search/sampler.hpp"
+#include "nascent/search/supernet_training.hpp"
 
 #include "nascent/train/adam.hpp"
 #include "nascent/train/evaluate.hpp"
