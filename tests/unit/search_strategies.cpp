@@ -16,6 +16,9 @@
 #include <nascent/search/recalibrate.hpp>
 #include <nascent/search/supernet_training.hpp>
 #include <nascent/train/evaluate.hpp>
+#include <nascent/train/fit.hpp>
+#include <nascent/train/schedule.hpp>
+#include <nascent/train/sgd.hpp>
 
 using namespace nascent;
 
@@ -324,4 +327,55 @@ TEST_CASE("the differentiable search derives, repairs to the constraints and eva
     const std::size_t changes = search::repair(model, a, limits);
     CHECK(changes > 0);
     CHECK(cost::of<toy_space>(toy, cost::precision::int8, a.view()).peak_ram_bytes <= *limits.max_peak_ram_bytes);
+}
+
+TEST_CASE("docs/search.md: the examples compile and run", "[search][docs]") {
+    const image_dataset data = toy_data(512, 8);
+    const image_dataset validation = toy_data(128, 9);
+    const normalization norm = standardization_of(data);
+
+    // --- docs/search.md: single-path search ---
+    nn::model<toy_space> model(toy, /*seed=*/5);
+    search::supernet_options o;
+    o.mode = search::supernet_mode::uniform;  // SPOS
+    o.epochs = 2;
+    o.batch_size = 32;
+    const search::supernet_report trained = search::train_supernet<toy_space>(model, data, norm, o);
+
+    const search::constraints limits{.max_peak_ram_bytes = 1280};  // measured at int8 unless .precision says otherwise
+    search::supernet_evaluator judge(model, data, validation, norm, {.recalibration_batches = 2, .batch_size = 32});
+    const search::search_result sampled = search::random_search<toy_space>(toy, judge, limits, {.samples = 10, .seed = 1});
+    const search::search_result evolved =
+        search::evolution<toy_space>(toy, judge, limits, {.population = 6, .generations = 3, .tournament = 3, .seed = 1});
+    // evolved.best, evolved.accuracy, evolved.costs.peak_ram_bytes, evolved.history, evolved.rejected
+
+    // --- docs/search.md: differentiable search ---
+    nn::model<toy_space> mixed(toy, 5);
+    search::supernet_evaluator mixed_judge(mixed, data, validation, norm, {.recalibration_batches = 2, .batch_size = 32});
+    search::differentiable_options d;
+    d.training.mode = search::supernet_mode::darts;
+    d.training.epochs = 2;
+    d.training.batch_size = 32;
+    d.training.hardware = {cost::metric::peak_ram_bytes, /*target=*/1280.0, /*weight=*/5.0};
+    const search::differentiable_result found = search::differentiable_search(mixed, data, norm, mixed_judge, limits, d);
+    // found.derived: largest alphas; found.best: within the limits (found.repairs changes); found.accuracy, found.costs
+
+    // --- docs/search.md: training a found architecture from scratch ---
+    nn::model<toy_space> fresh(toy, 11);
+    train::sgd<float> optimizer(fresh.parameters(), {.momentum = 0.9, .weight_decay = 5e-5});
+    train::fit_options f;
+    f.epochs = 2;
+    f.batch_size = 32;
+    f.log = nullptr;
+    f.architecture = evolved.best.choices;  // the path to train; the other options stay untouched
+    const train::fit_report report = train::fit(fresh, optimizer, train::cosine_lr{.rate = 0.05}, data, validation, norm, f);
+    // --- end of the examples ---
+
+    CHECK(trained.epochs.size() == 2);
+    CHECK(sampled.history.size() == 10);
+    CHECK(evolved.history.size() == 6 + 3 * 6);
+    for (const auto* r : {&sampled, &evolved, static_cast<const search::search_result*>(&found)})
+        CHECK(r->costs.peak_ram_bytes <= 1280);
+    CHECK(evolved.accuracy >= sampled.history.front().accuracy);
+    CHECK(report.last().test_accuracy > 0.5);
 }
