@@ -106,7 +106,7 @@ struct smallest_seen {
 /// The message of a search that found no candidate within `limits`.
 [[nodiscard]] inline std::string infeasible_message(const char* who, const constraints& limits, const smallest_seen& seen) {
     std::string s = concat(who, ": no architecture within the constraints (", describe(limits), ") in ", seen.draws,
-                           " random draws; the smallest figures seen were");
+                           " random draws; the smallest figures seen (each the least over the draws) were");
     bool first = true;
     auto add = [&](const std::optional<std::size_t>& b, const char* what, std::size_t value, const char* unit) {
         if (!b) return;
@@ -117,7 +117,7 @@ struct smallest_seen {
     add(limits.max_flash_bytes, "flash", seen.figures.flash_bytes, " B");
     add(limits.max_macs, "MACs", seen.figures.macs, "");
     add(limits.max_params, "parameters", seen.figures.params, "");
-    s += " (each over all draws): relax the budget or use a space with smaller options";
+    s += ": relax the budget or use a space with smaller options";
     return s;
 }
 

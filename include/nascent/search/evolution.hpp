@@ -90,7 +90,14 @@ search_result evolution(shape in, Evaluator&& evaluate, const constraints& limit
     std::unordered_set<architecture> seen;
     std::size_t known_in_a_row = 0;
     while (population.size() < options.population && known_in_a_row <= 100) {
-        auto [arch, figures] = sample_feasible<Space>(in, limits, random, &result.rejected);
+        std::pair<architecture, cost::costs> draw;
+        try {
+            draw = sample_feasible<Space>(in, limits, random, &result.rejected);
+        } catch (const error&) {
+            if (population.empty()) throw;  // nothing fits: the message says how far the space is from the budget
+            break;                          // feasible architectures are too rare: start with fewer
+        }
+        auto& [arch, figures] = draw;
         if (!seen.insert(arch).second) {
             ++known_in_a_row;
             continue;
@@ -122,7 +129,7 @@ search_result evolution(shape in, Evaluator&& evaluate, const constraints& limit
                     ++result.rejected;
                     if (++failures >= options.breeding_attempts)
                         throw error(concat("evolution: ", failures, " children in a row broke the constraints (",
-                                           describe(limits), "); the population cannot leave the feasible region's edge"));
+                                           describe(limits), "): too few feasible architectures near the population"));
                     continue;
                 }
                 const train::evaluation score = detail::score(evaluate, child);

@@ -45,7 +45,14 @@ search_result random_search(shape in, Evaluator&& evaluate, const constraints& l
     std::unordered_set<architecture> seen;
     std::size_t known_in_a_row = 0;
     while (result.history.size() < options.samples) {
-        auto [arch, figures] = sample_feasible<Space>(in, limits, random, &result.rejected);
+        std::pair<architecture, cost::costs> draw;
+        try {
+            draw = sample_feasible<Space>(in, limits, random, &result.rejected);
+        } catch (const error&) {
+            if (result.history.empty()) throw;  // nothing fits: the message says how far the space is from the budget
+            break;                              // feasible architectures are too rare to find more
+        }
+        auto& [arch, figures] = draw;
         if (!seen.insert(arch).second) {
             if (++known_in_a_row > options.redraws) break;
             continue;
