@@ -35,6 +35,42 @@ struct tensor_node {
     shape extent{};
     std::size_t bytes = 0;
     bool kept = false;  ///< read again later (a residual's input): no op may fold into or overwrite it
+    /// While lowering a channel_split branch: ops added now read the channels
+    /// [view_channel_offset, view_channel_offset + extent.c) of this tensor's pixels, which hold
+    /// stored_channels each (0: the tensor is read whole, extent.c channels per pixel).
+    int view_channel_offset = 0;
+    int stored_channels = 0;
+};
+
+/// What the deploy kernel of an op computes (the cost figures above do not depend on it).
+enum class op_type : std::uint8_t {
+    conv,             ///< any window convolution: conv2d, grouped, depthwise, asymmetric, dilated
+    dense,
+    batch_norm,       ///< standalone: a per-channel scale and shift
+    max_pool,
+    avg_pool,
+    global_avg_pool,
+    add,
+    relu,             ///< standalone activations
+    relu6,
+    zero,             ///< writes zeros of the output's shape
+    concat,           ///< [input 0, input 1] along channels
+    channel_shuffle   ///< channel (g, i) of `groups` groups moves to (i, g)
+};
+
+/// An activation run inside the kernel of the op before it (an output clamp).
+enum class fused_activation : std::uint8_t { none, relu, relu6 };
+
+/// Window of a convolution or pooling op; `groups` is also channel_shuffle's group count.
+struct op_window {
+    int kernel_h = 1;
+    int kernel_w = 1;
+    int stride = 1;
+    int dilation = 1;
+    int groups = 1;
+    int pad_top = 0;
+    int pad_left = 0;
+    friend constexpr bool operator==(const op_window&, const op_window&) = default;
 };
 
 struct op_node {
@@ -50,6 +86,13 @@ struct op_node {
     bool folds_batch_norm = false;   ///< a following batch norm folds into this op's weights and bias
     bool fuses_activation = false;   ///< a following relu / relu6 runs inside this op's kernel
     bool has_bias = false;           ///< (float) the op already stores a bias
+    // What the deploy network runs:
+    op_type type = op_type::conv;
+    op_window window{};
+    fused_activation activation = fused_activation::none;
+    bool folded_batch_norm = false;  ///< a batch norm was folded into this op's weights and bias
+    int channel_offset[2] = {0, 0};  ///< first channel read from each input's pixels (channel_split)
+    int pixel_stride[2] = {0, 0};    ///< elements per pixel of each input's buffer (0: its extent's channels)
 
     [[nodiscard]] constexpr int input_count() const noexcept { return inputs[1] >= 0 ? 2 : 1; }
 };
@@ -69,6 +112,13 @@ struct graph {
     constexpr int add_op(op_node op, int a, int b, shape out, precision p) {
         op.inputs[0] = a;
         op.inputs[1] = b;
+        for (int i = 0; i < op.input_count(); ++i) {
+            const tensor_node& t = tensors[static_cast<std::size_t>(op.inputs[i])];
+            if (t.stored_channels > 0) {
+                op.channel_offset[i] = t.view_channel_offset;
+                op.pixel_stride[i] = t.stored_channels;
+            }
+        }
         op.output = static_cast<int>(tensors.size());
         tensors.push_back({out, out.size() * element_bytes(p)});
         ops.push_back(op);

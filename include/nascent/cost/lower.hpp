@@ -69,6 +69,8 @@ constexpr int lower_convolution(graph& g, int x, const conv2d_geometry& geo, boo
     op.has_bias = bias;
     op.folds_batch_norm = true;
     op.fuses_activation = true;
+    op.type = op_type::conv;
+    op.window = op_window{geo.kernel, geo.kernel, geo.stride, 1, geo.groups, geo.pad_top, geo.pad_left};
     const auto window = static_cast<std::size_t>(geo.filter_size());
     if (geo.depthwise()) {
         if (geo.stride == 1 && geo.out.c == geo.in.c) {
@@ -82,10 +84,12 @@ constexpr int lower_convolution(graph& g, int x, const conv2d_geometry& geo, boo
 }
 
 /// An op of no parameters: pooling, zero, standalone activation.
-constexpr int lower_plain(graph& g, int x, const char* kind, std::size_t macs, shape out, precision p,
-                          in_place sharing = in_place::none) {
+constexpr int lower_plain(graph& g, int x, const char* kind, op_type type, std::size_t macs, shape out, precision p,
+                          in_place sharing = in_place::none, op_window window = {}) {
     op_node op;
     op.kind = kind;
+    op.type = type;
+    op.window = window;
     op.macs = macs;
     op.sharing = sharing;
     return g.add_op(op, x, -1, out, p);
@@ -103,19 +107,28 @@ constexpr op_node* newest_producer(graph& g, int x) {
 
 /// A parameter-free op whose descriptor gives its MACs and output shape (pooling, zero).
 template <class Op>
-constexpr int lower_parameter_free(graph& g, int x, const char* kind, precision p) {
+constexpr int lower_parameter_free(graph& g, int x, const char* kind, op_type type, precision p, op_window window = {}) {
     const shape in = g.tensors[static_cast<std::size_t>(x)].extent;
-    return lower_plain(g, x, kind, Op::macs(in), Op::output(in), p);
+    return lower_plain(g, x, kind, type, Op::macs(in), Op::output(in), p, in_place::none, window);
 }
 
-constexpr int lower_activation(graph& g, int x, const char* kind, precision p) {
+/// The window of a pooling op on input `in`.
+template <class Pool>
+constexpr op_window pool_window(shape in) {
+    const pool2d_geometry geo = Pool::geometry(in);
+    return op_window{geo.kernel, geo.kernel, geo.stride, 1, 1, geo.pad_top, geo.pad_left};
+}
+
+constexpr int lower_activation(graph& g, int x, const char* kind, fused_activation act, precision p) {
     if (op_node* prev = newest_producer(g, x); prev != nullptr && prev->fuses_activation) {
         prev->fuses_activation = false;  // one activation per kernel
         prev->folds_batch_norm = false;
+        prev->activation = act;
         return x;
     }
     const shape s = g.tensors[static_cast<std::size_t>(x)].extent;
-    return lower_plain(g, x, kind, 0, s, p, in_place::overwrite);
+    return lower_plain(g, x, kind, act == fused_activation::relu ? op_type::relu : op_type::relu6, 0, s, p,
+                       in_place::overwrite);
 }
 
 } // namespace detail
@@ -144,6 +157,7 @@ struct lowering<dense<Units>> {
         const shape in = g.tensors[static_cast<std::size_t>(x)].extent;
         op_node op;
         op.kind = "dense";
+        op.type = op_type::dense;
         op.params = dense<Units>::params(in);
         op.macs = dense<Units>::macs(in);
         op.weight_bytes = detail::layer_flash(static_cast<std::size_t>(Units) * in.size(), Units, true, p);
@@ -164,11 +178,13 @@ struct lowering<batch_norm> {
             if (p == precision::float32 && !prev->has_bias) prev->weight_bytes += 4U * channels;
             prev->has_bias = true;
             prev->folds_batch_norm = false;
+            prev->folded_batch_norm = true;
             return x;
         }
         // Standalone: a per-channel affine map (scale and shift), which may overwrite its input.
         op_node op;
         op.kind = "batch_norm";
+        op.type = op_type::batch_norm;
         op.params = 2U * channels;
         op.macs = s.size();
         op.weight_bytes = p == precision::int8 ? 3U * 4U * channels : 2U * 4U * channels;
@@ -180,39 +196,43 @@ struct lowering<batch_norm> {
 
 template <>
 struct lowering<relu> {
-    static constexpr int lower(graph& g, int x, precision p) { return detail::lower_activation(g, x, "relu", p); }
+    static constexpr int lower(graph& g, int x, precision p) { return detail::lower_activation(g, x, "relu", fused_activation::relu, p); }
 };
 
 template <>
 struct lowering<relu6> {
-    static constexpr int lower(graph& g, int x, precision p) { return detail::lower_activation(g, x, "relu6", p); }
+    static constexpr int lower(graph& g, int x, precision p) { return detail::lower_activation(g, x, "relu6", fused_activation::relu6, p); }
 };
 
 template <int Kernel, int Stride, padding Pad>
 struct lowering<max_pool2d<Kernel, Stride, Pad>> {
     static constexpr int lower(graph& g, int x, precision p) {
-        return detail::lower_parameter_free<max_pool2d<Kernel, Stride, Pad>>(g, x, "max_pool2d", p);
+        using pool = max_pool2d<Kernel, Stride, Pad>;
+        const shape in = g.tensors[static_cast<std::size_t>(x)].extent;
+        return detail::lower_parameter_free<pool>(g, x, "max_pool2d", op_type::max_pool, p, detail::pool_window<pool>(in));
     }
 };
 
 template <int Kernel, int Stride, padding Pad>
 struct lowering<avg_pool2d<Kernel, Stride, Pad>> {
     static constexpr int lower(graph& g, int x, precision p) {
-        return detail::lower_parameter_free<avg_pool2d<Kernel, Stride, Pad>>(g, x, "avg_pool2d", p);
+        using pool = avg_pool2d<Kernel, Stride, Pad>;
+        const shape in = g.tensors[static_cast<std::size_t>(x)].extent;
+        return detail::lower_parameter_free<pool>(g, x, "avg_pool2d", op_type::avg_pool, p, detail::pool_window<pool>(in));
     }
 };
 
 template <>
 struct lowering<global_avg_pool> {
     static constexpr int lower(graph& g, int x, precision p) {
-        return detail::lower_parameter_free<global_avg_pool>(g, x, "global_avg_pool", p);
+        return detail::lower_parameter_free<global_avg_pool>(g, x, "global_avg_pool", op_type::global_avg_pool, p);
     }
 };
 
 template <int Stride>
 struct lowering<zero<Stride>> {
     static constexpr int lower(graph& g, int x, precision p) {
-        return detail::lower_parameter_free<zero<Stride>>(g, x, "zero", p);
+        return detail::lower_parameter_free<zero<Stride>>(g, x, "zero", op_type::zero, p, op_window{1, 1, Stride});
     }
 };
 
@@ -245,6 +265,7 @@ namespace detail {
 constexpr int lower_add(graph& g, int a, int b, precision p) {
     op_node op;
     op.kind = "add";
+    op.type = op_type::add;
     op.macs = g.tensors[static_cast<std::size_t>(a)].extent.size();
     op.sharing = in_place::overwrite;
     op.fuses_activation = true;

@@ -49,6 +49,8 @@ constexpr int lower_window_convolution(graph& g, int x, const window_geometry& g
     op.weight_bytes = layer_flash(geo.weight_count(), static_cast<std::size_t>(geo.out.c), false, p);
     op.folds_batch_norm = true;
     op.fuses_activation = true;
+    op.type = op_type::conv;
+    op.window = op_window{geo.kernel_h, geo.kernel_w, geo.stride, geo.dilation, geo.groups, geo.pad_top, geo.pad_left};
     if (geo.depthwise()) {
         if (geo.stride == 1) {
             op.sharing = in_place::channelwise;
@@ -65,6 +67,7 @@ constexpr int lower_window_convolution(graph& g, int x, const window_geometry& g
 constexpr int lower_concat(graph& g, int a, int b, shape sa, shape sb, precision p) {
     op_node op;
     op.kind = "concat";
+    op.type = op_type::concat;
     return g.add_op(op, a, b, concat::output(sa, sb), p);
 }
 
@@ -75,16 +78,35 @@ constexpr int lower_two_branches(graph& g, int x, precision p, decision_cursor& 
     const shape full = g.tensors[ix].extent;
     const shape input = Split ? shape{full.h, full.w, full.c / 2} : full;
     const bool was_kept = g.tensors[ix].kept;
+    const int was_offset = g.tensors[ix].view_channel_offset;
+    const int was_stored = g.tensors[ix].stored_channels;
     g.tensors[ix].kept = true;
     g.tensors[ix].extent = input;
+    if (Split) {
+        g.tensors[ix].view_channel_offset = 0;
+        g.tensors[ix].stored_channels = full.c;
+    }
     const int left = lower_node<Left>(g, x, p, c);
     const shape left_out = g.tensors[static_cast<std::size_t>(left)].extent;
     g.tensors[ix].extent = input;  // an aliasing left branch (identity) may have relabelled x
+    if (Split) g.tensors[ix].view_channel_offset = input.c;
     const int right = lower_node<Right>(g, x, p, c);
     const shape right_out = g.tensors[static_cast<std::size_t>(right)].extent;
     g.tensors[ix].extent = full;
     g.tensors[ix].kept = was_kept;
-    return lower_concat(g, left, right, left_out, right_out, p);
+    g.tensors[ix].view_channel_offset = was_offset;
+    g.tensors[ix].stored_channels = was_stored;
+    const int joined = lower_concat(g, left, right, left_out, right_out, p);
+    // A branch that is the split input itself (identity) is read as its half, in place.
+    op_node& concat_op = g.ops.back();
+    if (Split) {
+        if (left == x) concat_op.pixel_stride[0] = full.c;
+        if (right == x) {
+            concat_op.channel_offset[1] = input.c;
+            concat_op.pixel_stride[1] = full.c;
+        }
+    }
+    return joined;
 }
 
 } // namespace detail
@@ -95,6 +117,8 @@ struct lowering<channel_shuffle<Groups>> {
         const shape s = g.tensors[static_cast<std::size_t>(x)].extent;
         op_node op;
         op.kind = "channel_shuffle";
+        op.type = op_type::channel_shuffle;
+        op.window.groups = Groups;
         op.sharing = in_place::overwrite;
         op.scratch_bytes = static_cast<std::size_t>(s.c) * element_bytes(p);
         return g.add_op(op, x, -1, s, p);
