@@ -189,11 +189,11 @@ TEST_CASE("μNAS-style branches: running the short branch first lowers the peak"
     g.add_op(op, a2, b1, shape{1, 1, 10}, precision::int8);
     CHECK(cost::peak_of_order(g, cost::natural_order(g)) == 800);
     const auto s = cost::min_peak_schedule(g);
-    CHECK(s.peak_bytes == 750);
+    CHECK(s.peak_bytes == 752);  // 750 bytes of tensors, the 10-byte output stored in 12 (whole words)
     // the short branch (op 2) runs before the long branch's second op (op 1)
     const auto at = [&](int op) { return std::find(s.order.begin(), s.order.end(), op) - s.order.begin(); };
     CHECK(at(2) < at(1));
-    CHECK(brute_force_peak(g) == 750);
+    CHECK(brute_force_peak(g) == 752);
 }
 
 TEST_CASE("pooling, standalone activations and batch norm, aliases and zero have their hand-computed figures", "[cost]") {

@@ -12,15 +12,16 @@
 #include <cstdint>
 #include <vector>
 
+#include "nascent/core/op_type.hpp"
 #include "nascent/core/shape.hpp"
 
 namespace nascent::cost {
 
-/// Storage type of weights and activations on the device.
-enum class precision { float32, int8 };
-
-/// Bytes of one activation element.
-[[nodiscard]] constexpr std::size_t element_bytes(precision p) noexcept { return p == precision::int8 ? 1 : 4; }
+using nascent::element_bytes;
+using nascent::fused_activation;
+using nascent::op_type;
+using nascent::op_window;
+using nascent::precision;
 
 /// How an op may share memory with one of its inputs.
 enum class in_place {
@@ -42,37 +43,6 @@ struct tensor_node {
     int stored_channels = 0;
 };
 
-/// What the deploy kernel of an op computes (the cost figures above do not depend on it).
-enum class op_type : std::uint8_t {
-    conv,             ///< any window convolution: conv2d, grouped, depthwise, asymmetric, dilated
-    dense,
-    batch_norm,       ///< standalone: a per-channel scale and shift
-    max_pool,
-    avg_pool,
-    global_avg_pool,
-    add,
-    relu,             ///< standalone activations
-    relu6,
-    zero,             ///< writes zeros of the output's shape
-    concat,           ///< [input 0, input 1] along channels
-    channel_shuffle   ///< channel (g, i) of `groups` groups moves to (i, g)
-};
-
-/// An activation run inside the kernel of the op before it (an output clamp).
-enum class fused_activation : std::uint8_t { none, relu, relu6 };
-
-/// Window of a convolution or pooling op; `groups` is also channel_shuffle's group count.
-struct op_window {
-    int kernel_h = 1;
-    int kernel_w = 1;
-    int stride = 1;
-    int dilation = 1;
-    int groups = 1;
-    int pad_top = 0;
-    int pad_left = 0;
-    friend constexpr bool operator==(const op_window&, const op_window&) = default;
-};
-
 struct op_node {
     const char* kind = "";           ///< the op's name, for printing
     int inputs[2] = {-1, -1};        ///< tensor indices; the second is -1 for one-input ops
@@ -91,11 +61,17 @@ struct op_node {
     op_window window{};
     fused_activation activation = fused_activation::none;
     bool folded_batch_norm = false;  ///< a batch norm was folded into this op's weights and bias
+    shape input_extent[2]{};         ///< what the kernel reads of each input (a split branch reads a slice)
+    shape output_extent{};           ///< what the kernel writes (a later flatten may relabel the tensor)
     int channel_offset[2] = {0, 0};  ///< first channel read from each input's pixels (channel_split)
     int pixel_stride[2] = {0, 0};    ///< elements per pixel of each input's buffer (0: its extent's channels)
 
     [[nodiscard]] constexpr int input_count() const noexcept { return inputs[1] >= 0 ? 2 : 1; }
 };
+
+/// Bytes an arena buffer of n bytes occupies: every buffer starts at a multiple of 4 bytes, so
+/// that float and int16 kernel data are aligned whatever the int8 tensor sizes.
+[[nodiscard]] constexpr std::size_t aligned_bytes(std::size_t n) noexcept { return (n + 3U) / 4U * 4U; }
 
 struct graph {
     std::vector<tensor_node> tensors;  ///< tensors[0] is the network input
@@ -104,7 +80,7 @@ struct graph {
 
     /// Adds the input tensor; call once, first.
     constexpr int add_input(shape s, precision p) {
-        tensors.push_back({s, s.size() * element_bytes(p)});
+        tensors.push_back({s, aligned_bytes(s.size() * element_bytes(p))});
         output = 0;
         return 0;
     }
@@ -114,13 +90,17 @@ struct graph {
         op.inputs[1] = b;
         for (int i = 0; i < op.input_count(); ++i) {
             const tensor_node& t = tensors[static_cast<std::size_t>(op.inputs[i])];
+            op.input_extent[i] = t.extent;
             if (t.stored_channels > 0) {
                 op.channel_offset[i] = t.view_channel_offset;
                 op.pixel_stride[i] = t.stored_channels;
             }
         }
         op.output = static_cast<int>(tensors.size());
-        tensors.push_back({out, out.size() * element_bytes(p)});
+        op.output_extent = out;
+        op.scratch_bytes = aligned_bytes(op.scratch_bytes);
+        op.in_place_scratch = aligned_bytes(op.in_place_scratch);
+        tensors.push_back({out, aligned_bytes(out.size() * element_bytes(p))});
         ops.push_back(op);
         output = op.output;
         return op.output;

@@ -1,0 +1,111 @@
+// nascent/deploy/compile.hpp - from a lowered graph and its memory plan to a program.
+//
+// compile<Steps>(graph, plan) turns every op of the cost model's graph into a step,
+// in the plan's execution order, with the plan's arena offsets. Weights and
+// parameters are numbered in the graph's op order (the order of the space type,
+// which is also the order in which a trained model's layers are extracted:
+// deploy/extract.hpp). Everything is constexpr, so the program of a fixed network
+// is a compile-time constant (deploy/fixed.hpp).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <stdexcept>
+
+#include "nascent/cost/graph.hpp"
+#include "nascent/cost/lower.hpp"
+#include "nascent/cost/lower_blocks.hpp"
+#include "nascent/cost/plan.hpp"
+#include "nascent/deploy/program.hpp"
+
+namespace nascent::deploy {
+
+/// Number of weights of op `o` in the deploy network (0 for ops without).
+[[nodiscard]] constexpr std::size_t weight_count(const cost::op_node& o) noexcept {
+    const shape in = o.input_extent[0];
+    const shape out = o.output_extent;
+    switch (o.type) {
+    case op_type::conv:
+        return static_cast<std::size_t>(out.c) * static_cast<std::size_t>(o.window.kernel_h * o.window.kernel_w) *
+               static_cast<std::size_t>(in.c / o.window.groups);
+    case op_type::dense: return static_cast<std::size_t>(out.c) * in.size();
+    case op_type::batch_norm: return static_cast<std::size_t>(out.c);
+    default: return 0;
+    }
+}
+
+namespace detail {
+
+constexpr operand operand_of(const cost::memory_plan& plan, int tensor, shape extent, int channel_offset, int pixel_stride,
+                             precision p) {
+    operand o;
+    o.offset = static_cast<std::uint32_t>(plan.tensors[static_cast<std::size_t>(tensor)].offset +
+                                          static_cast<std::size_t>(channel_offset) * element_bytes(p));
+    o.extent = extent;
+    o.pixel_stride = pixel_stride > 0 ? pixel_stride : extent.c;
+    return o;
+}
+
+} // namespace detail
+
+/// The program of graph `g` run by `plan` (a plan of g); Steps must equal g.ops.size().
+template <std::size_t Steps>
+[[nodiscard]] constexpr program<Steps> compile(const cost::graph& g, const cost::memory_plan& plan, precision p) {
+    if (g.ops.size() != Steps || plan.order.size() != Steps)
+        throw std::invalid_argument("deploy::compile: Steps differs from the graph's op count");
+    program<Steps> prog;
+    prog.element = p;
+    prog.arena_bytes = static_cast<std::uint32_t>(plan.arena_bytes);
+    prog.input = detail::operand_of(plan, 0, g.tensors[0].extent, 0, 0, p);
+    prog.output = detail::operand_of(plan, g.output, g.tensors[static_cast<std::size_t>(g.output)].extent, 0, 0, p);
+    // Parameters in graph order.
+    std::array<std::uint32_t, Steps> weights_at{};
+    std::array<std::uint32_t, Steps> params_at{};
+    std::uint32_t weights = 0;
+    std::uint32_t params = 0;
+    for (std::size_t k = 0; k < Steps; ++k) {
+        const cost::op_node& o = g.ops[k];
+        weights_at[k] = weights;
+        params_at[k] = params;
+        weights += static_cast<std::uint32_t>(weight_count(o));
+        params += param_layout::count(o.type, p, o.output_extent.c);
+    }
+    prog.weight_count = weights;
+    prog.param_count = params;
+    // Steps in execution order.
+    for (std::size_t s = 0; s < Steps; ++s) {
+        const auto k = static_cast<std::size_t>(plan.order[s]);
+        const cost::op_node& o = g.ops[k];
+        step& st = prog.steps[s];
+        st.type = o.type;
+        st.activation = o.activation;
+        st.window = o.window;
+        for (int i = 0; i < o.input_count(); ++i)
+            st.in[i] = detail::operand_of(plan, o.inputs[i], o.input_extent[i], o.channel_offset[i], o.pixel_stride[i], p);
+        st.out = detail::operand_of(plan, o.output, o.output_extent, 0, 0, p);
+        st.in_place = plan.tensors[static_cast<std::size_t>(o.output)].shares_with >= 0;
+        st.scratch_offset = static_cast<std::uint32_t>(plan.scratch[k].offset);
+        st.scratch_bytes = static_cast<std::uint32_t>(plan.scratch[k].bytes);
+        st.weights = weights_at[k];
+        st.weight_count = static_cast<std::uint32_t>(weight_count(o));
+        st.params = params_at[k];
+        st.param_count = param_layout::count(o.type, p, o.output_extent.c);
+        if (o.type == op_type::batch_norm) {
+            // A per-channel scale and shift is a 1x1 depthwise convolution.
+            st.type = op_type::conv;
+            st.window = op_window{1, 1, 1, 1, o.output_extent.c, 0, 0};
+        }
+    }
+    return prog;
+}
+
+/// The program of architecture `Arch` of `Space` on inputs of shape `Input` at precision `P`.
+template <class Space, shape Input, precision P, auto Arch>
+[[nodiscard]] constexpr auto compile_architecture() {
+    constexpr std::size_t steps = cost::lower<Space>(Input, P, std::span<const int>(Arch)).ops.size();
+    const cost::graph g = cost::lower<Space>(Input, P, std::span<const int>(Arch));
+    return compile<steps>(g, cost::plan(g), P);
+}
+
+} // namespace nascent::deploy
