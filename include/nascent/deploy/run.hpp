@@ -1,0 +1,114 @@
+// nascent/deploy/run.hpp - running a program: its steps in order, over one arena.
+//
+//     alignas(4) std::byte arena[prog.arena_bytes];
+//     std::memcpy(deploy::input<float>(prog, arena), image, sizeof image);
+//     if (deploy::run(prog, weights, params, arena) != deploy::run_status::ok) ...;
+//     const std::size_t label = deploy::argmax(prog, arena);
+//
+// run() executes the steps with the kernels of the program's precision (float32:
+// deploy/kernels_float.hpp, int8: deploy/kernels_int8.hpp); the weight and parameter arrays
+// are laid out as deploy/program.hpp says. An observer, when given, is called after every
+// step with (step index, step, arena): calibration records each step's output range with it.
+// The default observer is an empty struct and compiles to nothing.
+//
+// Freestanding: no heap, no exceptions; a wrong call is reported by the returned status.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include "nascent/deploy/kernels_float.hpp"
+#include "nascent/deploy/kernels_int8.hpp"
+#include "nascent/deploy/program.hpp"
+
+namespace nascent::deploy {
+
+enum class run_status : std::uint8_t {
+    ok,
+    wrong_precision,   ///< the program's element type differs from the weights' (float32 vs int8)
+    misaligned_arena,  ///< the arena does not start at a multiple of 4 bytes
+    unknown_step       ///< a step of a type no kernel runs (batch_norm: deploy::compile never emits it)
+};
+
+/// The observer that observes nothing (run's default).
+struct no_observer {
+    constexpr void operator()(std::size_t, const step&, const std::byte*) const noexcept {}
+};
+
+/// The storage type of a precision: float for float32, std::int8_t for int8.
+template <class T>
+inline constexpr bool is_element = std::is_same_v<T, float> || std::is_same_v<T, std::int8_t>;
+
+template <class T>
+[[nodiscard]] constexpr precision precision_of() noexcept {
+    static_assert(is_element<T>, "deploy: elements are float (float32 programs) or std::int8_t (int8 programs)");
+    return std::is_same_v<T, float> ? precision::float32 : precision::int8;
+}
+
+namespace detail {
+
+template <class W, class P, class Observer>
+run_status run_steps(const step* steps, std::size_t count, precision element, const W* weights, const P* params,
+                     std::byte* arena, Observer& observe) {
+    if (element != precision_of<W>()) return run_status::wrong_precision;
+    if (reinterpret_cast<std::uintptr_t>(arena) % 4U != 0U) return run_status::misaligned_arena;
+    for (std::size_t i = 0; i < count; ++i) {
+        bool known = false;
+        if constexpr (std::is_same_v<W, float>) known = float32::run_step(steps[i], weights, params, arena);
+        else known = int8::run_step(steps[i], weights, params, arena);
+        if (!known) return run_status::unknown_step;
+        if constexpr (!std::is_same_v<std::remove_cvref_t<Observer>, no_observer>) observe(i, steps[i], static_cast<const std::byte*>(arena));
+    }
+    return run_status::ok;
+}
+
+} // namespace detail
+
+/// Runs float32 program `p`: weights and params are its arrays (p.weight_count and
+/// p.param_count floats), arena holds p.arena_bytes bytes from a 4-byte boundary with the input
+/// written at p.input.offset. observe(step index, step, arena) is called after every step.
+/// Returns wrong_precision for an int8 program and misaligned_arena, before running anything.
+template <std::size_t N, class Observer = no_observer>
+run_status run(const program<N>& p, const float* weights, const float* params, std::byte* arena, Observer&& observe = {}) {
+    return detail::run_steps(p.steps.data(), N, p.element, weights, params, arena, observe);
+}
+
+/// Runs int8 program `p`: int8 weights and int32 params (param_layout), as the float32 overload.
+template <std::size_t N, class Observer = no_observer>
+run_status run(const program<N>& p, const std::int8_t* weights, const std::int32_t* params, std::byte* arena,
+               Observer&& observe = {}) {
+    return detail::run_steps(p.steps.data(), N, p.element, weights, params, arena, observe);
+}
+
+/// Where the network input goes (p.input.extent.size() elements, NHWC); nullptr when T is not
+/// the program's element type.
+template <class T, std::size_t N>
+[[nodiscard]] T* input(const program<N>& p, std::byte* arena) noexcept {
+    return p.element == precision_of<T>() ? reinterpret_cast<T*>(arena + p.input.offset) : nullptr;
+}
+
+/// The network output after run() (p.output.extent.size() elements, NHWC); nullptr when T is
+/// not the program's element type.
+template <class T, std::size_t N>
+[[nodiscard]] const T* output(const program<N>& p, const std::byte* arena) noexcept {
+    return p.element == precision_of<T>() ? reinterpret_cast<const T*>(arena + p.output.offset) : nullptr;
+}
+
+/// Index of the largest output element (the first on ties): the predicted class. int8 outputs
+/// compare as stored, which orders them as their real values (the scale is positive).
+template <std::size_t N>
+[[nodiscard]] std::size_t argmax(const program<N>& p, const std::byte* arena) noexcept {
+    const std::size_t n = p.output.extent.size();
+    std::size_t best = 0;
+    if (p.element == precision::float32) {
+        const float* y = output<float>(p, arena);
+        for (std::size_t i = 1; i < n; ++i) best = y[i] > y[best] ? i : best;
+    } else {
+        const std::int8_t* y = output<std::int8_t>(p, arena);
+        for (std::size_t i = 1; i < n; ++i) best = y[i] > y[best] ? i : best;
+    }
+    return best;
+}
+
+} // namespace nascent::deploy
