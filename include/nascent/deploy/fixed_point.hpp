@@ -16,7 +16,8 @@
 
 namespace nascent::deploy {
 
-/// round(a * b / 2^31), ties away from zero: the high word of the doubled 64-bit product.
+/// round(a * b / 2^31), ties upward (-1.5 gives -1, as gemmlowp): the high word of the doubled
+/// 64-bit product.
 /// Saturates the one overflowing case, a == b == INT32_MIN, to INT32_MAX.
 [[nodiscard]] constexpr std::int32_t saturating_rounding_doubling_high_mul(std::int32_t a, std::int32_t b) noexcept {
     if (a == b && a == std::numeric_limits<std::int32_t>::min()) return std::numeric_limits<std::int32_t>::max();
@@ -59,10 +60,11 @@ namespace nascent::deploy {
     return bits;
 }
 
-/// sum / count scaled by (multiplier, shift), with one rounding as far as `headroom` bits
-/// (average_headroom of the largest count) allow: the sum is raised by 2^headroom, divided by
-/// count (rounding ties away from zero), then scaled by multiplier * 2^(shift - headroom - 31).
-/// With the identity factor (2^30, 1) this is the rounded mean, as TF Lite's average pool.
+/// sum / count scaled by (multiplier, shift), rounded once up to 2^-headroom: the sum is raised
+/// by 2^headroom (headroom: average_headroom of the largest count), divided by count (ties away
+/// from zero), then scaled by multiplier * 2^(shift - headroom - 31); within 0.5 + 2^-headroom of
+/// the exact value. With the identity factor (2^30, 1) and counts up to 1024 this is exactly TF
+/// Lite's rounded mean (its average pool).
 [[nodiscard]] constexpr std::int32_t average(std::int32_t sum, std::int32_t count, int headroom, std::int32_t multiplier,
                                              int shift) noexcept {
     const auto raised = static_cast<std::int32_t>(static_cast<std::uint32_t>(sum) << headroom);
