@@ -125,7 +125,8 @@ void bench_network(const char* name, shape input, precision p, const settings& s
 }
 
 /// Times the query a search makes millions of times, cost::of<Space>(input, p, arch), on
-/// random architectures of a search space, and the other queries on one of them.
+/// random architectures of a search space, and its parts on one of them; then, over those
+/// architectures, the natural order's peak against the least and the plans at that peak.
 template <class Space>
 void bench_space(const char* name, shape input, precision p, const settings& s) {
     rng random(11);
@@ -137,8 +138,26 @@ void bench_space(const char* name, shape input, precision p, const settings& s) 
     row(name, ops, "of<Space>(arch), random arch", query_seconds(s, [&] {
             return cost::of<Space>(input, p, archs[next++ % archs.size()].view()).peak_ram_bytes;
         }));
+    row(name, ops, "min_peak_schedule(graph)", query_seconds(s, [&] { return cost::min_peak_schedule(g).peak_bytes; }));
     row(name, ops, "plan(graph)", query_seconds(s, [&] { return cost::plan(g).arena_bytes; }));
     row(name, ops, "estimate(graph)", query_seconds(s, [&] { return static_cast<std::size_t>(cost::estimate(g).cycles); }));
+    double ratio = 0;
+    double worst = 1;
+    int exact = 0;
+    int at_peak = 0;
+    for (const architecture& a : archs) {
+        const cost::graph ga = cost::lower<Space>(input, p, a.view());
+        const cost::schedule least = cost::min_peak_schedule(ga);
+        const double r = static_cast<double>(cost::peak_of_order(ga, cost::natural_order(ga))) / static_cast<double>(least.peak_bytes);
+        ratio += r;
+        worst = std::max(worst, r);
+        exact += least.exact ? 1 : 0;
+        at_peak += cost::plan(ga).at_peak() ? 1 : 0;
+    }
+    const auto count = static_cast<double>(archs.size());
+    std::printf("%-16s       natural order: peak x%.3f of the least on average (at most x%.3f); exact schedules %d, "
+                "plans at the peak %d of %zu\n",
+                name, ratio / count, worst, exact, at_peak, archs.size());
 }
 
 /// Random branching graphs as in the unit tests (cost_model.cpp): here the order matters.

@@ -1,6 +1,7 @@
-// Checks shared by the zoo tests: random architectures are valid and canonical and their
-// costs agree however they are computed; the range of their costs; one training step of
-// the supernet on a given architecture.
+// Checks shared by the zoo tests: random architectures are valid and canonical, their
+// costs agree however they are computed, and their memory plans are sound and as large as
+// their peak RAM figure; the range of their costs; one training step of the supernet on a
+// given architecture.
 #pragma once
 
 #include <catch2/catch.hpp>
@@ -10,11 +11,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include <nascent/autograd/tape.hpp>
 #include <nascent/core/random.hpp>
 #include <nascent/cost/costs.hpp>
+#include <nascent/cost/plan.hpp>
 #include <nascent/nn/loss.hpp>
 #include <nascent/nn/supernet.hpp>
 #include <nascent/space/architecture.hpp>
@@ -35,11 +38,41 @@ struct cost_range {
     std::size_t flash_max = 0;
     int peak_over = 0;   ///< samples whose peak RAM reaches 64,000 bytes
     int flash_over = 0;  ///< samples whose flash reaches 64,000 bytes
+    int above_schedule_peak = 0;  ///< samples whose plan needs more than the schedule's peak
     int samples = 0;
 };
 
+/// Two buffers of plan `p` alive at a common step that overlap in memory (an in-place output and
+/// the input it takes over are one buffer), or a buffer beyond the arena, as text; empty if none.
+inline std::string plan_conflict(const cost::memory_plan& p) {
+    std::vector<cost::placement> all = p.tensors;
+    all.insert(all.end(), p.scratch.begin(), p.scratch.end());
+    const std::size_t tensors = p.tensors.size();
+    auto name = [&](std::size_t i) {
+        return i < tensors ? "tensor " + std::to_string(i) : "scratch of op " + std::to_string(i - tensors);
+    };
+    auto shared = [&](std::size_t i, std::size_t j) {
+        return i < tensors && j < tensors &&
+               (p.tensors[i].shares_with == static_cast<int>(j) || p.tensors[j].shares_with == static_cast<int>(i));
+    };
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        const cost::placement& a = all[i];
+        if (a.bytes == 0) continue;
+        if (a.end() > p.arena_bytes) return name(i) + " ends beyond the arena";
+        for (std::size_t j = i + 1; j < all.size(); ++j) {
+            const cost::placement& b = all[j];
+            const bool meet = b.bytes > 0 && a.first_step <= b.last_step && b.first_step <= a.last_step;
+            if (meet && !shared(i, j) && a.offset < b.end() && b.offset < a.end())
+                return name(i) + " and " + name(j) + " overlap while both are alive";
+        }
+    }
+    return {};
+}
+
 /// Draws `count` architectures: each must be valid and canonical, its costs must equal those
-/// of its lowered graph measured directly, and its int8 figures enter the range.
+/// of its lowered graph measured directly, its schedule must be exact, its memory plan must keep
+/// buffers alive together apart, have the peak RAM figure as its arena and reach the schedule's
+/// peak when at_peak(); its int8 figures enter the range.
 template <class Space>
 cost_range sample_costs(shape in, int count, std::uint64_t seed) {
     rng random(seed);
@@ -55,6 +88,13 @@ cost_range sample_costs(shape in, int count, std::uint64_t seed) {
         REQUIRE(cost::measure(g) == c);
         REQUIRE(g.tensors[static_cast<std::size_t>(g.output)].extent == space::output<Space>(in, a.view()).out);
         REQUIRE(c.flash_bytes > 0);
+        REQUIRE(c.exact_schedule);
+        const cost::memory_plan plan = cost::plan(g);
+        REQUIRE(plan_conflict(plan) == "");
+        REQUIRE(plan.arena_bytes == c.peak_ram_bytes);
+        REQUIRE(plan.peak_bytes == c.schedule_peak_bytes);
+        REQUIRE(plan.at_peak() == (c.peak_ram_bytes == c.schedule_peak_bytes));
+        r.above_schedule_peak += plan.at_peak() ? 0 : 1;
         r.peak_min = std::min(r.peak_min, c.peak_ram_bytes);
         r.peak_max = std::max(r.peak_max, c.peak_ram_bytes);
         r.flash_min = std::min(r.flash_min, c.flash_bytes);

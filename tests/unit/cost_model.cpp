@@ -1,5 +1,6 @@
 // The cost model: hand-computed figures for small networks, the same figures at compile
-// time and at run time, and the exact scheduler against brute force on random graphs.
+// time and at run time, and the exact scheduler against exhaustive search on random graphs,
+// its limits, and a DARTS architecture whose cells it now schedules exactly.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -8,6 +9,8 @@
 
 #include <nascent/core/random.hpp>
 #include <nascent/cost/costs.hpp>
+#include <nascent/space/check.hpp>
+#include <nascent/zoo/darts.hpp>
 
 using namespace nascent;
 using cost::precision;
@@ -115,9 +118,45 @@ std::size_t brute_force_peak(const cost::graph& g) {
     return best;
 }
 
+/// The least peak over all execution orders of g, by depth-first search over the orders that drops
+/// a prefix once its peak reaches that of the best complete order found (no order through it can
+/// be lower): exhaustive, but fast enough for a dozen ops side by side.
+std::size_t least_peak_by_search(const cost::graph& g) {
+    const std::size_t n = g.ops.size();
+    const std::vector<int> made_by = cost::detail::producers(g);
+    std::vector<bool> done(n, false);
+    std::size_t best = cost::peak_of_order(g, cost::natural_order(g));
+    std::function<void(const cost::detail::arena_state&, std::size_t, std::size_t)> search =
+        [&](const cost::detail::arena_state& a, std::size_t ran, std::size_t peak) {
+            if (ran == n) {
+                best = std::min(best, peak);
+                return;
+            }
+            for (std::size_t k = 0; k < n; ++k) {
+                if (done[k]) continue;
+                bool ready = true;
+                for (int i = 0; i < g.ops[k].input_count(); ++i) {
+                    const int p = made_by[static_cast<std::size_t>(g.ops[k].inputs[i])];
+                    if (p >= 0 && !done[static_cast<std::size_t>(p)]) ready = false;
+                }
+                const std::size_t during = std::max(peak, a.during(static_cast<int>(k)));
+                if (!ready || during >= best) continue;
+                cost::detail::arena_state next = a;
+                next.run(static_cast<int>(k));
+                done[k] = true;
+                search(next, ran + 1, during);
+                done[k] = false;
+            }
+        };
+    const cost::detail::arena_state start(g);
+    search(start, 0, start.live());
+    return best;
+}
+
 /// A random DAG: each op reads one or two earlier tensors; tensors nobody reads are joined by
-/// adds at the end, so every tensor but the output has a reader.
-cost::graph random_graph(rng& random, std::size_t ops) {
+/// adds at the end, so every tensor but the output has a reader. `wide`: half the ops read the
+/// network input or the first op's output, so many branches run side by side.
+cost::graph random_graph(rng& random, std::size_t ops, bool wide = false) {
     cost::graph g;
     const int input_elements = 1 + static_cast<int>(random.below(64));
     g.add_input(shape{1, 1, input_elements}, precision::int8);
@@ -132,7 +171,8 @@ cost::graph random_graph(rng& random, std::size_t ops) {
     };
     for (std::size_t k = 0; k < ops; ++k) {
         const int tensors = static_cast<int>(g.tensors.size());
-        const int a = static_cast<int>(random.below(static_cast<std::uint64_t>(tensors)));
+        const auto early = static_cast<std::uint64_t>(std::min(tensors, 2));
+        const int a = static_cast<int>(wide && random.below(2) == 0 ? random.below(early) : random.below(static_cast<std::uint64_t>(tensors)));
         const int b = random.below(3) == 0 ? static_cast<int>(random.below(static_cast<std::uint64_t>(tensors))) : -1;
         // same-size outputs now and then, so in-place rules apply
         const int size = random.below(2) == 0 ? g.tensors[static_cast<std::size_t>(a)].extent.c : 1 + static_cast<int>(random.below(64));
@@ -174,6 +214,105 @@ TEST_CASE("the scheduler finds the least peak over all execution orders", "[cost
     }
     // The property test must exercise graphs where the order matters.
     CHECK(with_choice > 20);
+}
+
+TEST_CASE("the scheduler finds the least peak over all execution orders of wide graphs", "[cost][schedule]") {
+    // Up to 12 ops, many of them reading the same early tensors: a segment holds most of the graph
+    // and the dynamic program has many sets of ops to merge.
+    rng random(77);
+    std::size_t with_choice = 0;
+    std::size_t tested = 0;
+    for (int trial = 0; trial < 600; ++trial) {
+        const cost::graph g = random_graph(random, 4 + random.below(6), true);
+        if (g.ops.size() > 12) continue;
+        ++tested;
+        const cost::schedule s = cost::min_peak_schedule(g);
+        INFO("trial " << trial << " with " << g.ops.size() << " ops");
+        REQUIRE(s.exact);
+        REQUIRE(s.order.size() == g.ops.size());
+        const std::size_t least = least_peak_by_search(g);
+        REQUIRE(s.peak_bytes == least);
+        REQUIRE(cost::peak_of_order(g, s.order) == s.peak_bytes);
+        with_choice += cost::peak_of_order(g, cost::natural_order(g)) > least ? 1U : 0U;
+    }
+    CHECK(tested > 400);
+    CHECK(with_choice > 300);
+}
+
+namespace {
+
+/// `branches` chains of `length` ops side by side, all reading the network input, summed by adds
+/// (branches * (length + 1) - 1 ops).
+cost::graph parallel_chains(int branches, int length) {
+    cost::graph g;
+    g.add_input(shape{1, 1, 16}, precision::int8);
+    const cost::op_node op;
+    cost::op_node add;
+    add.sharing = cost::in_place::overwrite;
+    int sum = -1;
+    for (int b = 0; b < branches; ++b) {
+        int t = 0;
+        for (int k = 0; k < length; ++k)
+            t = g.add_op(op, t, -1, shape{1, 1, k + 1 == length ? 8 : 8 + (b * 7 + k * 5) % 24}, precision::int8);
+        sum = sum < 0 ? t : g.add_op(add, sum, t, shape{1, 1, 8}, precision::int8);
+    }
+    return g;
+}
+
+} // namespace
+
+TEST_CASE("the exact search covers segments of up to 64 ops, within a bound on its states", "[cost][schedule]") {
+    // Two chains of 31 ops side by side: one segment of 63 ops, 32 x 32 sets of ops to run first.
+    const cost::graph two = parallel_chains(2, 31);
+    REQUIRE(cost::detail::cut_points(two).size() == 1);
+    REQUIRE(two.ops.size() <= cost::max_exact_ops);
+    const cost::schedule s = cost::min_peak_schedule(two);
+    CHECK(s.exact);
+    CHECK(cost::peak_of_order(two, s.order) == s.peak_bytes);
+    CHECK(s.peak_bytes <= cost::peak_of_order(two, cost::natural_order(two)));
+    // One op more than a 64-bit set holds: the natural order, flagged.
+    const cost::graph longer = parallel_chains(2, 32);
+    REQUIRE(longer.ops.size() > cost::max_exact_ops);
+    const cost::schedule natural = cost::min_peak_schedule(longer);
+    CHECK(!natural.exact);
+    CHECK(natural.order == cost::natural_order(longer));
+    // 24 branches of one op (47 ops): millions of sets of ops to run first, beyond max_schedule_states.
+    const cost::graph wide = parallel_chains(24, 1);
+    REQUIRE(wide.ops.size() <= cost::max_exact_ops);
+    const cost::schedule bounded = cost::min_peak_schedule(wide);
+    CHECK(!bounded.exact);
+    CHECK(bounded.order == cost::natural_order(wide));
+}
+
+TEST_CASE("a DARTS architecture's cells are scheduled exactly", "[cost][schedule]") {
+    // Per node: (input, op) of its two edges; ops 0 max pool, 1 avg pool, 2 skip, 3 conv 1x5 5x1,
+    // 4 conv 3x3, 5 sep conv, 6 dil conv, 7 none. Cell 1: n1 = conv 1x5 5x1(in) + conv 3x3(in),
+    // n2 = conv 3x3(in) + conv 3x3(n1), n3 = dil conv(n1) + sep conv(n2): one segment of more than
+    // 20 ops (a search over all subsets of its ops would visit millions), whose least-peak order
+    // is well below its natural order.
+    const std::vector<int> arch{0, 3, 0, 4, 0, 4, 1, 4, 1, 6, 2, 5, /**/ 0, 1, 0, 5, 1, 0, 1, 7, 0, 0, 1, 3,
+                                /**/ 0, 2, 0, 6, 0, 5, 1, 7, 0, 7, 2, 2};
+    constexpr shape fashion{28, 28, 1};
+    REQUIRE(space::validate<zoo::darts>(fashion, arch) == problem::none);
+    const cost::graph g = cost::lower<zoo::darts>(fashion, precision::int8, arch);
+    std::size_t longest = 0;
+    std::size_t first = 0;
+    for (const std::size_t cut : cost::detail::cut_points(g)) {
+        longest = std::max(longest, cut - first + 1);
+        first = cut + 1;
+    }
+    CHECK(longest > 20);
+    const cost::schedule s = cost::min_peak_schedule(g);
+    CHECK(s.exact);
+    CHECK(cost::peak_of_order(g, s.order) == s.peak_bytes);
+    const std::size_t natural = cost::peak_of_order(g, cost::natural_order(g));
+    CHECK(s.peak_bytes < natural);
+    const cost::costs c = cost::of<zoo::darts>(fashion, precision::int8, arch);
+    CHECK(c.exact_schedule);
+    CHECK(c.schedule_peak_bytes == s.peak_bytes);
+    CHECK(c.peak_ram_bytes == cost::plan(g).arena_bytes);
+    INFO("least peak " << s.peak_bytes << " B, natural order " << natural << " B");
+    CHECK(c.peak_ram_bytes < natural);
 }
 
 TEST_CASE("μNAS-style branches: running the short branch first lowers the peak", "[cost][schedule]") {

@@ -5,6 +5,13 @@
 // the figures of a fixed network can be checked in a static_assert. Both run
 // the same code: the search judges a candidate with exactly the function that
 // sizes the deployed network's arena.
+//
+// Peak RAM is the arena of the memory plan (plan.hpp), the one the deploy network
+// uses. The least-peak schedule's peak is a lower bound for it, reached by nearly
+// every graph; on rare branching graphs no layout of any least-peak order fits it.
+// A chain (every op reads just the one before it) always fits: its buffers go in
+// turn at the bottom and at the top of the arena (plan.hpp). So the plan is
+// computed only for graphs with a branch.
 #pragma once
 
 #include <cstddef>
@@ -12,6 +19,7 @@
 
 #include "nascent/cost/graph.hpp"
 #include "nascent/cost/lower.hpp"
+#include "nascent/cost/plan.hpp"
 #include "nascent/cost/schedule.hpp"
 
 namespace nascent::cost {
@@ -21,7 +29,9 @@ struct costs {
     std::size_t macs = 0;            ///< multiply-accumulates of the deploy network (batch norm folded)
     std::size_t activations = 0;     ///< elements of every op output, summed (CNAS's "activations")
     std::size_t flash_bytes = 0;     ///< weights, biases and quantisation parameters on the device
-    std::size_t peak_ram_bytes = 0;  ///< the activation arena under the best execution order
+    std::size_t peak_ram_bytes = 0;  ///< the activation arena the deploy network uses (the memory plan's)
+    std::size_t schedule_peak_bytes = 0;  ///< the least-peak schedule's peak: a lower bound of any arena,
+                                          ///< equal to peak_ram_bytes but on rare branching graphs
     std::size_t largest_tensor_bytes = 0;
     bool exact_schedule = true;      ///< false when part of the graph was too large for the exact search
 
@@ -39,7 +49,8 @@ struct costs {
     }
     for (const auto& t : g.tensors) c.largest_tensor_bytes = t.bytes > c.largest_tensor_bytes ? t.bytes : c.largest_tensor_bytes;
     const schedule s = min_peak_schedule(g);
-    c.peak_ram_bytes = s.peak_bytes;
+    c.schedule_peak_bytes = s.peak_bytes;
+    c.peak_ram_bytes = is_chain(g) ? s.peak_bytes : detail::plan_schedule(g, s, plan_options{}).arena_bytes;
     c.exact_schedule = s.exact;
     return c;
 }

@@ -9,22 +9,26 @@
 // - an op that runs in place (schedule.hpp's rules: in_place::overwrite and
 //   in_place::channelwise, with a dying input of the output's size) writes its
 //   output at that input's offset, so the two form one buffer;
-// - the arena is as large as the schedule's peak (costs::peak_ram_bytes) - the
-//   least possible, since at the peak step every byte is in use.
+// - the arena is as large as the schedule's peak - the least possible, since at the
+//   peak step every byte is in use - whenever a layout of a least-peak order reaches
+//   it; its size is costs::peak_ram_bytes either way.
 //
 // Packing buffers of fixed lifetimes into the least memory is NP-hard in general
 // (dynamic storage allocation), and the peak is only a lower bound. The planner
 // first tries greedy first-fit placements in several orders (largest first, as
-// TF Lite Micro's greedy planner, then longest-lived, earliest and largest
-// area first); when none reaches the peak it runs an exact search, which places
-// buffers in increasing order of offset, each directly on top of a buffer it
-// meets in time (every packing can be pushed down into that form), and prunes
-// with the free capacity of every step and a memory of states that failed.
-// If no layout of the schedule's order fits the peak, other orders of the same
-// peak are packed. The searches are bounded (`plan_options`); when the peak
-// stays out of reach the best placement found is kept, `at_peak()` is false and
-// `gave_up` says whether a bound cut the search short (otherwise the peak is
-// proven unreachable for every order of least peak).
+// TF Lite Micro's greedy planner, then longest-lived, earliest and largest area
+// first), then a two-sided one: by first step, each tensor at the top of the
+// arena when the tensor its op reads went to the bottom, and the other way round
+// (a chain, is_chain, always fits its peak so: each scratch between its op's
+// input and output). When none reaches the peak it runs an exact search, which
+// places buffers in increasing order of offset, each directly on top of a buffer
+// it meets in time (every packing can be pushed down into that form), and prunes
+// with the free capacity of every step and a memory of states that failed. If no
+// layout of the schedule's order fits the peak, other orders of the same peak are
+// packed. The searches are bounded (`plan_options`); when the peak stays out of
+// reach the best placement found is kept, `at_peak()` is false and `gave_up` says
+// whether a bound cut the search short (otherwise the peak is proven unreachable
+// for every order of least peak).
 //
 // Everything is constexpr. memory_plan holds vectors, so it can be computed
 // inside a constant expression but not stored in a constexpr variable;
@@ -121,11 +125,82 @@ constexpr std::size_t first_fit(const std::vector<plan_buffer>& buffers, const s
 
 /// Places the buffers in `order` by first fit; returns the arena size.
 constexpr std::size_t greedy_place(std::vector<plan_buffer>& buffers, const std::vector<int>& order) {
+    std::vector<int> placed;  // by increasing offset, so first fit is one pass (as first_fit)
+    placed.reserve(order.size());
+    std::size_t arena = 0;
+    for (const int i : order) {
+        plan_buffer& b = buffers[static_cast<std::size_t>(i)];
+        std::size_t offset = 0;
+        auto at = placed.begin();
+        for (; at != placed.end(); ++at) {
+            const plan_buffer& p = buffers[static_cast<std::size_t>(*at)];
+            if (!meet(p, b)) continue;
+            if (p.offset >= offset + b.bytes) break;  // the gap below this buffer is large enough
+            offset = std::max(offset, p.offset + p.bytes);
+        }
+        b.offset = offset;
+        arena = std::max(arena, offset + b.bytes);
+        // Keep `placed` sorted: b goes before the first buffer above its offset.
+        at = std::find_if(placed.begin(), placed.end(), [&](int j) { return buffers[static_cast<std::size_t>(j)].offset > offset; });
+        placed.insert(at, i);
+    }
+    return arena;
+}
+
+/// Highest offset, at most `limit - b.bytes`, at which `b` fits among the placed buffers it meets
+/// in time; `limit` itself when there is none.
+constexpr std::size_t top_fit(const std::vector<plan_buffer>& buffers, const std::vector<int>& placed, const plan_buffer& b,
+                              std::size_t limit) {
+    if (b.bytes > limit) return limit;
+    std::vector<std::pair<std::size_t, std::size_t>> taken;  // [offset, end) of buffers meeting b
+    for (const int i : placed) {
+        const plan_buffer& p = buffers[static_cast<std::size_t>(i)];
+        if (meet(p, b)) taken.emplace_back(p.offset, p.offset + p.bytes);
+    }
+    auto is_free = [&](std::size_t offset) {
+        for (const auto& [begin, end] : taken)
+            if (offset < end && begin < offset + b.bytes) return false;
+        return true;
+    };
+    // The highest fit is at the top, or directly below a taken range.
+    std::size_t best = is_free(limit - b.bytes) ? limit - b.bytes : limit;
+    for (const auto& [begin, end] : taken) {
+        if (begin < b.bytes || begin > limit) continue;
+        const std::size_t offset = begin - b.bytes;
+        if ((best == limit || offset > best) && is_free(offset)) best = offset;
+    }
+    return best;
+}
+
+/// Places the buffers, by first step, each at the bottom or at the top of an arena of `limit`
+/// bytes: at the top when `opposite[i]` (the buffer of the tensor its op reads first, or -1) went
+/// to the bottom, at the bottom otherwise, or on the other side when that side is full. A chain
+/// then fills its peak exactly: each tensor is opposite the one before it, and each scratch fits
+/// between them. Returns the arena size (above `limit` when a buffer fits on neither side).
+constexpr std::size_t two_sided_place(std::vector<plan_buffer>& buffers, const std::vector<int>& opposite, std::size_t limit) {
+    const std::size_t n = buffers.size();
+    std::vector<int> order(n);
+    for (std::size_t i = 0; i < n; ++i) order[i] = static_cast<int>(i);
+    std::sort(order.begin(), order.end(), [&](int a, int b) {
+        const plan_buffer& x = buffers[static_cast<std::size_t>(a)];
+        const plan_buffer& y = buffers[static_cast<std::size_t>(b)];
+        if (x.first != y.first) return x.first < y.first;
+        return x.last != y.last ? x.last > y.last : a < b;  // a kernel's scratch after the tensors
+    });
+    std::vector<bool> on_top(n, false);
     std::vector<int> placed;
     std::size_t arena = 0;
     for (const int i : order) {
         plan_buffer& b = buffers[static_cast<std::size_t>(i)];
-        b.offset = first_fit(buffers, placed, b);
+        const int across = opposite[static_cast<std::size_t>(i)];
+        const bool want_top = across >= 0 && !on_top[static_cast<std::size_t>(across)];
+        const std::size_t bottom = first_fit(buffers, placed, b);
+        const bool bottom_fits = bottom + b.bytes <= limit;
+        const std::size_t top = top_fit(buffers, placed, b, limit);
+        const bool top_fits = top != limit;
+        const bool use_top = top_fits && (want_top || !bottom_fits);
+        b.offset = use_top ? top : bottom;
+        on_top[static_cast<std::size_t>(i)] = use_top;
         arena = std::max(arena, b.offset + b.bytes);
         placed.push_back(i);
     }
@@ -264,9 +339,9 @@ private:
 };
 
 /// Offsets for the buffers, in an arena of at least `peak` bytes; returns the arena size and
-/// whether the exact search ran.
+/// whether the exact search ran. `opposite`: for two_sided_place (empty: that placement is skipped).
 constexpr std::pair<std::size_t, bool> pack(std::vector<plan_buffer>& buffers, int steps, std::size_t peak,
-                                            std::size_t& search_nodes) {
+                                            std::size_t& search_nodes, const std::vector<int>& opposite = {}) {
     const std::size_t n = buffers.size();
     std::vector<int> order(n);
     for (std::size_t i = 0; i < n; ++i) order[i] = static_cast<int>(i);
@@ -301,12 +376,19 @@ constexpr std::pair<std::size_t, bool> pack(std::vector<plan_buffer>& buffers, i
             best_buffers = buffers;
         }
     }
+    if (best > peak && !opposite.empty()) {
+        const std::size_t arena = two_sided_place(buffers, opposite, peak);
+        if (arena < best) {
+            best = arena;
+            best_buffers = buffers;
+        }
+    }
     if (best <= peak) {
         buffers = best_buffers;
         return {best, false};
     }
-    exact_packer search(buffers, steps, peak, search_nodes);
-    if (search.run()) return {peak, true};
+    exact_packer packer(buffers, steps, peak, search_nodes);
+    if (packer.run()) return {peak, true};
     buffers = best_buffers;
     return {best, true};
 }
@@ -395,7 +477,16 @@ constexpr memory_plan plan_order(const graph& g, const std::vector<int>& order, 
         sized_index[i] = static_cast<int>(sized.size());
         sized.push_back(buffers[i]);
     }
-    const auto [arena, searched] = detail::pack(sized, p.steps(), p.peak_bytes, search_nodes);
+    // Sides for two_sided_place: a tensor across from the first tensor its op reads.
+    std::vector<int> opposite(sized.size(), -1);
+    for (std::size_t k = 0; k < g.ops.size(); ++k) {
+        const auto out = static_cast<std::size_t>(g.ops[k].output);
+        const int own = sized_index[static_cast<std::size_t>(buffer_of[static_cast<std::size_t>(root[out])])];
+        if (root[out] != static_cast<int>(out) || own < 0) continue;  // in place, or no room
+        const auto in = static_cast<std::size_t>(g.ops[k].inputs[0]);
+        opposite[static_cast<std::size_t>(own)] = sized_index[static_cast<std::size_t>(buffer_of[static_cast<std::size_t>(root[in])])];
+    }
+    const auto [arena, searched] = detail::pack(sized, p.steps(), p.peak_bytes, search_nodes, opposite);
     p.arena_bytes = arena;
     p.searched = searched;
     p.gave_up = p.arena_bytes > p.peak_bytes && search_nodes == 0;
@@ -463,21 +554,23 @@ constexpr bool orders_within(const graph& g, std::size_t limit, std::size_t coun
     return detail::plan_order(g, s.order, nodes);
 }
 
-/// The arena plan of `g` under its least-peak schedule. When no packing of that order reaches the
-/// peak, other orders of the same peak are tried (up to options.orders); the best plan is returned.
-[[nodiscard]] constexpr memory_plan plan(const graph& g, const plan_options& options = {}) {
-    const schedule s = min_peak_schedule(g);
+namespace detail {
+
+/// The arena plan of `g` under its least-peak schedule `s` (min_peak_schedule(g)): when no packing
+/// of that order reaches the peak, other orders of the same peak are tried (up to options.orders);
+/// the best plan is returned.
+[[nodiscard]] constexpr memory_plan plan_schedule(const graph& g, const schedule& s, const plan_options& options) {
     std::size_t nodes = options.search_nodes;
-    memory_plan best = detail::plan_order(g, s.order, nodes);
+    memory_plan best = plan_order(g, s.order, nodes);
     if (best.at_peak()) return best;
     std::size_t tried = 1;
     bool gave_up = best.gave_up;
     std::size_t order_nodes = options.search_nodes;
-    const bool all_orders = detail::orders_within(g, s.peak_bytes, options.orders, order_nodes, [&](const std::vector<int>& order) {
+    const bool all_orders = orders_within(g, s.peak_bytes, options.orders, order_nodes, [&](const std::vector<int>& order) {
         if (order == s.order) return false;
         ++tried;
         std::size_t packing_nodes = options.search_nodes;
-        memory_plan p = detail::plan_order(g, order, packing_nodes);
+        memory_plan p = plan_order(g, order, packing_nodes);
         gave_up = gave_up || p.gave_up;
         if (p.arena_bytes < best.arena_bytes) best = std::move(p);
         return best.at_peak();
@@ -486,6 +579,15 @@ constexpr bool orders_within(const graph& g, std::size_t limit, std::size_t coun
     best.searched = true;
     best.gave_up = !best.at_peak() && (gave_up || !all_orders);
     return best;
+}
+
+} // namespace detail
+
+/// The arena plan of `g` under its least-peak schedule. When no packing of that order reaches the
+/// peak, other orders of the same peak are tried (up to options.orders); the best plan is returned.
+/// Its arena_bytes is costs::peak_ram_bytes.
+[[nodiscard]] constexpr memory_plan plan(const graph& g, const plan_options& options = {}) {
+    return detail::plan_schedule(g, min_peak_schedule(g), options);
 }
 
 /// A memory plan in arrays of fixed size, for a constexpr variable (Tensors and Ops must equal the
