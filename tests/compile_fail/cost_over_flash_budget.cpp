@@ -1,5 +1,5 @@
-// expect-error: over_the_flash_budget<nascent::cost::flash_budget_bytes\{16000\}, nascent::cost::flash_bytes\{21128\}, nascent::cost::largest_layer\{4, 15800, "dense"\}>.*error: static assertion failed: nascent: the network's weights are over the flash budget
-// The reference CNN's int8 weights take 21128 bytes, 15800 of them in the dense layer (op 4):
+// expect-error: over_the_flash_budget<nascent::cost::flash_budget_bytes\{16000\}, nascent::cost::flash_bytes\{21224\}, nascent::cost::largest_layer\{4, 15816, "dense"\}>.*error: static assertion failed: nascent: the network's weights are over the flash budget
+// The reference CNN's int8 weights take 21224 bytes, 15816 of them in the dense layer (op 4):
 // a 16000-byte flash budget must stop the build and name them. The RAM budget is met.
 #include <nascent/cost/budget.hpp>
 

@@ -19,6 +19,8 @@ namespace {
 // overwrites it through one pixel of scratch (8 B).
 static_assert(cost::of<channel_shuffle<2>>(shape{4, 4, 8}, precision::int8).peak_ram_bytes == 128 + 8);
 static_assert(cost::of<channel_shuffle<2>>(shape{4, 4, 8}, precision::int8).flash_bytes == 0);
+// int8 layers store per output channel an int32 bias, multiplier and shift, and per layer four
+// int32 (zero points and clamp): deploy/program.hpp's parameter layout.
 
 // channel_split<identity, 1x1 to 4> on 4x4x8 int8: the convolution reads the second half of
 // x in place (x: 128 B, its output 64 B); the concatenation reads the first half straight from x
@@ -26,7 +28,7 @@ static_assert(cost::of<channel_shuffle<2>>(shape{4, 4, 8}, precision::int8).flas
 using split = channel_split<identity, conv2d<4, 1>>;
 constexpr cost::costs split_int8 = cost::of<split>(shape{4, 4, 8}, precision::int8);
 static_assert(split_int8.peak_ram_bytes == 128 + 64 + 128);
-static_assert(split_int8.flash_bytes == 4 * 4 + 12 * 4);
+static_assert(split_int8.flash_bytes == 4 * 4 + 12 * 4 + 16 + 4 * 7);  // and the concatenation's 7 int32
 static_assert(split_int8.params == 16);
 static_assert(split_int8.macs == 16 * 16);
 
@@ -38,15 +40,16 @@ static_assert(cost::of<both>(shape{6, 6, 4}, precision::int8).peak_ram_bytes == 
 static_assert(cost::of<both>(shape{6, 6, 4}, precision::int8).macs == 9 * 36 + 36 * 36);
 
 // asymmetric 1x5 conv to 8 on 6x6x4: weights 8*5*4; window 5*4 per output pixel.
-static_assert(cost::of<asymmetric_conv2d<8, 1, 5>>(shape{6, 6, 4}, precision::int8).flash_bytes == 160 + 12 * 8);
+static_assert(cost::of<asymmetric_conv2d<8, 1, 5>>(shape{6, 6, 4}, precision::int8).flash_bytes == 160 + 12 * 8 + 16);
 static_assert(cost::of<asymmetric_conv2d<8, 1, 5>>(shape{6, 6, 4}, precision::int8).peak_ram_bytes == 144 + 288 + 2 * 20 * 2);
 static_assert(cost::of<asymmetric_conv2d<8, 1, 5>>(shape{6, 6, 4}, precision::float32).peak_ram_bytes ==
               4 * (144 + 288) + 20 * 4);
-static_assert(cost::of<asymmetric_conv2d<8, 1, 5>>(shape{6, 6, 4}, precision::float32).flash_bytes == 4 * 160);
+// float32: weights and a bias per output channel (zero when the layer has none)
+static_assert(cost::of<asymmetric_conv2d<8, 1, 5>>(shape{6, 6, 4}, precision::float32).flash_bytes == 4 * (160 + 8));
 
 // dilated depthwise 3x3, dilation 2, stride 1: in place, channel by channel, one 6x6 plane of scratch.
 static_assert(cost::of<dilated_depthwise_conv2d<3, 2>>(shape{6, 6, 4}, precision::int8).peak_ram_bytes == 144 + 36);
-static_assert(cost::of<dilated_depthwise_conv2d<3, 2>>(shape{6, 6, 4}, precision::int8).flash_bytes == 36 + 12 * 4);
+static_assert(cost::of<dilated_depthwise_conv2d<3, 2>>(shape{6, 6, 4}, precision::int8).flash_bytes == 36 + 12 * 4 + 16);
 static_assert(cost::of<dilated_depthwise_conv2d<3, 2, 2>>(shape{6, 6, 4}, precision::int8).peak_ram_bytes == 144 + 36);
 
 int count_kind(const cost::graph& g, std::string_view kind) {

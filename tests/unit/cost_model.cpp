@@ -32,8 +32,9 @@ static_assert(ref_float.peak_ram_bytes == (12544 + 3136) * 4);
 static_assert(ref_int8.peak_ram_bytes == 12544 + 3136);
 // float: (144 + 16 folded bias) + (4608 + 32) + (15680 + 10) weights of 4 bytes
 static_assert(ref_float.flash_bytes == (160 + 4640 + 15690) * 4);
-// int8: weights as bytes plus 12 bytes (bias, multiplier, shift) per output channel
-static_assert(ref_int8.flash_bytes == 144 + 16 * 12 + 4608 + 32 * 12 + 15680 + 10 * 12);
+// int8: weights as bytes plus 12 bytes (bias, multiplier, shift) per output channel and 16 per
+// layer (zero points, clamp); each max pool keeps 6 int32 (zero points, clamp, rescaling)
+static_assert(ref_int8.flash_bytes == 144 + 16 * 12 + 16 + 4608 + 32 * 12 + 16 + 15680 + 10 * 12 + 16 + 2 * 24);
 static_assert(ref_float.activations == 12544 + 3136 + 6272 + 1568 + 10);
 
 } // namespace
@@ -357,6 +358,8 @@ TEST_CASE("pooling, standalone activations and batch norm, aliases and zero have
     static_assert(a.activations == 256 + 64);
     static_assert(a.flash_bytes == 2 * 4 * 4);
     static_assert(a.peak_ram_bytes == 1024 + 256);
-    static_assert(cost::of<affine>(shape{8, 8, 4}, precision::int8).flash_bytes == 12 * 4);  // int32 bias, multiplier and shift per channel
+    // int8: the scale as 4 int8 weights, then int32 zero points and clamp (4), and a bias,
+    // multiplier and shift per channel; zero<2> keeps its output zero point
+    static_assert(cost::of<affine>(shape{8, 8, 4}, precision::int8).flash_bytes == 4 + 16 + 12 * 4 + 4);
     CHECK(cost::lower<affine>(shape{8, 8, 4}, precision::float32).ops.size() == 2);
 }

@@ -32,14 +32,14 @@ static_assert(space_type::output(fashion) == shape{1, 1, 10});
 constexpr std::array<int, 7> zeros{};
 constexpr cost::costs zeros_cost = cost::of<space_type>(fashion, int8, zeros);
 static_assert(zeros_cost.peak_ram_bytes == 11760);
-static_assert(zeros_cost.flash_bytes == 25520);
+static_assert(zeros_cost.flash_bytes == 26216);
 static_assert(zeros_cost.macs == 898404);
 static_assert(zeros_cost.params == 17170);
 constexpr std::array<int, 7> reference{4, 1, 5, 6, 6, 5, 0};  // k7e3, k3e6, k7e6, skip, skip, k7e6, k3e3
 static_assert(space::validate<space_type>(fashion, reference) == problem::none);
 constexpr cost::costs reference_cost = cost::of<space_type>(fashion, int8, reference);
 static_assert(reference_cost.peak_ram_bytes == 18816);
-static_assert(reference_cost.flash_bytes == 34328);
+static_assert(reference_cost.flash_bytes == 34832);
 
 /// The network the all-zeros architecture stands for.
 using zeros_network = sequential<conv2d<8, 3, 2>, batch_norm, relu6, blocks::mbconv<8, 8, 3, 1>, blocks::mbconv<8, 12, 3, 3>,

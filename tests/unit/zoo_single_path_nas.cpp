@@ -36,7 +36,7 @@ static_assert(space::size<space_type>().log10 > 4.6020 && space::size<space_type
 constexpr std::array<int, 18> zeros{};  // expansion 3, kernel 3 everywhere
 constexpr cost::costs zeros_cost = cost::of<space_type>(fashion, int8, zeros);
 static_assert(zeros_cost.peak_ram_bytes == 11760);
-static_assert(zeros_cost.flash_bytes == 25520);
+static_assert(zeros_cost.flash_bytes == 26216);
 static_assert(zeros_cost.macs == 898404);
 static_assert(zeros_cost.params == 17170);
 // Per layer: [optional,] expansion, kernel.
@@ -44,7 +44,7 @@ constexpr std::array<int, 18> reference{1, 0, /**/ 1, 0, 0, /**/ 1, 0, /**/ 0, 0
 static_assert(space::validate<space_type>(fashion, reference) == problem::none);
 constexpr cost::costs reference_cost = cost::of<space_type>(fashion, int8, reference);
 static_assert(reference_cost.peak_ram_bytes == 17640);
-static_assert(reference_cost.flash_bytes == 20864);
+static_assert(reference_cost.flash_bytes == 21272);
 
 template <int In, int Out, int Kernel, int Expansion, int Stride = 1>
 using mb = blocks::mbconv<In, Out, Kernel, Expansion, Stride>;

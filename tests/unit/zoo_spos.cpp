@@ -28,14 +28,14 @@ static_assert(space::size<space_type>().log10 > 6.6226 && space::size<space_type
 constexpr std::array<int, 11> zeros{};  // ShuffleNetV2 k3 everywhere
 constexpr cost::costs zeros_cost = cost::of<space_type>(fashion, int8, zeros);
 static_assert(zeros_cost.peak_ram_bytes == 14112);
-static_assert(zeros_cost.flash_bytes == 29080);
+static_assert(zeros_cost.flash_bytes == 30084);
 static_assert(zeros_cost.macs == 731056);
 static_assert(zeros_cost.params == 21050);
 constexpr std::array<int, 11> reference{2, 1, 3, 3, 3, 3, 0, 0, 1, 0, 2};
 static_assert(space::validate<space_type>(fashion, reference) == problem::none);
 constexpr cost::costs reference_cost = cost::of<space_type>(fashion, int8, reference);
 static_assert(reference_cost.peak_ram_bytes == 14112);
-static_assert(reference_cost.flash_bytes == 35384);
+static_assert(reference_cost.flash_bytes == 36580);
 
 /// The first stride-2 unit of the all-zeros architecture alone: its peak, by hand. While the
 /// main branch's first 1x1 runs, the arena holds the input (28x28x8 = 6272 bytes, kept for the

@@ -69,6 +69,20 @@ struct op_node {
     [[nodiscard]] constexpr int input_count() const noexcept { return inputs[1] >= 0 ? 2 : 1; }
 };
 
+/// Number of weights of op `o` in the deploy network (0 for ops without).
+[[nodiscard]] constexpr std::size_t weight_count(const op_node& o) noexcept {
+    const shape in = o.input_extent[0];
+    const shape out = o.output_extent;
+    switch (o.type) {
+    case op_type::conv:
+        return static_cast<std::size_t>(out.c) * static_cast<std::size_t>(o.window.kernel_h * o.window.kernel_w) *
+               static_cast<std::size_t>(in.c / o.window.groups);
+    case op_type::dense: return static_cast<std::size_t>(out.c) * in.size();
+    case op_type::batch_norm: return static_cast<std::size_t>(out.c);
+    default: return 0;
+    }
+}
+
 /// Bytes an arena buffer of n bytes occupies: every buffer starts at a multiple of 4 bytes, so
 /// that float and int16 kernel data are aligned whatever the int8 tensor sizes.
 [[nodiscard]] constexpr std::size_t aligned_bytes(std::size_t n) noexcept { return (n + 3U) / 4U * 4U; }
@@ -77,9 +91,11 @@ struct graph {
     std::vector<tensor_node> tensors;  ///< tensors[0] is the network input
     std::vector<op_node> ops;          ///< in a valid execution order
     int output = 0;                    ///< the network output tensor
+    precision element = precision::float32;  ///< the precision the graph was lowered at
 
     /// Adds the input tensor; call once, first.
     constexpr int add_input(shape s, precision p) {
+        element = p;
         tensors.push_back({s, aligned_bytes(s.size() * element_bytes(p))});
         output = 0;
         return 0;

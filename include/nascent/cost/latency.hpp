@@ -127,11 +127,6 @@ struct latency {
 
 namespace detail {
 
-constexpr bool same_kind(const char* a, const char* b) noexcept {
-    for (; *a != '\0' && *a == *b; ++a, ++b) {}
-    return *a == *b;
-}
-
 constexpr const kernel_cost& coefficients(const kernel_table& t, kernel_class c) noexcept {
     switch (c) {
     case kernel_class::convolution: return t.convolution;
@@ -151,30 +146,29 @@ constexpr const kernel_cost& coefficients(const kernel_table& t, kernel_class c)
 
 /// The precision a graph was lowered at, read from its input tensor.
 [[nodiscard]] constexpr precision precision_of(const graph& g) noexcept {
-    const tensor_node& in = g.tensors.front();
-    return in.bytes == in.extent.size() ? precision::int8 : precision::float32;
+    return g.element;
 }
 
-/// The kernel class of op `k` of `g`. Convolutions, and ops of other kinds that carry weights
-/// (asymmetric, dilated, ...), are told apart by their geometry: kernel scratch means the im2col
-/// path, MACs of pixels x out_c x in_c a 1x1 product, anything else one filter per channel.
+/// The kernel class of op `k` of `g`, from the op's type and window: a convolution with a
+/// window larger than 1x1 that is not depthwise takes the im2col path; a 1x1 one is a product.
 [[nodiscard]] constexpr kernel_class classify(const graph& g, std::size_t k) noexcept {
     const op_node& o = g.ops[k];
-    using detail::same_kind;
-    if (same_kind(o.kind, "dense")) return kernel_class::dense;
-    if (same_kind(o.kind, "batch_norm")) return kernel_class::batch_norm;
-    if (same_kind(o.kind, "max_pool2d") || same_kind(o.kind, "avg_pool2d") || same_kind(o.kind, "global_avg_pool"))
-        return kernel_class::pooling;
-    if (same_kind(o.kind, "add")) return kernel_class::add;
-    if (same_kind(o.kind, "relu") || same_kind(o.kind, "relu6")) return kernel_class::activation;
-    if (same_kind(o.kind, "depthwise_conv2d")) return kernel_class::depthwise;
-    if (same_kind(o.kind, "conv2d") || o.weight_bytes > 0) {
-        if (o.scratch_bytes > 0) return kernel_class::convolution;
-        const shape in = g.tensors[static_cast<std::size_t>(o.inputs[0])].extent;
-        const shape out = g.tensors[static_cast<std::size_t>(o.output)].extent;
-        return o.macs == out.size() * static_cast<std::size_t>(in.c) ? kernel_class::pointwise : kernel_class::depthwise;
+    switch (o.type) {
+    case op_type::dense: return kernel_class::dense;
+    case op_type::batch_norm: return kernel_class::batch_norm;
+    case op_type::max_pool:
+    case op_type::avg_pool:
+    case op_type::global_avg_pool: return kernel_class::pooling;
+    case op_type::add: return kernel_class::add;
+    case op_type::relu:
+    case op_type::relu6: return kernel_class::activation;
+    case op_type::conv: {
+        const int in_c = o.input_extent[0].c;
+        if (o.window.groups > 1 && o.window.groups == in_c) return kernel_class::depthwise;
+        return o.window.kernel_h * o.window.kernel_w > 1 ? kernel_class::convolution : kernel_class::pointwise;
     }
-    return kernel_class::other;
+    default: return kernel_class::other;
+    }
 }
 
 /// Estimated cycles of op `k` of `g`.
@@ -183,15 +177,17 @@ constexpr const kernel_cost& coefficients(const kernel_table& t, kernel_class c)
     const kernel_table& kernels = precision_of(g) == precision::int8 ? table.int8 : table.float32;
     const kernel_class c = classify(g, k);
     const kernel_cost& a = detail::coefficients(kernels, c);
-    const tensor_node& out = g.tensors[static_cast<std::size_t>(o.output)];
+    const auto element = static_cast<double>(element_bytes(g.element));
+    const shape out = o.output_extent;
     double input_bytes = 0;
-    for (int i = 0; i < o.input_count(); ++i) input_bytes += static_cast<double>(g.tensors[static_cast<std::size_t>(o.inputs[i])].bytes);
-    const auto pixels = static_cast<double>(out.extent.h) * static_cast<double>(out.extent.w);
-    const auto channels = static_cast<double>(out.extent.c);
+    for (int i = 0; i < o.input_count(); ++i) input_bytes += static_cast<double>(o.input_extent[i].size()) * element;
+    const double output_bytes = static_cast<double>(out.size()) * element;
+    const auto pixels = static_cast<double>(out.h) * static_cast<double>(out.w);
+    const auto channels = static_cast<double>(out.c);
     const auto macs = static_cast<double>(o.macs);
     // im2col copies each output position's window: MACs / output channels elements in all.
     const double gathered = c == kernel_class::convolution && channels > 0 ? macs / channels : 0.0;
-    return a.per_call + a.per_mac * macs + a.per_input_byte * input_bytes + a.per_output_byte * static_cast<double>(out.bytes) +
+    return a.per_call + a.per_mac * macs + a.per_input_byte * input_bytes + a.per_output_byte * output_bytes +
            a.per_weight_byte * static_cast<double>(o.weight_bytes) + a.per_output_pixel * pixels + a.per_output_channel * channels +
            a.per_gathered_element * gathered;
 }

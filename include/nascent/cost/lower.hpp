@@ -8,9 +8,10 @@
 // - residual<Block> is the block followed by an add that may overwrite a dying input.
 // Standalone batch norm and activations become ops of their own.
 //
-// Flash per op (weight_bytes): float32 stores weights and biases as 4-byte floats.
-// int8 stores weights as bytes plus, per output channel, an int32 bias, an int32
-// multiplier and an int32 shift (per-channel requantisation).
+// Flash per op (weight_bytes) is what the deploy program stores (deploy/program.hpp):
+// float32 stores weights and a bias per output channel as 4-byte floats; int8 stores
+// weights as bytes plus int32 parameters: per output channel a bias, a multiplier and a
+// shift (per-channel requantisation), and per op its zero points, clamp and rescaling.
 // Scratch per op (the deploy kernels' contract): a k x k convolution that is not
 // depthwise gathers one output pixel's window (k*k*in_c/groups elements; int8 keeps
 // two columns of int16, as CMSIS-NN's arm_convolve_s8); every other kernel needs none.
@@ -23,6 +24,7 @@
 #include <type_traits>
 
 #include "nascent/cost/graph.hpp"
+#include "nascent/deploy/program.hpp"
 #include "nascent/ops/add.hpp"
 #include "nascent/ops/avg_pool2d.hpp"
 #include "nascent/ops/batch_norm.hpp"
@@ -54,10 +56,14 @@ struct lowering;
 
 namespace detail {
 
-/// Flash of a layer with `weights` weights and `channels` output channels.
-constexpr std::size_t layer_flash(std::size_t weights, std::size_t channels, bool bias, precision p) noexcept {
-    if (p == precision::int8) return weights + 3U * 4U * channels;  // bias, multiplier, shift: int32 each
-    return 4U * (weights + (bias ? channels : 0U));
+/// Flash of op `o` as the deploy program stores it: its weights and its parameters.
+constexpr std::size_t op_flash(const op_node& o, precision p) noexcept {
+    return weight_count(o) * element_bytes(p) + 4U * deploy::param_layout::count(o.type, p, o.output_extent.c);
+}
+
+/// Sets every op's flash once the graph is complete (batch norm and activations fold late).
+constexpr void settle_flash(graph& g, precision p) noexcept {
+    for (op_node& o : g.ops) o.weight_bytes = op_flash(o, p);
 }
 
 constexpr int lower_convolution(graph& g, int x, const conv2d_geometry& geo, bool bias, const char* kind, precision p) {
@@ -65,7 +71,6 @@ constexpr int lower_convolution(graph& g, int x, const conv2d_geometry& geo, boo
     op.kind = kind;
     op.params = geo.weight_count() + (bias ? static_cast<std::size_t>(geo.out.c) : 0U);
     op.macs = geo.macs();
-    op.weight_bytes = layer_flash(geo.weight_count(), static_cast<std::size_t>(geo.out.c), bias, p);
     op.has_bias = bias;
     op.folds_batch_norm = true;
     op.fuses_activation = true;
@@ -160,7 +165,6 @@ struct lowering<dense<Units>> {
         op.type = op_type::dense;
         op.params = dense<Units>::params(in);
         op.macs = dense<Units>::macs(in);
-        op.weight_bytes = detail::layer_flash(static_cast<std::size_t>(Units) * in.size(), Units, true, p);
         op.has_bias = true;
         op.folds_batch_norm = true;
         op.fuses_activation = true;
@@ -175,7 +179,6 @@ struct lowering<batch_norm> {
         const auto channels = static_cast<std::size_t>(s.c);
         if (op_node* prev = detail::newest_producer(g, x); prev != nullptr && prev->folds_batch_norm) {
             prev->params += 2U * channels;  // trainable scale and shift, folded away on the device
-            if (p == precision::float32 && !prev->has_bias) prev->weight_bytes += 4U * channels;
             prev->has_bias = true;
             prev->folds_batch_norm = false;
             prev->folded_batch_norm = true;
@@ -187,7 +190,6 @@ struct lowering<batch_norm> {
         op.type = op_type::batch_norm;
         op.params = 2U * channels;
         op.macs = s.size();
-        op.weight_bytes = p == precision::int8 ? 3U * 4U * channels : 2U * 4U * channels;
         op.sharing = in_place::overwrite;
         op.fuses_activation = true;
         return g.add_op(op, x, -1, s, p);
@@ -396,6 +398,7 @@ template <class Net>
     g.add_input(input, p);
     decision_cursor first_options;
     lower_node<Net>(g, 0, p, first_options);
+    detail::settle_flash(g, p);
     return g;
 }
 
@@ -406,6 +409,7 @@ template <class Space>
     g.add_input(input, p);
     decision_cursor c(arch.data(), arch.size());
     lower_node<Space>(g, 0, p, c);
+    detail::settle_flash(g, p);
     return g;
 }
 

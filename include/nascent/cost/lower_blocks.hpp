@@ -46,7 +46,6 @@ constexpr int lower_window_convolution(graph& g, int x, const window_geometry& g
     op.kind = kind;
     op.params = geo.weight_count();
     op.macs = geo.macs();
-    op.weight_bytes = layer_flash(geo.weight_count(), static_cast<std::size_t>(geo.out.c), false, p);
     op.folds_batch_norm = true;
     op.fuses_activation = true;
     op.type = op_type::conv;
@@ -100,8 +99,12 @@ constexpr int lower_two_branches(graph& g, int x, precision p, decision_cursor& 
     // A branch that is the split input itself (identity) is read as its half, in place.
     op_node& concat_op = g.ops.back();
     if (Split) {
-        if (left == x) concat_op.pixel_stride[0] = full.c;
+        if (left == x) {
+            concat_op.input_extent[0] = input;
+            concat_op.pixel_stride[0] = full.c;
+        }
         if (right == x) {
+            concat_op.input_extent[1] = input;
             concat_op.channel_offset[1] = input.c;
             concat_op.pixel_stride[1] = full.c;
         }

@@ -21,20 +21,6 @@
 
 namespace nascent::deploy {
 
-/// Number of weights of op `o` in the deploy network (0 for ops without).
-[[nodiscard]] constexpr std::size_t weight_count(const cost::op_node& o) noexcept {
-    const shape in = o.input_extent[0];
-    const shape out = o.output_extent;
-    switch (o.type) {
-    case op_type::conv:
-        return static_cast<std::size_t>(out.c) * static_cast<std::size_t>(o.window.kernel_h * o.window.kernel_w) *
-               static_cast<std::size_t>(in.c / o.window.groups);
-    case op_type::dense: return static_cast<std::size_t>(out.c) * in.size();
-    case op_type::batch_norm: return static_cast<std::size_t>(out.c);
-    default: return 0;
-    }
-}
-
 namespace detail {
 
 constexpr operand operand_of(const cost::memory_plan& plan, int tensor, shape extent, int channel_offset, int pixel_stride,
@@ -68,7 +54,7 @@ template <std::size_t Steps>
         const cost::op_node& o = g.ops[k];
         weights_at[k] = weights;
         params_at[k] = params;
-        weights += static_cast<std::uint32_t>(weight_count(o));
+        weights += static_cast<std::uint32_t>(cost::weight_count(o));
         params += param_layout::count(o.type, p, o.output_extent.c);
     }
     prog.weight_count = weights;
@@ -88,7 +74,7 @@ template <std::size_t Steps>
         st.scratch_offset = static_cast<std::uint32_t>(plan.scratch[k].offset);
         st.scratch_bytes = static_cast<std::uint32_t>(plan.scratch[k].bytes);
         st.weights = weights_at[k];
-        st.weight_count = static_cast<std::uint32_t>(weight_count(o));
+        st.weight_count = static_cast<std::uint32_t>(cost::weight_count(o));
         st.params = params_at[k];
         st.param_count = param_layout::count(o.type, p, o.output_extent.c);
         if (o.type == op_type::batch_norm) {
