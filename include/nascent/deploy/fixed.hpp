@@ -1,0 +1,59 @@
+// nascent/deploy/fixed.hpp - the fixed network of an architecture of a space, as a type.
+//
+//     using net = nascent::deploy::fixed<zoo::munas, shape{28, 28, 1}, precision::int8, 2, 0, 1, ...>;
+//     static_assert(net::arena_bytes <= 64 * 1024);   // a real guarantee: the arena is all it uses
+//     static_assert(net::flash_bytes <= 64 * 1024);
+//
+// fixed<Space, Input, P, Arch...> checks the architecture, lowers it with the cost model
+// (the same constexpr functions a search uses to judge the candidate), plans its arena and
+// compiles the program (deploy/compile.hpp), all at compile time, and is a network<program>
+// (deploy/network.hpp): arena type, input/output pointers, run() and classify().
+// Its costs are the cost model's figures for the same architecture; the arena is the plan's
+// (costs::peak_ram_bytes) and the weight and parameter bytes are costs::flash_bytes.
+//
+// This header is host-side (it lowers a space type); a firmware includes an exported model
+// header instead (deploy/export.hpp), whose program equals this one (tested).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <span>
+
+#include "nascent/core/shape.hpp"
+#include "nascent/cost/costs.hpp"
+#include "nascent/deploy/compile.hpp"
+#include "nascent/deploy/network.hpp"
+#include "nascent/space/architecture.hpp"
+
+namespace nascent::deploy {
+
+namespace detail {
+
+/// The program of a fixed network, with static storage so that network<> can refer to it.
+template <class Space, shape Input, precision P, int... Arch>
+struct fixed_program {
+    static constexpr std::array<int, sizeof...(Arch)> architecture{Arch...};
+    static_assert(sizeof...(Arch) == space::decisions<Space>,
+                  "nascent: fixed<Space, Input, P, Arch...> needs one value per decision of the space");
+    static_assert(space::validate<Space>(Input, std::span<const int>(architecture)) == problem::none,
+                  "nascent: the architecture is not valid for this space and input shape (space::validate names the problem)");
+    static constexpr auto value = compile_architecture<Space, Input, P, architecture>();
+};
+
+} // namespace detail
+
+template <class Space, shape Input, precision P, int... Arch>
+class fixed : public network<detail::fixed_program<Space, Input, P, Arch...>::value> {
+    using source = detail::fixed_program<Space, Input, P, Arch...>;
+
+public:
+    using space_type = Space;
+    static constexpr const std::array<int, sizeof...(Arch)>& architecture = source::architecture;
+    /// The cost model's figures of this architecture.
+    static constexpr cost::costs costs = cost::of<Space>(Input, P, std::span<const int>(source::architecture));
+
+    static_assert(costs.peak_ram_bytes == source::value.arena_bytes, "the arena is the cost model's peak RAM");
+    static_assert(costs.flash_bytes == network<source::value>::flash_bytes, "the parameters are the cost model's flash");
+};
+
+} // namespace nascent::deploy
