@@ -13,8 +13,8 @@
 // weights as bytes plus int32 parameters: per output channel a bias, a multiplier and a
 // shift (per-channel requantisation), and per op its zero points, clamp and rescaling.
 // Scratch per op (the deploy kernels' contract): a k x k convolution that is not
-// depthwise gathers one output pixel's window (k*k*in_c/groups elements; int8 keeps
-// two columns of int16, as CMSIS-NN's arm_convolve_s8); every other kernel needs none.
+// depthwise gathers one output pixel's window (k*k*in_c/groups elements; int8 gathers
+// two output pixels' windows of bytes, as CMSIS-NN's arm_convolve_s8); every other kernel needs none.
 // A depthwise stride-1 convolution with multiplier 1 may run in place with one output
 // channel plane of scratch.
 #pragma once
@@ -83,7 +83,7 @@ constexpr int lower_convolution(graph& g, int x, const conv2d_geometry& geo, boo
             op.in_place_scratch = static_cast<std::size_t>(geo.out.h) * static_cast<std::size_t>(geo.out.w) * element_bytes(p);
         }
     } else if (geo.kernel > 1) {
-        op.scratch_bytes = p == precision::int8 ? 2U * window * 2U : window * 4U;
+        op.scratch_bytes = p == precision::int8 ? 2U * window : window * 4U;
     }
     return g.add_op(op, x, -1, geo.out, p);
 }

@@ -19,7 +19,7 @@
 // - the concatenation is an op with two inputs that writes a new buffer of the summed
 //   channels (it moves data and counts no MACs); its inputs are released after it runs.
 // - asymmetric_conv2d gathers one output pixel's window into scratch like a k x k
-//   convolution (kernel_h * kernel_w * in_c elements; int8: two int16 columns);
+//   convolution (kernel_h * kernel_w * in_c elements; int8: two windows of bytes);
 //   dilated_depthwise_conv2d runs like a depthwise convolution (in place, channel by
 //   channel, with one output plane of scratch when its stride is 1).
 #pragma once
@@ -57,7 +57,7 @@ constexpr int lower_window_convolution(graph& g, int x, const window_geometry& g
         }
     } else if (geo.taps() > 1) {
         const auto window = static_cast<std::size_t>(geo.filter_size());
-        op.scratch_bytes = p == precision::int8 ? 2U * window * 2U : window * 4U;
+        op.scratch_bytes = p == precision::int8 ? 2U * window : window * 4U;
     }
     return g.add_op(op, x, -1, geo.out, p);
 }
