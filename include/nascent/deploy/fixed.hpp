@@ -18,6 +18,7 @@
 #include <array>
 #include <cstddef>
 #include <span>
+#include <utility>
 
 #include "nascent/core/shape.hpp"
 #include "nascent/cost/costs.hpp"
@@ -55,5 +56,22 @@ public:
     static_assert(costs.peak_ram_bytes == source::value.arena_bytes, "the arena is the cost model's peak RAM");
     static_assert(costs.flash_bytes == network<source::value>::flash_bytes, "the parameters are the cost model's flash");
 };
+
+namespace detail {
+
+template <class Space, shape Input, precision P, auto Arch, class Indices>
+struct fixed_from_array;
+template <class Space, shape Input, precision P, auto Arch, std::size_t... I>
+struct fixed_from_array<Space, Input, P, Arch, std::index_sequence<I...>> {
+    using type = fixed<Space, Input, P, Arch[I]...>;
+};
+
+} // namespace detail
+
+/// fixed<> of an architecture given as one std::array<int, N> constant:
+///     constexpr std::array<int, space::decisions<S>> arch{...};
+///     using net = fixed_of<S, shape{28, 28, 1}, precision::int8, arch>;
+template <class Space, shape Input, precision P, auto Arch>
+using fixed_of = typename detail::fixed_from_array<Space, Input, P, Arch, std::make_index_sequence<Arch.size()>>::type;
 
 } // namespace nascent::deploy
