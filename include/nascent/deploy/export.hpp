@@ -245,7 +245,7 @@ template <std::size_t N, class W, class P>
 template <std::size_t N, class W, class P>
 void write_model_header(const std::filesystem::path& path, std::string_view name, const program<N>& p, std::span<const W> weights,
                         std::span<const P> params, const model_metadata& m) {
-    write_file_atomically(path, model_header(name, p, weights, params, m));
+    io::write_file_atomically(path, model_header(name, p, weights, params, m));
 }
 
 } // namespace nascent::deploy
