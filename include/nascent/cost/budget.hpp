@@ -27,6 +27,7 @@
 #include <limits>
 
 #include "nascent/core/shape.hpp"
+#include "nascent/cost/costs.hpp"
 #include "nascent/cost/graph.hpp"
 #include "nascent/cost/lower.hpp"
 #include "nascent/cost/schedule.hpp"
@@ -55,7 +56,8 @@ struct budget_report {
     const char* largest_layer_kind = "";
 };
 
-/// The budget figures of a lowered graph (peak under the least-peak schedule, as costs::measure).
+/// The budget figures of a lowered graph: peak RAM is the arena costs::measure reports (the memory
+/// plan's), and the op named is the one running when the least-peak schedule is fullest.
 [[nodiscard]] constexpr budget_report report(const graph& g) {
     budget_report r;
     const schedule s = min_peak_schedule(g);
@@ -69,6 +71,7 @@ struct budget_report {
         }
         a.run(op);
     }
+    r.peak_ram_bytes = measure(g).peak_ram_bytes;  // at least the schedule's peak
     for (std::size_t t = 0; t < g.tensors.size(); ++t) {
         if (g.tensors[t].bytes > r.largest_tensor_bytes) {
             r.largest_tensor_bytes = g.tensors[t].bytes;
