@@ -19,6 +19,8 @@
 #include <nascent/zoo/spos.hpp>
 
 // --- every allocation of the process is counted --------------------------------------------------
+// (GCC pairs the library's inlined new-expressions with these replacements' free() and warns.)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 namespace {
 std::atomic<long> allocations{0};
 }
