@@ -159,6 +159,8 @@ public:
         f(slot, alpha_);
         detail::visit_member_decisions(block_, slot + 1, f);
     }
+    /// The optional block's trainable.
+    [[nodiscard]] trainable<Block, T>& block() noexcept { return block_; }
 
 private:
     static void check(shape in) {

@@ -71,6 +71,8 @@ public:
     void visit_decisions(std::size_t slot, F& f) {
         f(slot, alpha_);
     }
+    /// The widest member's trainable (train/prune.hpp reorders its filters).
+    [[nodiscard]] trainable<typename space_node::supernet_member, T>& block() noexcept { return block_; }
 
 private:
     static void check(shape in) {

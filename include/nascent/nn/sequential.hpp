@@ -113,6 +113,8 @@ public:
     void visit_decisions(std::size_t slot, F& f) {
         detail::visit_member_decisions(block_, slot, f);
     }
+    /// The trainable of the block whose output is added to the input.
+    [[nodiscard]] trainable<Block, T>& block() noexcept { return block_; }
 
 private:
     static void check(shape in) {
