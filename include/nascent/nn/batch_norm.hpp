@@ -2,10 +2,12 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 
 #include "nascent/autograd/parameter.hpp"
 #include "nascent/autograd/tape.hpp"
 #include "nascent/nn/context.hpp"
+#include "nascent/nn/mixing.hpp"
 #include "nascent/nn/trainable.hpp"
 #include "nascent/ops/batch_norm.hpp"
 
@@ -81,7 +83,9 @@ class trainable<nascent::batch_norm, T> {
 public:
     trainable(shape in, rng& /*init*/) : in_(in), state_(static_cast<std::size_t>(in.c)) {}
     [[nodiscard]] shape output() const noexcept { return in_; }
-    var forward(context<T>& ctx, var x) { return batch_norm(ctx.graph, x, state_, ctx.training); }
+    var forward(context<T>& ctx, var x) { return run<false>(ctx, x); }
+    /// batch_norm followed by relu, fused (nn/sequential.hpp runs the pair this way).
+    var forward_relu(context<T>& ctx, var x) { return run<true>(ctx, x); }
     template <class F>
     void visit(F&& f) {
         f(state_.gamma);
@@ -92,6 +96,26 @@ public:
     [[nodiscard]] batch_norm_state<T>& state() noexcept { return state_; }
 
 private:
+    template <bool Relu>
+    var run(context<T>& ctx, var x) {
+        const int channels = sample_shape(ctx.graph.value(x)).c;
+        if (ctx.layers != nullptr) record(ctx, sample_shape(ctx.graph.value(x)));
+        const var y = batch_norm<Relu>(ctx.graph, x, state_, ctx.training);
+        if (ctx.live_channels <= 0 || ctx.live_of != channels || ctx.live_channels >= channels) return y;
+        // Channels an elastic width left out stay zero (context::live_channels).
+        const int live[1] = {ctx.live_channels};
+        return channel_scale<T>(ctx.graph, y, nullptr, live, 0);
+    }
+    void record(context<T>& ctx, shape in) {
+        auto span_of = [](const auto& a) { return std::span<const T>(a.data(), a.size()); };
+        record_layer<T>(ctx, layer_record<T>::layer::batch_norm, in, in, op_window{}, span_of(state_.gamma.value),
+                        span_of(state_.beta.value));
+        auto& r = ctx.layers->back();
+        r.mean.assign(state_.running_mean.value.begin(), state_.running_mean.value.end());
+        r.var.assign(state_.running_var.value.begin(), state_.running_var.value.end());
+        r.epsilon = nascent::batch_norm::epsilon;
+    }
+
     shape in_;
     batch_norm_state<T> state_;
 };

@@ -16,15 +16,41 @@
 //   weight's (straight-through, GDAS).
 // Combinators pass the context on to their members in slot order, so the
 // cursor advances by itself.
+//
+// With `layers` set, every layer with weights appends what it ran (a layer_record)
+// as it runs: deploy/extract.hpp reads a trained network's weights that way.
+// Without it the pass costs one pointer test per layer more.
 #pragma once
 
+#include <cstdint>
+#include <span>
+#include <vector>
+
 #include "nascent/autograd/tape.hpp"
+#include "nascent/core/op_type.hpp"
 #include "nascent/core/random.hpp"
+#include "nascent/core/shape.hpp"
 #include "nascent/space/node.hpp"
 
 namespace nascent::nn {
 
 enum class sampling { single_path, mixed, gumbel_soft, gumbel_hard };
+
+/// One layer with weights as a pass ran it, with copies of the values it used.
+template <class T>
+struct layer_record {
+    enum class layer : std::uint8_t { convolution, dense, batch_norm };
+    layer kind = layer::convolution;
+    shape in{};             ///< the input it read (a supernet layer may read a smaller one than it was built for)
+    shape out{};
+    op_window window{};     ///< convolution: kernel, stride, dilation, groups, padding
+    std::vector<T> weight;  ///< convolution [out][kernel_h][kernel_w][in / groups]; dense [units][features];
+                            ///< batch norm: gamma
+    std::vector<T> bias;    ///< convolution, dense: the bias (empty: none); batch norm: beta
+    std::vector<T> mean;    ///< batch norm: running mean
+    std::vector<T> var;     ///< batch norm: running variance
+    double epsilon = 0.0;   ///< batch norm: y = gamma (x - mean) / sqrt(var + epsilon) + beta
+};
 
 template <class T>
 struct context {
@@ -34,6 +60,41 @@ struct context {
     sampling mode = sampling::single_path;
     decision_cursor decisions{};  ///< single_path: the architecture being run
     double temperature = 1.0;     ///< Gumbel-softmax temperature
+    std::vector<layer_record<T>>* layers = nullptr;  ///< when set: the layers with weights, in the order they ran
+    /// After an elastic width chose fewer channels than it has (single path or hard pick):
+    /// the channels from `live_channels` on of the `live_of` channels flowing on are zero by
+    /// construction, as if absent. Layers that keep channels apart (depthwise convolution,
+    /// pools, activations, add) keep them zero; a batch norm, whose shift would make them
+    /// non-zero, keeps them zero too; a layer that mixes channels clears this (0: all live).
+    int live_channels = 0;
+    int live_of = 0;
 };
+
+/// Updates ctx's live channels across a layer with weights from `in_c` to `out_c` channels: a
+/// depthwise layer (each output channel reads one input channel) keeps them, any other clears them.
+template <class T>
+void pass_live_channels(context<T>& ctx, int in_c, int out_c, bool depthwise) noexcept {
+    if (depthwise && ctx.live_channels > 0 && ctx.live_of == in_c && out_c % in_c == 0) {
+        ctx.live_channels *= out_c / in_c;
+        ctx.live_of = out_c;
+    } else {
+        ctx.live_channels = 0;
+        ctx.live_of = 0;
+    }
+}
+
+/// Appends a layer's record to ctx.layers (call only when it is set).
+template <class T>
+void record_layer(context<T>& ctx, typename layer_record<T>::layer kind, shape in, shape out, op_window window,
+                  std::span<const T> weight, std::span<const T> bias) {
+    layer_record<T> r;
+    r.kind = kind;
+    r.in = in;
+    r.out = out;
+    r.window = window;
+    r.weight.assign(weight.begin(), weight.end());
+    r.bias.assign(bias.begin(), bias.end());
+    ctx.layers->push_back(std::move(r));
+}
 
 } // namespace nascent::nn

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <span>
 #include <string>
 #include <type_traits>
 
@@ -36,6 +37,16 @@ var conv2d(tape<T>& t, var x, const conv2d_geometry& g, parameter<T>& w, std::ty
     return y;
 }
 
+/// Appends the record of convolution g with weight w and bias b (may be null) to ctx.layers.
+template <class T>
+void record_convolution(context<T>& ctx, const conv2d_geometry& g, const parameter<T>& w,
+                        const std::type_identity_t<parameter<T>>* b) {
+    record_layer<T>(ctx, layer_record<T>::layer::convolution, g.in, g.out,
+                    op_window{g.kernel, g.kernel, g.stride, 1, g.groups, g.pad_top, g.pad_left},
+                    std::span<const T>(w.value.data(), w.value.size()),
+                    b != nullptr ? std::span<const T>(b->value.data(), b->value.size()) : std::span<const T>());
+}
+
 /// Shared trainable part of both convolution descriptors.
 template <class T>
 class trainable_convolution {
@@ -59,6 +70,8 @@ public:
         const conv2d_geometry g = in == geometry_.in ? geometry_
                                                      : conv2d_geometry_for(in, geometry_.out.c, geometry_.kernel,
                                                                            geometry_.stride, geometry_.groups);
+        if (ctx.layers != nullptr) record_convolution(ctx, g, weight_, has_bias_ ? &bias_ : nullptr);
+        pass_live_channels(ctx, g.in.c, g.out.c, g.depthwise() && !has_bias_);
         return conv2d(ctx.graph, x, g, weight_, has_bias_ ? &bias_ : nullptr);
     }
     template <class F>

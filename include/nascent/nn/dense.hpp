@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 
 #include "nascent/autograd/parameter.hpp"
 #include "nascent/autograd/tape.hpp"
@@ -39,7 +40,14 @@ public:
         he_normal(weight_, in.size(), init);
     }
     [[nodiscard]] shape output() const noexcept { return shape{1, 1, Units}; }
-    var forward(context<T>& ctx, var x) { return dense(ctx.graph, x, weight_, bias_); }
+    var forward(context<T>& ctx, var x) {
+        if (ctx.layers != nullptr)
+            record_layer<T>(ctx, layer_record<T>::layer::dense, sample_shape(ctx.graph.value(x)), output(), op_window{},
+                            std::span<const T>(weight_.value.data(), weight_.size()),
+                            std::span<const T>(bias_.value.data(), bias_.size()));
+        pass_live_channels(ctx, 1, Units, false);
+        return dense(ctx.graph, x, weight_, bias_);
+    }
     template <class F>
     void visit(F&& f) {
         f(weight_);

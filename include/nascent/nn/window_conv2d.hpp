@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <span>
 
 #include "nascent/autograd/parameter.hpp"
 #include "nascent/autograd/tape.hpp"
@@ -55,6 +56,11 @@ public:
                                                      : window_geometry_for(in, geometry_.out.c, geometry_.kernel_h,
                                                                            geometry_.kernel_w, geometry_.stride,
                                                                            geometry_.dilation, geometry_.groups);
+        if (ctx.layers != nullptr)
+            record_layer<T>(ctx, layer_record<T>::layer::convolution, g.in, g.out,
+                            op_window{g.kernel_h, g.kernel_w, g.stride, g.dilation, g.groups, g.pad_top, g.pad_left},
+                            std::span<const T>(weight_.value.data(), weight_.size()), std::span<const T>());
+        pass_live_channels(ctx, g.in.c, g.out.c, g.depthwise());
         return window_conv2d(ctx.graph, x, g, weight_);
     }
     template <class F>
