@@ -1,0 +1,347 @@
+// nascent/deploy/quantize.hpp - post-training int8 quantisation of a float program's parameters.
+//
+//     const cost::graph g = cost::lower<Space>(input, precision::float32, arch);
+//     const cost::memory_plan plan = cost::plan(g);
+//     const auto float_program = deploy::compile<steps>(g, plan, precision::float32);
+//     const deploy::float_parameters f = deploy::extract(model, g, arch);
+//     const deploy::quantized_parameters q = deploy::quantize(g, plan, float_program, f, calibration_images);
+//     // q.weights, q.params: the arrays of the int8 program of the same architecture
+//     // (compile of cost::lower<Space>(input, precision::int8, arch)); q.input quantises an image.
+//
+// Calibration: the float program runs on calibration images (normalised, NHWC, one after
+// another; training images), and an observer records the range of every step's output; the
+// input's range is read from the images. Ranges belong to the graph's tensors, so a tensor
+// read by several steps has one set of parameters, and a step that overwrites its input in
+// place still gets its own output parameters.
+//
+// Quantisation (TF Lite's scheme; deploy/program.hpp's param_layout, deploy/kernels_int8.hpp):
+// - activations: per tensor, asymmetric: real = scale * (q - zero_point), scale = (hi - lo) / 255
+//   over the range widened to hold 0, which is then exactly the integer zero_point;
+// - weights: per output channel, symmetric: scale_w[c] = max |w[c]| / 127, q = round(w / scale_w[c]);
+//   a standalone batch norm's scale is the one weight of each channel of its 1x1 depthwise step;
+// - bias: int32, round(b / (scale_in * scale_w[c]));
+// - conv, dense: per-channel (multiplier, shift) of scale_in * scale_w[c] / scale_out
+//   (fixed_point.hpp's quantize_multiplier); the fused relu / relu6 is the output clamp
+//   [q(0), 127] / [q(0), q(6)];
+// - add: TF Lite's: both inputs raised by 2^20 and scaled by scale_x / (2 max(scale_a, scale_b)),
+//   their sum by 2 max(scale_a, scale_b) / (2^20 scale_out);
+// - avg_pool, global_avg_pool, standalone relu and relu6, concat: rescaled from their inputs'
+//   parameters to their own output's (calibrated) parameters;
+// - max_pool and channel_shuffle: the output keeps its input's parameters (the identity
+//   factor: the maximum and a permutation of int8 values are exact), whatever its own range;
+// - zero: the output's zero point.
+// A tensor whose calibrated range is empty (always 0, as a zero op's) gets scale 1/128 and
+// zero point 0. All scale arithmetic happens here, in double; the int8 kernels see integers only.
+//
+// Not done: quantisation-aware fine-tuning (training with simulated int8 rounding).
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <vector>
+
+#include "nascent/core/error.hpp"
+#include "nascent/core/text.hpp"
+#include "nascent/cost/graph.hpp"
+#include "nascent/cost/plan.hpp"
+#include "nascent/deploy/compile.hpp"
+#include "nascent/deploy/extract.hpp"
+#include "nascent/deploy/fixed_point.hpp"
+#include "nascent/deploy/program.hpp"
+#include "nascent/deploy/run.hpp"
+
+namespace nascent::deploy {
+
+/// How a tensor's int8 values stand for real ones: real = scale * (q - zero_point).
+struct tensor_quantization {
+    float scale = 1.0F;
+    int zero_point = 0;
+
+    /// The int8 value nearest to x (saturating).
+    [[nodiscard]] std::int8_t quantize(float x) const noexcept {
+        const double q = std::nearbyint(static_cast<double>(x) / static_cast<double>(scale)) + zero_point;
+        return static_cast<std::int8_t>(std::clamp(q, -128.0, 127.0));
+    }
+    /// The real value of q.
+    [[nodiscard]] float dequantize(std::int8_t q) const noexcept {
+        return scale * static_cast<float>(static_cast<int>(q) - zero_point);
+    }
+    friend bool operator==(const tensor_quantization&, const tensor_quantization&) = default;
+};
+
+/// The quantisation of values in [lo, hi]: the range widened to hold 0, spread over the 256
+/// int8 values, the zero point rounded so that 0 is exact. An empty range (lo == hi == 0) gets
+/// scale 1/128 and zero point 0.
+[[nodiscard]] inline tensor_quantization quantization_of_range(float lo, float hi) noexcept {
+    const double l = std::min(0.0, static_cast<double>(lo));
+    const double h = std::max(0.0, static_cast<double>(hi));
+    if (!(h - l > 0.0) || !std::isfinite(h - l)) return {1.0F / 128.0F, 0};
+    const auto scale = static_cast<float>((h - l) / 255.0);
+    const double zero = std::nearbyint(-128.0 - l / static_cast<double>(scale));
+    return {scale, static_cast<int>(std::clamp(zero, -128.0, 127.0))};
+}
+
+/// The range of every tensor of a graph over the calibration images.
+struct activation_ranges {
+    std::vector<float> lo;  ///< per tensor index of the graph
+    std::vector<float> hi;
+    std::size_t images = 0;
+};
+
+/// The int8 program's parameter arrays, and how to move values in and out of it.
+struct quantized_parameters {
+    std::vector<std::int8_t> weights;   ///< per-channel symmetric, in the graph's op order
+    std::vector<std::int32_t> params;   ///< param_layout's int8 entries, in the graph's op order
+    tensor_quantization input;          ///< of the network input
+    tensor_quantization output;         ///< of the network output
+    std::vector<tensor_quantization> tensors;  ///< of every tensor of the graph (input first)
+
+    /// The int8 network input for a normalised input value.
+    [[nodiscard]] std::int8_t quantize_input(float x) const noexcept { return input.quantize(x); }
+    /// Quantises n normalised input values into `out` (the int8 program's input).
+    void quantize_input(std::span<const float> x, std::int8_t* out) const noexcept {
+        for (std::size_t i = 0; i < x.size(); ++i) out[i] = input.quantize(x[i]);
+    }
+    /// The real value of an int8 network output.
+    [[nodiscard]] float dequantize_output(std::int8_t q) const noexcept { return output.dequantize(q); }
+};
+
+namespace detail {
+
+/// The op type a step of op `o` runs (a standalone batch norm runs as a convolution).
+[[nodiscard]] constexpr op_type step_type_of(const cost::op_node& o) noexcept {
+    return o.type == op_type::batch_norm ? op_type::conv : o.type;
+}
+
+/// Throws unless `prog` runs graph g's ops in plan's order.
+template <std::size_t N>
+void check_program(const cost::graph& g, const cost::memory_plan& plan, const program<N>& prog, const char* who) {
+    require(g.ops.size() == N && plan.order.size() == N,
+            concat(who, ": the program has ", N, " steps, the graph ", g.ops.size(), " ops and the plan ", plan.order.size()));
+    for (std::size_t s = 0; s < N; ++s) {
+        const auto k = static_cast<std::size_t>(plan.order[s]);
+        require(k < g.ops.size() && prog.steps[s].type == step_type_of(g.ops[k]) &&
+                    prog.steps[s].out.extent == g.ops[k].output_extent,
+                concat(who, ": step ", s, " of the program is not op ", k, " (", g.ops[k].kind,
+                       ") of the graph; compile the program from this graph and plan"));
+    }
+}
+
+/// Largest int32 magnitude given to a bias: leaves room for the accumulated products.
+inline constexpr double bias_limit = 1073741823.0;
+
+[[nodiscard]] inline std::int32_t rounded_int32(double v) noexcept {
+    return static_cast<std::int32_t>(std::clamp(std::nearbyint(v), -bias_limit, bias_limit));
+}
+
+/// The clamp [act_min, act_max] of an output quantised as q after activation a.
+inline void activation_clamp(fused_activation a, const tensor_quantization& q, std::int32_t& lo, std::int32_t& hi) noexcept {
+    lo = -128;
+    hi = 127;
+    if (a == fused_activation::none) return;
+    lo = std::clamp(q.zero_point, -128, 127);
+    if (a == fused_activation::relu6) {
+        const double six = std::nearbyint(6.0 / static_cast<double>(q.scale)) + q.zero_point;
+        hi = static_cast<std::int32_t>(std::clamp(six, static_cast<double>(lo), 127.0));
+    }
+}
+
+inline void put_multiplier(std::int32_t* at, double real) noexcept {
+    const quantized_multiplier m = quantize_multiplier(real);
+    at[0] = m.multiplier;
+    at[1] = m.shift;
+}
+
+/// Weights, bias and requantisation of a conv or dense op (or a standalone batch norm).
+inline void quantize_weighted(const cost::op_node& o, const float* w, std::size_t w_count, const float* bias,
+                              const tensor_quantization& in, const tensor_quantization& out, std::int8_t* qw, std::int32_t* p) {
+    namespace at = param_layout;
+    const int channels = o.output_extent.c;
+    const std::size_t per_channel = w_count / static_cast<std::size_t>(channels);
+    p[at::z_in] = in.zero_point;
+    p[at::z_out] = out.zero_point;
+    // A standalone batch norm becomes a convolution: its activation is fused like a convolution's.
+    activation_clamp(o.activation, out, p[at::act_min], p[at::act_max]);
+    std::int32_t* q_bias = p + at::channels_begin;
+    std::int32_t* q_multiplier = q_bias + channels;
+    std::int32_t* q_shift = q_bias + 2 * channels;
+    for (std::size_t c = 0; c < static_cast<std::size_t>(channels); ++c) {
+        const float* wc = w + c * per_channel;
+        double largest = 0.0;
+        for (std::size_t i = 0; i < per_channel; ++i) largest = std::max(largest, std::abs(static_cast<double>(wc[i])));
+        const double scale_w = largest > 0.0 ? largest / 127.0 : 1.0;
+        for (std::size_t i = 0; i < per_channel; ++i)
+            qw[c * per_channel + i] =
+                static_cast<std::int8_t>(std::clamp(std::nearbyint(static_cast<double>(wc[i]) / scale_w), -127.0, 127.0));
+        const double scale_acc = static_cast<double>(in.scale) * scale_w;
+        q_bias[c] = rounded_int32(static_cast<double>(bias[c]) / scale_acc);
+        const quantized_multiplier m = quantize_multiplier(scale_acc / static_cast<double>(out.scale));
+        q_multiplier[c] = m.multiplier;
+        q_shift[c] = m.shift;
+    }
+}
+
+} // namespace detail
+
+/// Runs float program `float_program` (compiled from g with `plan`) with parameters p on every
+/// image of `images` (normalised NHWC floats, image after image, each of g's input size) and
+/// returns the range of every tensor of g.
+template <std::size_t N>
+[[nodiscard]] activation_ranges calibrate(const cost::graph& g, const cost::memory_plan& plan, const program<N>& float_program,
+                                          const float_parameters& p, std::span<const float> images) {
+    detail::check_program(g, plan, float_program, "deploy::calibrate");
+    require(float_program.element == precision::float32, "deploy::calibrate: the program is not a float32 program");
+    require(p.weights.size() == float_program.weight_count && p.params.size() == float_program.param_count,
+            concat("deploy::calibrate: ", p.weights.size(), " weights and ", p.params.size(), " params given, the program reads ",
+                   float_program.weight_count, " and ", float_program.param_count));
+    const std::size_t in_size = float_program.input.extent.size();
+    require(!images.empty() && images.size() % in_size == 0,
+            concat("deploy::calibrate: ", images.size(), " input values are not a whole number of images of ", in_size));
+    activation_ranges r;
+    r.lo.assign(g.tensors.size(), std::numeric_limits<float>::infinity());
+    r.hi.assign(g.tensors.size(), -std::numeric_limits<float>::infinity());
+    r.images = images.size() / in_size;
+    auto widen = [&r](int t, const float* v, std::size_t n) {
+        float& lo = r.lo[static_cast<std::size_t>(t)];
+        float& hi = r.hi[static_cast<std::size_t>(t)];
+        for (std::size_t i = 0; i < n; ++i) {
+            lo = std::min(lo, v[i]);
+            hi = std::max(hi, v[i]);
+        }
+    };
+    std::vector<std::uint32_t> words((float_program.arena_bytes + 3U) / 4U + 1U);
+    auto* arena = reinterpret_cast<std::byte*>(words.data());
+    auto observe = [&](std::size_t s, const step& st, const std::byte* a) {
+        const int t = g.ops[static_cast<std::size_t>(plan.order[s])].output;
+        widen(t, reinterpret_cast<const float*>(a + st.out.offset), st.out.extent.size());
+    };
+    for (std::size_t n = 0; n < r.images; ++n) {
+        const float* image = images.data() + n * in_size;
+        std::copy(image, image + in_size, input<float>(float_program, arena));
+        widen(0, image, in_size);
+        require(run(float_program, p.weights.data(), p.params.data(), arena, observe) == run_status::ok,
+                "deploy::calibrate: the float program did not run");
+    }
+    for (std::size_t t = 0; t < g.tensors.size(); ++t)
+        if (r.lo[t] > r.hi[t]) r.lo[t] = r.hi[t] = 0.0F;  // never written (cannot happen for a compiled graph)
+    return r;
+}
+
+/// The int8 parameter arrays of graph g (lowered at either precision: the int8 program of the
+/// same space, input and architecture reads them) from its float parameters p and the ranges r
+/// of its tensors (calibrate()).
+[[nodiscard]] inline quantized_parameters quantize(const cost::graph& g, const float_parameters& p, const activation_ranges& r) {
+    require(r.lo.size() == g.tensors.size() && r.hi.size() == g.tensors.size(),
+            concat("deploy::quantize: ranges of ", r.lo.size(), " tensors given, the graph has ", g.tensors.size()));
+    quantized_parameters out;
+    out.tensors.resize(g.tensors.size());
+    for (std::size_t t = 0; t < g.tensors.size(); ++t) out.tensors[t] = quantization_of_range(r.lo[t], r.hi[t]);
+    // Outputs that keep their input's quantisation (ops in a valid execution order: inputs first).
+    for (const cost::op_node& o : g.ops)
+        if (o.type == op_type::max_pool || o.type == op_type::channel_shuffle)
+            out.tensors[static_cast<std::size_t>(o.output)] = out.tensors[static_cast<std::size_t>(o.inputs[0])];
+    std::size_t weights = 0, float_params = 0, params = 0;
+    for (const cost::op_node& o : g.ops) {
+        weights += detail::op_weights(o);
+        float_params += param_layout::count(o.type, precision::float32, o.output_extent.c);
+        params += param_layout::count(o.type, precision::int8, o.output_extent.c);
+    }
+    require(p.weights.size() == weights && p.params.size() == float_params,
+            concat("deploy::quantize: ", p.weights.size(), " weights and ", p.params.size(), " params given, the graph's float program has ",
+                   weights, " and ", float_params));
+    out.weights.assign(weights, 0);
+    out.params.assign(params, 0);
+    std::size_t w_at = 0, fp_at = 0, p_at = 0;
+    for (const cost::op_node& o : g.ops) {
+        const std::size_t w_count = detail::op_weights(o);
+        const tensor_quantization& in = out.tensors[static_cast<std::size_t>(o.inputs[0])];
+        const tensor_quantization& q_out = out.tensors[static_cast<std::size_t>(o.output)];
+        std::int32_t* q = out.params.data() + p_at;
+        switch (o.type) {
+        case op_type::conv:
+        case op_type::dense:
+        case op_type::batch_norm:
+            detail::quantize_weighted(o, p.weights.data() + w_at, w_count, p.params.data() + fp_at, in, q_out,
+                                      out.weights.data() + w_at, q);
+            break;
+        case op_type::add: {
+            namespace at = param_layout::add;
+            const tensor_quantization& b = out.tensors[static_cast<std::size_t>(o.inputs[1])];
+            constexpr int left_shift = 20;
+            const double twice_max = 2.0 * std::max(static_cast<double>(in.scale), static_cast<double>(b.scale));
+            q[at::z_a] = in.zero_point;
+            q[at::z_b] = b.zero_point;
+            q[at::z_out] = q_out.zero_point;
+            detail::activation_clamp(o.activation, q_out, q[at::act_min], q[at::act_max]);
+            q[at::left_shift] = left_shift;
+            detail::put_multiplier(q + at::multiplier_a, static_cast<double>(in.scale) / twice_max);
+            detail::put_multiplier(q + at::multiplier_b, static_cast<double>(b.scale) / twice_max);
+            detail::put_multiplier(q + at::multiplier_out,
+                                   twice_max / (static_cast<double>(1 << left_shift) * static_cast<double>(q_out.scale)));
+            break;
+        }
+        case op_type::max_pool:
+        case op_type::avg_pool:
+        case op_type::global_avg_pool:
+        case op_type::relu:
+        case op_type::relu6: {
+            q[param_layout::z_in] = in.zero_point;
+            q[param_layout::z_out] = q_out.zero_point;
+            const fused_activation a = o.type == op_type::relu    ? fused_activation::relu
+                                       : o.type == op_type::relu6 ? fused_activation::relu6
+                                                                  : fused_activation::none;
+            detail::activation_clamp(a, q_out, q[param_layout::act_min], q[param_layout::act_max]);
+            if (in == q_out) {
+                q[param_layout::rescale::multiplier] = identity_multiplier.multiplier;
+                q[param_layout::rescale::shift] = identity_multiplier.shift;
+            } else {
+                detail::put_multiplier(q + param_layout::rescale::multiplier,
+                                       static_cast<double>(in.scale) / static_cast<double>(q_out.scale));
+            }
+            break;
+        }
+        case op_type::zero: q[0] = q_out.zero_point; break;
+        case op_type::concat: {
+            namespace at = param_layout::concat;
+            const tensor_quantization& b = out.tensors[static_cast<std::size_t>(o.inputs[1])];
+            q[at::z_a] = in.zero_point;
+            q[at::z_b] = b.zero_point;
+            q[at::z_out] = q_out.zero_point;
+            detail::put_multiplier(q + at::multiplier_a, static_cast<double>(in.scale) / static_cast<double>(q_out.scale));
+            detail::put_multiplier(q + at::multiplier_b, static_cast<double>(b.scale) / static_cast<double>(q_out.scale));
+            break;
+        }
+        case op_type::channel_shuffle: break;
+        }
+        w_at += w_count;
+        fp_at += param_layout::count(o.type, precision::float32, o.output_extent.c);
+        p_at += param_layout::count(o.type, precision::int8, o.output_extent.c);
+    }
+    out.input = out.tensors[0];
+    out.output = out.tensors[static_cast<std::size_t>(g.output)];
+    return out;
+}
+
+/// Calibration and quantisation in one: float program `float_program` of graph g and `plan`,
+/// its parameters p, the calibration images (see calibrate()).
+template <std::size_t N>
+[[nodiscard]] quantized_parameters quantize(const cost::graph& g, const cost::memory_plan& plan, const program<N>& float_program,
+                                            const float_parameters& p, std::span<const float> images) {
+    return quantize(g, p, calibrate(g, plan, float_program, p, images));
+}
+
+/// For the fixed network of architecture `Arch` of `Space` on inputs of shape `Input`
+/// (deploy/fixed.hpp): the int8 parameters of its float parameters p (extract()), calibrated on
+/// `images`. fixed_of<Space, Input, precision::int8, Arch> runs them.
+template <class Space, shape Input, auto Arch>
+[[nodiscard]] quantized_parameters quantize_architecture(const float_parameters& p, std::span<const float> images) {
+    static constexpr auto float_program = compile_architecture<Space, Input, precision::float32, Arch>();
+    const cost::graph g = cost::lower<Space>(Input, precision::float32, std::span<const int>(Arch));
+    return quantize(g, cost::plan(g), float_program, p, images);
+}
+
+} // namespace nascent::deploy

@@ -1,0 +1,312 @@
+// Post-training int8 quantisation: the int8 program follows the float program on random
+// inputs, for a small network of every op type and for architectures of the zoo; zero points,
+// clamps, multipliers and shifts are in range.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <utility>
+#include <vector>
+
+#include <nascent/cost/plan.hpp>
+#include <nascent/deploy/compile.hpp>
+#include <nascent/deploy/extract.hpp>
+#include <nascent/deploy/fixed.hpp>
+#include <nascent/deploy/quantize.hpp>
+#include <nascent/deploy/run.hpp>
+#include <nascent/zoo/darts.hpp>
+#include <nascent/zoo/munas.hpp>
+#include <nascent/zoo/spos.hpp>
+
+#include "test_helpers.hpp"
+
+using namespace nascent;
+
+namespace {
+
+/// Every op type of the deploy kernels: conv (folded batch norm, fused relu and relu6), depthwise,
+/// residual add, max pool, standalone relu, branches (concat), average pool, channel shuffle,
+/// standalone batch norm (fused relu6), global average pool, dense.
+using small_net = sequential<conv2d<8, 3>, batch_norm, relu,
+                             residual<sequential<depthwise_conv2d<3>, batch_norm, relu6, conv2d<8, 1>, batch_norm>>,
+                             max_pool2d<2>, relu,
+                             branches<sequential<conv2d<4, 1>, batch_norm, relu>, sequential<avg_pool2d<3, 1, padding::same>, conv2d<6, 1>>>,
+                             channel_shuffle<2>, batch_norm, relu6, global_avg_pool, dense<10>>;
+constexpr shape small_input{12, 12, 3};
+constexpr std::array<int, 0> no_decisions{};
+
+/// Gives the batch norms scales and shifts other than 1 and 0, and running statistics of a few
+/// training-mode passes (of random architectures for a supernet).
+template <class Space>
+void make_batch_norms_nontrivial(nn::model<Space, float>& model, shape in, rng& random) {
+    for (auto* p : model.parameters())
+        if (p->name == "gamma" || p->name == "beta")
+            for (auto& v : p->value) v = static_cast<float>(p->name == "gamma" ? random.uniform(0.5, 1.5) : random.uniform(-0.3, 0.3));
+    for (int pass = 0; pass < 3; ++pass) {
+        const architecture a = space::sample<Space>(in, random);
+        tape<float> t;
+        nn::context<float> ctx{t, true, &random};
+        ctx.decisions = decision_cursor(a.choices.data(), a.choices.size());
+        const tensor<float> x = testing::random_tensor<float>(batch_shape(8, in), random);
+        (void)model.forward(ctx, t.leaf(x));
+    }
+}
+
+std::vector<float> random_images(std::size_t count, shape in, rng& random) {
+    std::vector<float> v(count * in.size());
+    for (auto& x : v) x = static_cast<float>(random.uniform(-1.0, 1.0));
+    return v;
+}
+
+/// Outputs of the float program and of the int8 program (dequantised) on each image.
+struct outputs {
+    std::vector<float> real;
+    std::vector<float> int8;
+};
+
+template <std::size_t N, std::size_t M>
+outputs run_both(const deploy::program<N>& fp, const deploy::program<M>& qp, const deploy::float_parameters& f,
+                 const deploy::quantized_parameters& q, std::span<const float> images) {
+    outputs o;
+    std::vector<std::uint32_t> fa(fp.arena_bytes / 4 + 1), qa(qp.arena_bytes / 4 + 1);
+    auto* farena = reinterpret_cast<std::byte*>(fa.data());
+    auto* qarena = reinterpret_cast<std::byte*>(qa.data());
+    const std::size_t in_size = fp.input.extent.size();
+    const std::size_t out_size = fp.output.extent.size();
+    for (std::size_t n = 0; n < images.size() / in_size; ++n) {
+        const std::span<const float> image = images.subspan(n * in_size, in_size);
+        std::copy(image.begin(), image.end(), deploy::input<float>(fp, farena));
+        REQUIRE(deploy::run(fp, f.weights.data(), f.params.data(), farena) == deploy::run_status::ok);
+        q.quantize_input(image, deploy::input<std::int8_t>(qp, qarena));
+        REQUIRE(deploy::run(qp, q.weights.data(), q.params.data(), qarena) == deploy::run_status::ok);
+        const float* y = deploy::output<float>(fp, farena);
+        const std::int8_t* z = deploy::output<std::int8_t>(qp, qarena);
+        for (std::size_t i = 0; i < out_size; ++i) {
+            o.real.push_back(y[i]);
+            o.int8.push_back(q.dequantize_output(z[i]));
+        }
+    }
+    return o;
+}
+
+/// Largest difference relative to the largest float output.
+double relative_error(const outputs& o) {
+    double scale = 0.0, diff = 0.0;
+    for (std::size_t i = 0; i < o.real.size(); ++i) {
+        scale = std::max(scale, std::abs(static_cast<double>(o.real[i])));
+        diff = std::max(diff, std::abs(static_cast<double>(o.real[i]) - static_cast<double>(o.int8[i])));
+    }
+    return diff / scale;
+}
+
+/// Share of images whose largest output is the same in both programs.
+double argmax_agreement(const outputs& o, std::size_t classes) {
+    std::size_t same = 0;
+    const std::size_t n = o.real.size() / classes;
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto a = std::max_element(o.real.begin() + i * classes, o.real.begin() + (i + 1) * classes);
+        const auto b = std::max_element(o.int8.begin() + i * classes, o.int8.begin() + (i + 1) * classes);
+        same += (a - o.real.begin()) - (b - o.int8.begin()) == 0 ? 1 : 0;
+    }
+    return static_cast<double>(same) / static_cast<double>(n);
+}
+
+/// Every int8 parameter of program p is in the range its kernel expects.
+template <std::size_t N>
+void check_ranges(const deploy::program<N>& p, const deploy::quantized_parameters& q) {
+    namespace at = deploy::param_layout;
+    auto zero_point = [](std::int32_t z) { return z >= -128 && z <= 127; };
+    auto factor = [](std::int32_t m, std::int32_t s) {
+        return (m == 0 || (m >= (std::int32_t{1} << 30) && m <= std::numeric_limits<std::int32_t>::max())) && s >= -31 && s <= 30;
+    };
+    REQUIRE(q.weights.size() == p.weight_count);
+    REQUIRE(q.params.size() == p.param_count);
+    for (const deploy::step& s : p.steps) {
+        const std::int32_t* v = q.params.data() + s.params;
+        INFO("step of type " << static_cast<int>(s.type));
+        switch (s.type) {
+        case op_type::conv:
+        case op_type::dense: {
+            CHECK(zero_point(v[at::z_in]));
+            CHECK(zero_point(v[at::z_out]));
+            CHECK(-128 <= v[at::act_min]);
+            CHECK(v[at::act_min] <= v[at::act_max]);
+            CHECK(v[at::act_max] <= 127);
+            if (s.activation != fused_activation::none) CHECK(v[at::act_min] == v[at::z_out]);  // the clamp at real 0
+            const int c = s.out.extent.c;
+            const std::size_t per_channel = s.weight_count / static_cast<std::size_t>(c);
+            for (int k = 0; k < c; ++k) {
+                CHECK(factor(v[at::channels_begin + c + k], v[at::channels_begin + 2 * c + k]));
+                int largest = 0;
+                for (std::size_t i = 0; i < per_channel; ++i)
+                    largest = std::max(largest, std::abs(static_cast<int>(q.weights[s.weights + static_cast<std::size_t>(k) * per_channel + i])));
+                CHECK(largest == 127);  // symmetric per channel: the largest weight takes the full range
+            }
+            break;
+        }
+        case op_type::add:
+            CHECK(zero_point(v[at::add::z_a]));
+            CHECK(zero_point(v[at::add::z_b]));
+            CHECK(zero_point(v[at::add::z_out]));
+            CHECK(v[at::add::left_shift] == 20);
+            CHECK(factor(v[at::add::multiplier_a], v[at::add::shift_a]));
+            CHECK(factor(v[at::add::multiplier_b], v[at::add::shift_b]));
+            CHECK(factor(v[at::add::multiplier_out], v[at::add::shift_out]));
+            break;
+        case op_type::max_pool:
+            CHECK(v[at::z_in] == v[at::z_out]);  // keeps its input's parameters
+            CHECK(v[at::rescale::multiplier] == deploy::identity_multiplier.multiplier);
+            CHECK(v[at::rescale::shift] == deploy::identity_multiplier.shift);
+            [[fallthrough]];
+        case op_type::avg_pool:
+        case op_type::global_avg_pool:
+        case op_type::relu:
+        case op_type::relu6:
+            CHECK(zero_point(v[at::z_in]));
+            CHECK(zero_point(v[at::z_out]));
+            CHECK(v[at::act_min] <= v[at::act_max]);
+            CHECK(factor(v[at::rescale::multiplier], v[at::rescale::shift]));
+            if (s.type == op_type::relu || s.type == op_type::relu6) CHECK(v[at::act_min] == v[at::z_out]);
+            break;
+        case op_type::concat:
+            CHECK(zero_point(v[at::concat::z_a]));
+            CHECK(zero_point(v[at::concat::z_b]));
+            CHECK(zero_point(v[at::concat::z_out]));
+            CHECK(factor(v[at::concat::multiplier_a], v[at::concat::shift_a]));
+            CHECK(factor(v[at::concat::multiplier_b], v[at::concat::shift_b]));
+            break;
+        case op_type::zero: CHECK(zero_point(v[0])); break;
+        default: break;
+        }
+    }
+    for (const auto& t : q.tensors) {
+        CHECK(t.scale > 0.0F);
+        CHECK(zero_point(t.zero_point));
+        CHECK(t.dequantize(static_cast<std::int8_t>(t.zero_point)) == 0.0F);  // 0 is exact
+    }
+}
+
+/// Calls f(std::integral_constant<std::size_t, n>) for the graph's op count n (at most 128).
+template <class F, std::size_t... N>
+void with_step_count(std::size_t n, F&& f, std::index_sequence<N...>) {
+    bool found = false;
+    ((n == N + 1 ? (f(std::integral_constant<std::size_t, N + 1>{}), found = true) : false), ...);
+    REQUIRE(found);
+}
+
+/// Extracts and quantises random architectures of Space (random weights, calibrated on random
+/// images) and compares the int8 program with the float program on other random images.
+template <class Space>
+void check_zoo_space(shape in, int architectures, std::uint64_t seed, double tolerance) {
+    nn::model<Space, float> model(in, seed);
+    rng random(seed + 1);
+    make_batch_norms_nontrivial(model, in, random);
+    for (int i = 0; i < architectures; ++i) {
+        const architecture a = space::sample<Space>(in, random);
+        INFO("architecture " << to_text(a));
+        const cost::graph g = cost::lower<Space>(in, precision::float32, a.view());
+        const cost::graph g8 = cost::lower<Space>(in, precision::int8, a.view());
+        const cost::memory_plan plan = cost::plan(g);
+        const cost::memory_plan plan8 = cost::plan(g8);
+        const deploy::float_parameters f = deploy::extract(model, g, a.view());
+        const std::vector<float> calibration = random_images(32, in, random);
+        const std::vector<float> test = random_images(8, in, random);
+        with_step_count(g.ops.size(), [&](auto steps) {
+            constexpr std::size_t n = decltype(steps)::value;
+            const auto fp = deploy::compile<n>(g, plan, precision::float32);
+            const auto qp = deploy::compile<n>(g8, plan8, precision::int8);
+            const deploy::quantized_parameters q = deploy::quantize(g, plan, fp, f, calibration);
+            check_ranges(qp, q);
+            const outputs o = run_both(fp, qp, f, q, test);
+            INFO(g.ops.size() << " ops; relative error " << relative_error(o) << ", argmax agreement " << argmax_agreement(o, 10));
+            CHECK(relative_error(o) < tolerance);
+        }, std::make_index_sequence<128>{});
+    }
+}
+
+} // namespace
+
+TEST_CASE("quantize: the quantisation of a range holds 0 exactly", "[deploy][quantize]") {
+    const deploy::tensor_quantization relu_like = deploy::quantization_of_range(0.0F, 5.1F);
+    CHECK(relu_like.zero_point == -128);
+    CHECK(relu_like.scale == Approx(5.1 / 255));
+    CHECK(relu_like.quantize(0.0F) == -128);
+    CHECK(relu_like.quantize(5.1F) == 127);
+    CHECK(relu_like.quantize(100.0F) == 127);  // saturates
+    const deploy::tensor_quantization negative = deploy::quantization_of_range(-2.0F, -1.0F);  // widened to [-2, 0]
+    CHECK(negative.zero_point == 127);
+    CHECK(negative.dequantize(127) == 0.0F);
+    const deploy::tensor_quantization both = deploy::quantization_of_range(-1.0F, 3.0F);
+    CHECK(both.scale == Approx(4.0 / 255));
+    CHECK(both.zero_point == -64);  // -128 + 1 / (4 / 255) = -64.25
+    CHECK(both.dequantize(both.quantize(0.0F)) == 0.0F);
+    CHECK(std::abs(both.dequantize(both.quantize(1.234F)) - 1.234F) <= both.scale / 2);
+    const deploy::tensor_quantization empty = deploy::quantization_of_range(0.0F, 0.0F);
+    CHECK(empty.scale > 0.0F);
+    CHECK(empty.dequantize(empty.quantize(0.0F)) == 0.0F);
+}
+
+TEST_CASE("quantize: the int8 program of a small network of every op type follows the float program",
+          "[deploy][quantize]") {
+    nn::model<small_net, float> model(small_input, 3);
+    rng random(4);
+    make_batch_norms_nontrivial(model, small_input, random);
+    const deploy::float_parameters f = deploy::extract(model);
+    const std::vector<float> calibration = random_images(64, small_input, random);
+    const std::vector<float> test = random_images(32, small_input, random);
+
+    const deploy::quantized_parameters q = deploy::quantize_architecture<small_net, small_input, no_decisions>(f, calibration);
+    using float_net = deploy::fixed<small_net, small_input, precision::float32>;
+    using int8_net = deploy::fixed<small_net, small_input, precision::int8>;
+    check_ranges(int8_net::program, q);
+    const outputs o = run_both(float_net::program, int8_net::program, f, q, test);
+    INFO("relative error " << relative_error(o) << ", argmax agreement " << argmax_agreement(o, 10));
+    CHECK(relative_error(o) < 0.1);
+    CHECK(argmax_agreement(o, 10) >= 0.9);
+
+    // The same through the graph, the plan and a program compiled at run time.
+    const cost::graph g = cost::lower<small_net>(small_input, precision::float32);
+    const cost::memory_plan plan = cost::plan(g);
+    const auto fp = deploy::compile<float_net::program.step_count>(g, plan, precision::float32);
+    const deploy::quantized_parameters same = deploy::quantize(g, plan, fp, f, calibration);
+    CHECK(same.weights == q.weights);
+    CHECK(same.params == q.params);
+    CHECK(same.input == q.input);
+    CHECK(same.output == q.output);
+
+    // The network type runs them: its classification is the int8 program's.
+    int8_net::arena arena;
+    q.quantize_input(std::span<const float>(test).first(small_input.size()), int8_net::input(arena));
+    const int label = int8_net::classify(arena, q.weights.data(), q.params.data());
+    CHECK(label == static_cast<int>(std::max_element(o.int8.begin(), o.int8.begin() + 10) - o.int8.begin()));
+}
+
+TEST_CASE("quantize: a program of another graph or plan is refused", "[deploy][quantize]") {
+    nn::model<small_net, float> model(small_input, 3);
+    const deploy::float_parameters f = deploy::extract(model);
+    const cost::graph g = cost::lower<small_net>(small_input, precision::float32);
+    const cost::memory_plan plan = cost::plan(g);
+    const auto fp = deploy::compile<deploy::fixed<small_net, small_input, precision::float32>::program.step_count>(g, plan, precision::float32);
+    cost::memory_plan shuffled = plan;
+    std::swap(shuffled.order.front(), shuffled.order.back());  // a convolution and the dense layer
+    rng random(1);
+    const std::vector<float> images = random_images(2, small_input, random);
+    CHECK_THROWS_WITH(deploy::calibrate(g, shuffled, fp, f, images), Catch::Contains("compile the program from this graph and plan"));
+    CHECK_THROWS_WITH(deploy::calibrate(g, plan, fp, f, std::span<const float>(images).first(5)),
+                      Catch::Contains("not a whole number of images"));
+    deploy::float_parameters short_weights = f;
+    short_weights.weights.pop_back();
+    CHECK_THROWS_WITH(deploy::calibrate(g, plan, fp, short_weights, images), Catch::Contains("weights"));
+}
+
+TEST_CASE("quantize: random architectures of DARTS (zero, add), SPOS (split, concat, shuffle) and μNAS",
+          "[deploy][quantize]") {
+    constexpr shape fashion{28, 28, 1};
+    check_zoo_space<zoo::darts>(fashion, 2, 7, 0.2);
+    check_zoo_space<zoo::spos>(fashion, 2, 8, 0.2);
+    check_zoo_space<zoo::munas>(fashion, 3, 9, 0.2);
+}
