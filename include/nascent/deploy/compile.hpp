@@ -89,8 +89,14 @@ template <std::size_t Steps>
 /// The program of architecture `Arch` of `Space` on inputs of shape `Input` at precision `P`.
 template <class Space, shape Input, precision P, auto Arch>
 [[nodiscard]] constexpr auto compile_architecture() {
-    constexpr std::size_t steps = cost::lower<Space>(Input, P, std::span<const int>(Arch)).ops.size();
-    const cost::graph g = cost::lower<Space>(Input, P, std::span<const int>(Arch));
+    // Local copies of Arch: GCC with -fsanitize=address does not evaluate the address of a
+    // template parameter object in a constant expression.
+    constexpr std::size_t steps = [] {
+        const auto arch = Arch;
+        return cost::lower<Space>(Input, P, std::span<const int>(arch)).ops.size();
+    }();
+    const auto arch = Arch;
+    const cost::graph g = cost::lower<Space>(Input, P, std::span<const int>(arch));
     return compile<steps>(g, cost::plan(g), P);
 }
 

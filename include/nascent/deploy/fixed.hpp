@@ -36,8 +36,11 @@ struct fixed_program {
     static constexpr std::array<int, sizeof...(Arch)> architecture{Arch...};
     static_assert(sizeof...(Arch) == space::decisions<Space>,
                   "nascent: fixed<Space, Input, P, Arch...> needs one value per decision of the space");
-    static_assert(space::validate<Space>(Input, std::span<const int>(architecture)) == problem::none,
-                  "nascent: the architecture is not valid for this space and input shape (space::validate names the problem)");
+    static constexpr bool valid = [] {
+        const std::array<int, sizeof...(Arch)> arch{Arch...};
+        return space::validate<Space>(Input, std::span<const int>(arch)) == problem::none;
+    }();
+    static_assert(valid, "nascent: the architecture is not valid for this space and input shape (space::validate names the problem)");
     static constexpr auto value = compile_architecture<Space, Input, P, architecture>();
 };
 
@@ -51,7 +54,10 @@ public:
     using space_type = Space;
     static constexpr const std::array<int, sizeof...(Arch)>& architecture = source::architecture;
     /// The cost model's figures of this architecture.
-    static constexpr cost::costs costs = cost::of<Space>(Input, P, std::span<const int>(source::architecture));
+    static constexpr cost::costs costs = [] {
+        const std::array<int, sizeof...(Arch)> arch{Arch...};
+        return cost::of<Space>(Input, P, std::span<const int>(arch));
+    }();
 
     static_assert(costs.peak_ram_bytes == source::value.arena_bytes, "the arena is the cost model's peak RAM");
     static_assert(costs.flash_bytes == network<source::value>::flash_bytes, "the parameters are the cost model's flash");
