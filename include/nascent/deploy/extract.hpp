@@ -88,20 +88,6 @@ template <class Net, class T>
 
 namespace detail {
 
-/// Weights of op `o` in the program (deploy/compile.hpp numbers them the same way).
-[[nodiscard]] inline std::size_t op_weights(const cost::op_node& o) {
-    const shape in = o.input_extent[0];
-    const shape out = o.output_extent;
-    switch (o.type) {
-    case op_type::conv:
-        return static_cast<std::size_t>(out.c) * static_cast<std::size_t>(o.window.kernel_h * o.window.kernel_w) *
-               static_cast<std::size_t>(in.c / o.window.groups);
-    case op_type::dense: return static_cast<std::size_t>(out.c) * in.size();
-    case op_type::batch_norm: return static_cast<std::size_t>(out.c);
-    default: return 0;
-    }
-}
-
 [[nodiscard]] inline std::string shape_text(shape s) { return concat(s.h, "x", s.w, "x", s.c); }
 
 [[nodiscard]] inline std::string op_text(std::size_t k, const cost::op_node& o) {
@@ -276,7 +262,7 @@ template <class T>
     std::size_t weight_total = 0;
     std::size_t param_total = 0;
     for (const cost::op_node& o : g.ops) {
-        weight_total += detail::op_weights(o);
+        weight_total += cost::weight_count(o);
         param_total += param_layout::count(o.type, precision::float32, o.output_extent.c);
     }
     out.weights.assign(weight_total, 0.0f);
@@ -287,7 +273,7 @@ template <class T>
     std::vector<double> bias, scale, shift;
     for (std::size_t k = 0; k < g.ops.size(); ++k) {
         const cost::op_node& o = g.ops[k];
-        const std::size_t w_count = detail::op_weights(o);
+        const std::size_t w_count = cost::weight_count(o);
         float* w = out.weights.data() + w_at;
         float* p = out.params.data() + p_at;
         const int channels = o.output_extent.c;

@@ -246,7 +246,7 @@ template <std::size_t N>
             out.tensors[static_cast<std::size_t>(o.output)] = out.tensors[static_cast<std::size_t>(o.inputs[0])];
     std::size_t weights = 0, float_params = 0, params = 0;
     for (const cost::op_node& o : g.ops) {
-        weights += detail::op_weights(o);
+        weights += cost::weight_count(o);
         float_params += param_layout::count(o.type, precision::float32, o.output_extent.c);
         params += param_layout::count(o.type, precision::int8, o.output_extent.c);
     }
@@ -257,7 +257,7 @@ template <std::size_t N>
     out.params.assign(params, 0);
     std::size_t w_at = 0, fp_at = 0, p_at = 0;
     for (const cost::op_node& o : g.ops) {
-        const std::size_t w_count = detail::op_weights(o);
+        const std::size_t w_count = cost::weight_count(o);
         const tensor_quantization& in = out.tensors[static_cast<std::size_t>(o.inputs[0])];
         const tensor_quantization& q_out = out.tensors[static_cast<std::size_t>(o.output)];
         std::int32_t* q = out.params.data() + p_at;
