@@ -8,7 +8,7 @@
 //     alignas(4) inline constexpr std::int8_t weights[] = {...};   // (float for float models)
 //     alignas(4) inline constexpr std::int32_t params[] = {...};
 //     inline constexpr std::int8_t input_of_pixel[256] = {...};    // pixel 0..255 -> network input
-//     namespace metadata { ... }                                   // accuracy, costs, normalisation
+//     namespace metadata { ... }                                   // architecture, accuracy, costs, normalisation
 //     inline constexpr const char* class_names[] = {...};
 //     }
 // The program is the one deploy::fixed<Space, ...> compiles for the same architecture
@@ -43,6 +43,7 @@ namespace nascent::deploy {
 struct model_metadata {
     std::string space;                      ///< the space type, e.g. "nascent::zoo::munas"
     std::string architecture;               ///< the architecture's text form
+    std::vector<int> decisions;             ///< the architecture's values (empty for a space without decisions)
     double float_accuracy = -1;             ///< percent on the test split (negative: not measured)
     double int8_accuracy = -1;
     cost::costs costs{};                    ///< the cost model's figures at the program's precision
@@ -93,10 +94,10 @@ std::string array_text(std::span<const T> values, std::size_t per_line) {
     return out + '\n';
 }
 
-inline std::string shape_text(shape s) { return concat('{', s.h, ", ", s.w, ", ", s.c, '}'); }
+inline std::string shape_initializer(shape s) { return concat('{', s.h, ", ", s.w, ", ", s.c, '}'); }
 
 inline std::string operand_text(const operand& o) {
-    return concat('{', o.offset, "U, ", shape_text(o.extent), ", ", o.pixel_stride, '}');
+    return concat('{', o.offset, "U, ", shape_initializer(o.extent), ", ", o.pixel_stride, '}');
 }
 
 inline const char* op_type_name(op_type t) {
@@ -176,8 +177,9 @@ template <class T>
             if constexpr (std::is_floating_point_v<T>) {
                 table.push_back(x);
             } else {
-                const long q = std::lround(x / m.input_scale) + m.input_zero_point;
-                table.push_back(static_cast<T>(std::clamp(q, -128L, 127L)));
+                // as deploy::tensor_quantization::quantize rounds
+                const double q = std::nearbyint(static_cast<double>(x) / static_cast<double>(m.input_scale)) + m.input_zero_point;
+                table.push_back(static_cast<T>(std::clamp(q, -128.0, 127.0)));
             }
         }
     }
@@ -205,7 +207,7 @@ template <std::size_t N, class W, class P>
                              "// space: ", m.space, "\n// architecture: ", m.architecture, "\n// precision: ", int8 ? "int8" : "float32",
                              "\n// arena ", p.arena_bytes, " bytes, weights and parameters ",
                              weights.size() * sizeof(W) + params.size() * sizeof(P), " bytes\n");
-    out += concat("#pragma once\n\n#include <cstdint>\n\n#include \"nascent/deploy/network.hpp\"\n\nnamespace ", name, " {\n\n");
+    out += concat("#pragma once\n\n#include <array>\n#include <cstdint>\n\n#include \"nascent/deploy/network.hpp\"\n\nnamespace ", name, " {\n\n");
     out += concat("inline constexpr auto program = ", program_source(p), ";\n\n");
     out += "/// The fixed network: arena type, input(), run(), classify().\nusing network = nascent::deploy::network<program>;\n\n";
     out += concat("alignas(4) inline constexpr ", w_type, " weights[", std::max<std::size_t>(weights.size(), 1), "] = {",
@@ -218,6 +220,9 @@ template <std::size_t N, class W, class P>
     out += "namespace metadata {\n";
     out += concat("inline constexpr const char* space = ", detail::quoted(m.space), ";\n");
     out += concat("inline constexpr const char* architecture = ", detail::quoted(m.architecture), ";\n");
+    out += concat("/// The architecture's values: deploy::fixed_of<space, input, precision, decisions> is this network.\n",
+                  "inline constexpr std::array<int, ", m.decisions.size(), "> decisions{",
+                  m.decisions.empty() ? std::string() : detail::array_text(std::span<const int>(m.decisions), 24), "};\n");
     out += concat("inline constexpr double float_accuracy = ", detail::double_text(m.float_accuracy), ";  // percent, negative: not measured\n");
     out += concat("inline constexpr double int8_accuracy = ", detail::double_text(m.int8_accuracy), ";\n");
     out += concat("inline constexpr std::uint32_t params = ", c.params, "U;  // trainable scalars\n");
