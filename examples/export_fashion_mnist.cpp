@@ -16,6 +16,7 @@
 //   --epochs N          training epochs (1)
 //   --train-limit N     train on the first N training images (20000; 0: all 60000)
 //   --weights PATH      load trained weights (nn::save of this model) instead of training
+//   --qat-epochs N      then quantisation-aware fine-tuning for N epochs (0), nn/fake_quantization.hpp
 //   --images N          test images embedded in the firmware (16)
 //   --calibration N     training images the int8 ranges are calibrated on (1000, taken from the
 //                       end of the training split)
@@ -55,6 +56,7 @@ struct options {
     int epochs = 1;
     std::size_t train_limit = 20000;
     std::string weights;
+    int qat_epochs = 0;
     std::size_t images = 16;
     std::size_t calibration = 1000;
     double max_drop = 1.0;
@@ -64,8 +66,8 @@ struct options {
 
 [[noreturn]] void usage(const char* program, int status) {
     std::fprintf(status == 0 ? stdout : stderr,
-                 "usage: %s --out DIR [--epochs N] [--train-limit N] [--weights PATH] [--images N]\n"
-                 "          [--calibration N] [--max-drop POINTS] [--seed N] [--threads N]\n",
+                 "usage: %s --out DIR [--epochs N] [--train-limit N] [--weights PATH] [--qat-epochs N]\n"
+                 "          [--images N] [--calibration N] [--max-drop POINTS] [--seed N] [--threads N]\n",
                  program);
     std::exit(status);
 }
@@ -81,6 +83,7 @@ options parse(int argc, char** argv) {
         else if (arg == "--epochs") o.epochs = std::atoi(v);
         else if (arg == "--train-limit") o.train_limit = std::strtoull(v, nullptr, 10);
         else if (arg == "--weights") o.weights = v;
+        else if (arg == "--qat-epochs") o.qat_epochs = std::atoi(v);
         else if (arg == "--images") o.images = std::strtoull(v, nullptr, 10);
         else if (arg == "--calibration") o.calibration = std::strtoull(v, nullptr, 10);
         else if (arg == "--max-drop") o.max_drop = std::atof(v);
@@ -102,6 +105,18 @@ std::vector<float> normalised(const image_dataset& data, std::size_t first, std:
             out.push_back((static_cast<float>(p[k]) / 255.0F - norm.mean[0]) / norm.stddev[0]);
     }
     return out;
+}
+
+/// Silent training of `epochs` epochs on architecture `arch`.
+train::fit_options fit_settings(int epochs, std::uint64_t seed, const std::vector<int>& arch) {
+    train::fit_options fo;
+    fo.epochs = epochs;
+    fo.batch_size = 64;
+    fo.seed = seed;
+    fo.architecture = arch;
+    fo.progress = false;
+    fo.log = nullptr;
+    return fo;
 }
 
 /// Runs `Net` on test image i through a pixel table, as the firmware does.
@@ -149,14 +164,16 @@ int main(int argc, char** argv) try {
         std::printf("weights loaded from %s\n", opt.weights.c_str());
     } else {
         train::sgd<float> optimiser(model.parameters(), {.momentum = 0.9, .weight_decay = 5e-5});
-        train::fit_options fo;
-        fo.epochs = opt.epochs;
-        fo.batch_size = 64;
-        fo.seed = opt.seed;
-        fo.architecture = arch;
-        fo.progress = false;
-        fo.log = nullptr;
-        (void)train::fit(model, optimiser, train::cosine_lr{.rate = 0.05}, train, subset(test, 0, 256), norm, fo);
+        (void)train::fit(model, optimiser, train::cosine_lr{.rate = 0.05}, train, subset(test, 0, 256), norm,
+                         fit_settings(opt.epochs, opt.seed, arch));
+    }
+    nn::fake_quantization rounding;
+    if (opt.qat_epochs > 0) {
+        train::sgd<float> tuner(model.parameters(), {.momentum = 0.9, .weight_decay = 5e-5});
+        train::fit_options fo = fit_settings(opt.qat_epochs, opt.seed + 1, arch);
+        fo.quantization = &rounding;
+        (void)train::fit(model, tuner, train::cosine_lr{.rate = 0.01}, train, subset(test, 0, 256), norm, fo);
+        std::printf("quantisation-aware fine-tuning: %d epochs\n", opt.qat_epochs);
     }
 
     // Extraction, then calibration on training images the model may not have seen (the end of the split).

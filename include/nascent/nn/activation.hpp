@@ -36,11 +36,11 @@ var relu6(tape<T>& t, var x) {
 namespace detail {
 template <class T>
 var relu_layer(context<T>& ctx, var x) {
-    return relu(ctx.graph, x);
+    return stored_activation(ctx, relu(ctx.graph, x));
 }
 template <class T>
 var relu6_layer(context<T>& ctx, var x) {
-    return relu6(ctx.graph, x);
+    return stored_activation(ctx, relu6(ctx.graph, x));
 }
 } // namespace detail
 

@@ -20,6 +20,9 @@
 // With `layers` set, every layer with weights appends what it ran (a layer_record)
 // as it runs: deploy/extract.hpp reads a trained network's weights that way.
 // Without it the pass costs one pointer test per layer more.
+//
+// With `quantization` set, relu and relu6 round their outputs to an int8 grid
+// (quantisation-aware training, nn/fake_quantization.hpp).
 #pragma once
 
 #include <cstdint>
@@ -30,6 +33,7 @@
 #include "nascent/core/op_type.hpp"
 #include "nascent/core/random.hpp"
 #include "nascent/core/shape.hpp"
+#include "nascent/nn/fake_quantization.hpp"
 #include "nascent/space/node.hpp"
 
 namespace nascent::nn {
@@ -68,7 +72,18 @@ struct context {
     /// non-zero, keeps them zero too; a layer that mixes channels clears this (0: all live).
     int live_channels = 0;
     int live_of = 0;
+    /// When set: activations are rounded as an int8 program rounds them (quantisation-aware
+    /// training, nn/fake_quantization.hpp); the weights are rounded by whoever runs the pass.
+    fake_quantization* quantization = nullptr;
 };
+
+/// An activation's output `y`, rounded as an int8 program stores it when the pass asks for
+/// quantisation-aware training (ctx.quantization), else `y` itself.
+template <class T>
+var stored_activation(context<T>& ctx, var y) {
+    if (ctx.quantization == nullptr || !ctx.quantization->activations) return y;
+    return fake_quantize_activation(ctx.graph, y, *ctx.quantization, ctx.training);
+}
 
 /// Updates ctx's live channels across a layer with weights from `in_c` to `out_c` channels: a
 /// depthwise layer (each output channel reads one input channel) keeps them, any other clears them.

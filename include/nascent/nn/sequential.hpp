@@ -68,7 +68,7 @@ private:
         if constexpr (I == count) {
             return x;
         } else if constexpr (fuses_with_next<I>()) {
-            return forward_from<I + 2>(ctx, std::get<I>(members_).forward_relu(ctx, x));
+            return forward_from<I + 2>(ctx, stored_activation(ctx, std::get<I>(members_).forward_relu(ctx, x)));
         } else {
             return forward_from<I + 1>(ctx, std::get<I>(members_).forward(ctx, x));
         }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "nascent/data/dataset.hpp"
 #include "nascent/data/normalization.hpp"
 #include "nascent/nn/context.hpp"
+#include "nascent/nn/fake_quantization.hpp"
 #include "nascent/nn/loss.hpp"
 
 namespace nascent::train {
@@ -23,10 +25,14 @@ struct evaluation {
 
 /// Runs `model` (batch norm on running statistics, no dropout, no gradients) over all of `data`.
 /// For a supernet, `architecture` picks the path (empty: the first option of every decision).
+/// With `quantization` (quantisation-aware training, nn/fake_quantization.hpp) the network runs
+/// with its weights and activations rounded to int8 as in that training (the ranges stay frozen).
 template <class Model>
 evaluation evaluate(Model& model, const image_dataset& data, const normalization& norm, std::size_t batch_size = 256,
-                    std::span<const int> architecture = {}) {
+                    std::span<const int> architecture = {}, nn::fake_quantization* quantization = nullptr) {
     using T = typename Model::scalar;
+    std::optional<nn::rounded_weights<T>> rounded;
+    if (quantization != nullptr && quantization->weights) rounded.emplace(model.parameters());
     tape<T> graph;
     graph.enable_grad(false);
     rng order_unused;  // the batcher wants one; without shuffling it is never drawn from
@@ -41,6 +47,10 @@ evaluation evaluate(Model& model, const image_dataset& data, const normalization
     while (batches.next(images, labels)) {
         graph.reset();
         ctx.decisions = decision_cursor(architecture.data(), architecture.size());
+        if (quantization != nullptr) {
+            quantization->begin_pass();
+            ctx.quantization = quantization;
+        }
         const var logits = model.forward(ctx, graph.leaf(images));
         const var loss = nn::softmax_cross_entropy(graph, logits, std::span<const int>(labels));
         loss_sum += static_cast<double>(graph.value(loss)(0, 0, 0, 0)) * static_cast<double>(labels.size());

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -56,6 +57,9 @@ struct fit_options {
     std::FILE* log = stdout;                        ///< one line per epoch and a summary; null for silence
     std::function<void(const epoch_stats&)> on_epoch;  ///< called after each epoch's evaluation
     std::vector<int> architecture;  ///< for a supernet: the path to train (empty: first options)
+    /// Quantisation-aware training when set: weights and activations are rounded as the int8
+    /// program rounds them (nn/fake_quantization.hpp); the state belongs to this model and architecture.
+    nn::fake_quantization* quantization = nullptr;
 };
 
 template <class Model, class Optimizer, class Schedule>
@@ -90,9 +94,16 @@ fit_report fit(Model& model, Optimizer& optimizer, const Schedule& schedule, con
             graph.reset();
             optimizer.zero_grad();
             ctx.decisions = decision_cursor(options.architecture.data(), options.architecture.size());
+            std::optional<nn::rounded_weights<T>> rounded;  // quantisation-aware: the pass sees int8 weights
+            if (options.quantization != nullptr) {
+                options.quantization->begin_pass();
+                ctx.quantization = options.quantization;
+                if (options.quantization->weights) rounded.emplace(model.parameters());
+            }
             const var logits = model.forward(ctx, graph.leaf(images));
             const var loss = nn::softmax_cross_entropy(graph, logits, std::span<const int>(labels));
             graph.backward(loss);
+            if (rounded) rounded->restore();  // the step moves the float masters
             optimizer.step(lr);
             ++step;
             ++batch;
@@ -112,7 +123,7 @@ fit_report fit(Model& model, Optimizer& optimizer, const Schedule& schedule, con
         stats.train_accuracy = static_cast<double>(correct) / static_cast<double>(seen);
         stats.images_per_second = static_cast<double>(seen) / stats.seconds;
         if (test_data.size() > 0) {
-            const evaluation test = evaluate(model, test_data, norm, 256, options.architecture);
+            const evaluation test = evaluate(model, test_data, norm, 256, options.architecture, options.quantization);
             stats.test_loss = test.loss;
             stats.test_accuracy = test.accuracy;
         }
