@@ -1,0 +1,645 @@
+// Multi-objective search: constraint domination, non-dominated sorting (against a brute-force
+// peeling of the fronts), crowding distance, exact hypervolume (against hand values, an exact
+// grid count and a Monte-Carlo estimate), NSGA-II (its front, its hypervolume over generations,
+// constraint handling, resuming from a saved state), post-search selection and the reports.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <span>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include <unistd.h>
+
+#include <nascent/core/random.hpp>
+#include <nascent/ops/batch_norm.hpp>
+#include <nascent/ops/conv2d.hpp>
+#include <nascent/ops/dense.hpp>
+#include <nascent/ops/global_avg_pool.hpp>
+#include <nascent/ops/identity.hpp>
+#include <nascent/ops/relu.hpp>
+#include <nascent/search/hypervolume.hpp>
+#include <nascent/search/nsga2.hpp>
+#include <nascent/search/pareto.hpp>
+#include <nascent/search/pareto_report.hpp>
+#include <nascent/search/post_search.hpp>
+#include <nascent/search/random_search.hpp>
+#include <nascent/space/check.hpp>
+#include <nascent/space/choice.hpp>
+#include <nascent/space/repeat.hpp>
+#include <nascent/space/residual.hpp>
+#include <nascent/space/sequential.hpp>
+
+using namespace nascent;
+using search::point;
+
+namespace {
+
+template <int E>
+using block = sequential<conv2d<4 * E, 1>, batch_norm, relu, depthwise_conv2d<3>, batch_norm, relu, conv2d<4, 1>, batch_norm>;
+/// 4^6 = 4096 architectures: per layer an expansion 1, 3 or 6 block, or a skip.
+using toy_space = sequential<conv2d<4, 3>, batch_norm, relu, repeat<6, choice<residual<block<1>>, residual<block<3>>, residual<block<6>>, identity>>,
+                             global_avg_pool, dense<3>>;
+constexpr shape toy{8, 8, 1};
+static_assert(valid_space<toy_space, toy>);
+
+/// A predictable accuracy that grows with the blocks' expansion, as their RAM and flash do:
+/// each layer scores 0.5, 0.8, 1 or 0 by option, later layers weigh more.
+struct formula {
+    std::size_t calls = 0;
+    double operator()(const architecture& a) {
+        ++calls;
+        constexpr double score[] = {0.5, 0.8, 1.0, 0.0};
+        double sum = 0.0, weights = 0.0;
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            const double w = 1.0 + 0.1 * static_cast<double>(i);
+            sum += w * score[a[i]];
+            weights += w;
+        }
+        return sum / weights;
+    }
+};
+
+/// Fronts by definition: repeatedly take the points no remaining point dominates.
+std::vector<std::vector<std::size_t>> peel_fronts(const std::vector<point>& p) {
+    std::vector<std::size_t> remaining(p.size());
+    for (std::size_t i = 0; i < p.size(); ++i) remaining[i] = i;
+    std::vector<std::vector<std::size_t>> fronts;
+    while (!remaining.empty()) {
+        std::vector<std::size_t> front, rest;
+        for (const std::size_t i : remaining) {
+            bool dominated = false;
+            for (const std::size_t j : remaining) dominated = dominated || search::dominates(p[j], p[i]);
+            (dominated ? rest : front).push_back(i);
+        }
+        fronts.push_back(front);
+        remaining = rest;
+    }
+    return fronts;
+}
+
+std::vector<point> random_points(rng& random, std::size_t n, std::size_t m, int levels, double infeasible_share) {
+    std::vector<point> p(n);
+    for (auto& q : p) {
+        for (std::size_t k = 0; k < m; ++k) q.objectives.push_back(static_cast<double>(random.below(static_cast<std::uint64_t>(levels))));
+        if (random.uniform() < infeasible_share) q.violation = 0.1 * static_cast<double>(1 + random.below(3));
+    }
+    return p;
+}
+
+/// The hypervolume of integer points in [0, k)^m with reference point (k, ..., k): the unit cells dominated.
+double grid_count(const std::vector<std::vector<double>>& points, std::size_t m, int k) {
+    std::size_t cells = 1;
+    for (std::size_t d = 0; d < m; ++d) cells *= static_cast<std::size_t>(k);
+    std::size_t covered = 0;
+    std::vector<int> cell(m, 0);
+    for (std::size_t c = 0; c < cells; ++c) {
+        std::size_t rest = c;
+        for (std::size_t d = 0; d < m; ++d) cell[d] = static_cast<int>(rest % static_cast<std::size_t>(k)), rest /= static_cast<std::size_t>(k);
+        bool in = false;
+        for (const auto& p : points) {
+            bool below = true;
+            for (std::size_t d = 0; d < m && below; ++d) below = p[d] <= cell[d];
+            in = in || below;
+        }
+        covered += in ? 1U : 0U;
+    }
+    return static_cast<double>(covered);
+}
+
+/// A candidate with the given accuracy and figures.
+search::evaluated candidate(std::vector<int> arch, double accuracy, std::size_t ram, std::size_t flash, std::size_t macs = 1000) {
+    search::evaluated e;
+    e.arch = architecture{std::move(arch)};
+    e.accuracy = accuracy;
+    e.costs.peak_ram_bytes = ram;
+    e.costs.flash_bytes = flash;
+    e.costs.macs = macs;
+    return e;
+}
+
+/// Checks that `text` is well-formed XML as far as tags go: every tag closed in order, quotes
+/// balanced, one root element. Returns the number of elements named `name`.
+std::size_t check_xml(const std::string& text, const std::string& name) {
+    std::vector<std::string> open;
+    std::size_t roots = 0, named = 0, at = 0;
+    while ((at = text.find('<', at)) != std::string::npos) {
+        const std::size_t end = text.find('>', at);
+        REQUIRE(end != std::string::npos);
+        std::string tag = text.substr(at + 1, end - at - 1);
+        REQUIRE(std::count(tag.begin(), tag.end(), '"') % 2 == 0);
+        at = end + 1;
+        if (tag.front() == '/') {
+            REQUIRE(!open.empty());
+            CHECK(open.back() == tag.substr(1));
+            open.pop_back();
+            continue;
+        }
+        const bool self_closing = tag.back() == '/';
+        const std::string tag_name = tag.substr(0, tag.find_first_of(" /"));
+        if (open.empty()) ++roots;
+        if (tag_name == name) ++named;
+        if (!self_closing) open.push_back(tag_name);
+    }
+    CHECK(open.empty());
+    CHECK(roots == 1);
+    return named;
+}
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+}
+
+} // namespace
+
+TEST_CASE("constraint domination: feasible first, then the smaller violation, then Pareto dominance", "[search][pareto]") {
+    const point a{{1, 2}, 0}, b{{2, 2}, 0}, c{{1, 3}, 0}, d{{2, 1}, 0};
+    CHECK(search::dominates(a, b));
+    CHECK_FALSE(search::dominates(b, a));
+    CHECK_FALSE(search::dominates(c, d));  // each better in one objective
+    CHECK_FALSE(search::dominates(d, c));
+    CHECK_FALSE(search::dominates(a, a));  // equal points do not dominate each other
+    const point far{{9, 9}, 0}, good_but_over{{0, 0}, 0.1}, worse_over{{0, 0}, 0.3}, also_over{{5, 5}, 0.1};
+    CHECK(search::dominates(far, good_but_over));  // feasible beats infeasible whatever the objectives
+    CHECK_FALSE(search::dominates(good_but_over, far));
+    CHECK(search::dominates(also_over, worse_over));  // among infeasible: the smaller violation
+    CHECK_FALSE(search::dominates(worse_over, also_over));
+    CHECK_FALSE(search::dominates(good_but_over, also_over));  // equal violations: neither
+    CHECK_FALSE(search::dominates(also_over, good_but_over));
+    CHECK(search::pareto_dominates(std::vector<double>{1, 1, 1}, std::vector<double>{1, 1, 2}));
+    CHECK_FALSE(search::pareto_dominates(std::vector<double>{1, 1, 1}, std::vector<double>{1, 1, 1}));
+    CHECK_THROWS_AS(search::pareto_dominates(std::vector<double>{1, 1}, std::vector<double>{1, 1, 1}), nascent::error);
+}
+
+TEST_CASE("fast non-dominated sorting equals peeling the fronts one by one", "[search][pareto]") {
+    rng random(11);
+    for (const std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{7}, std::size_t{40}, std::size_t{90}})
+        for (const std::size_t m : {std::size_t{2}, std::size_t{3}, std::size_t{4}})
+            for (const double infeasible : {0.0, 0.3}) {
+                const std::vector<point> p = random_points(random, n, m, 6, infeasible);  // few levels: many ties
+                const auto fronts = search::non_dominated_sort(p);
+                INFO("n " << n << ", m " << m << ", infeasible share " << infeasible);
+                CHECK(fronts == peel_fronts(p));
+                std::size_t total = 0;
+                for (const auto& f : fronts) total += f.size();
+                CHECK(total == n);
+                // pareto_front: the feasible points no feasible point dominates
+                std::vector<std::size_t> expected;
+                for (std::size_t i = 0; i < n; ++i) {
+                    if (!p[i].feasible()) continue;
+                    bool dominated = false;
+                    for (std::size_t j = 0; j < n; ++j)
+                        dominated = dominated || (p[j].feasible() && search::pareto_dominates(p[j].objectives, p[i].objectives));
+                    if (!dominated) expected.push_back(i);
+                }
+                CHECK(search::pareto_front(p) == expected);
+                if (!expected.empty()) CHECK(fronts.front() == expected);
+            }
+    std::vector<point> bad{{{0, 1}, 0}, {{0, 1, 2}, 0}};
+    CHECK_THROWS_AS(search::non_dominated_sort(bad), nascent::error);
+    bad[1] = point{{0, std::numeric_limits<double>::quiet_NaN()}, 0};
+    CHECK_THROWS_AS(search::pareto_front(bad), nascent::error);
+}
+
+TEST_CASE("crowding distance on a hand-computed front", "[search][pareto]") {
+    const std::vector<point> p{{{0, 5}, 0}, {{1, 3}, 0}, {{3, 1}, 0}, {{4, 0}, 0}};
+    const std::vector<std::size_t> front{2, 0, 3, 1};
+    const std::vector<double> d = search::crowding_distance(p, front);
+    // (3, 1): (4 - 1) / 4 + (3 - 0) / 5 = 1.35; (1, 3): (3 - 0) / 4 + (5 - 1) / 5 = 1.55
+    REQUIRE(d.size() == 4);
+    CHECK(d[0] == Approx(1.35));
+    CHECK(std::isinf(d[1]));
+    CHECK(std::isinf(d[2]));
+    CHECK(d[3] == Approx(1.55));
+    // an objective the front agrees on adds nothing and sets no infinite distance
+    const std::vector<point> flat{{{0, 1}, 0}, {{1, 1}, 0}, {{2, 1}, 0}, {{4, 1}, 0}};
+    const std::vector<double> f = search::crowding_distance(flat, std::vector<std::size_t>{0, 1, 2, 3});
+    CHECK(std::isinf(f[0]));
+    CHECK(f[1] == Approx(0.5));
+    CHECK(f[2] == Approx(0.75));
+    CHECK(std::isinf(f[3]));
+    const std::vector<double> two = search::crowding_distance(p, std::vector<std::size_t>{1, 2});
+    CHECK((std::isinf(two[0]) && std::isinf(two[1])));
+}
+
+TEST_CASE("hypervolume: hand values in two, three and four objectives", "[search][hypervolume]") {
+    const std::vector<std::vector<double>> front2{{0.1, 0.8}, {0.3, 0.4}, {0.7, 0.1}};
+    const std::vector<double> r2{1.0, 1.0};
+    CHECK(search::hypervolume(front2, r2) == Approx(0.55));
+    CHECK(search::hypervolume_2d(front2, r2) == Approx(0.55));
+    CHECK(search::hypervolume_nd(front2, r2) == Approx(0.55));
+    // dominated points, duplicates and points beyond the reference add nothing
+    std::vector<std::vector<double>> more = front2;
+    more.insert(more.end(), {{0.5, 0.5}, {0.3, 0.4}, {1.0, 0.0}, {0.0, 1.2}, {2.0, 2.0}});
+    CHECK(search::hypervolume(more, r2) == Approx(0.55));
+    CHECK(search::hypervolume(std::vector<std::vector<double>>{}, r2) == 0.0);
+
+    const std::vector<double> r3{2, 2, 2};
+    CHECK(search::hypervolume_3d(std::vector<std::vector<double>>{{1, 1, 1}}, r3) == 1.0);
+    // boxes of 4 and 2 sharing a unit cube
+    const std::vector<std::vector<double>> front3{{0, 0, 1}, {1, 1, 0}, {3, 0, 0}, {2, 0, 0}};
+    CHECK(search::hypervolume_3d(front3, r3) == 5.0);
+    CHECK(search::hypervolume(front3, r3) == 5.0);
+    CHECK(search::hypervolume_nd(front3, r3) == 5.0);
+    // a staircase in three objectives: 3 + 2 + 1 unit columns of heights 1, 2, 3 (reference 3)
+    const std::vector<std::vector<double>> steps{{0, 2, 0}, {1, 1, 1}, {2, 0, 2}};
+    const std::vector<double> r33{3, 3, 3};
+    // z in [0,1): only (0,2): 3*1 = 3; z in [1,2): (0,2),(1,1): 3 + 2 = 5; z in [2,3): all: 3 + 2 + 1 = 6
+    CHECK(search::hypervolume_3d(steps, r33) == 14.0);
+    CHECK(search::hypervolume_nd(steps, r33) == 14.0);
+
+    const std::vector<double> r4{1, 2, 3, 4};
+    CHECK(search::hypervolume(std::vector<std::vector<double>>{{0, 0, 0, 0}}, r4) == 24.0);
+    CHECK(search::hypervolume(std::vector<std::vector<double>>{{0, 0, 0, 0}, {0.5, 1, 1.5, 2}}, r4) == 24.0);
+    CHECK(search::hypervolume(std::vector<std::vector<double>>{{0.5, 0, 0, 0}, {0, 0, 0, 2}}, r4) == 12.0 + 12.0 - 6.0);
+
+    CHECK_THROWS_AS(search::hypervolume(front3, r2), nascent::error);
+    CHECK_THROWS_AS(search::hypervolume_2d(front3, r3), nascent::error);
+    CHECK_THROWS_AS(search::hypervolume(front2, std::vector<double>{}), nascent::error);
+}
+
+TEST_CASE("hypervolume equals an exact grid count and a Monte-Carlo estimate on random fronts", "[search][hypervolume]") {
+    rng random(5);
+    constexpr int k = 9;
+    for (const std::size_t m : {std::size_t{2}, std::size_t{3}, std::size_t{4}})
+        for (int trial = 0; trial < 6; ++trial) {
+            std::vector<std::vector<double>> pts(1 + random.below(25));
+            for (auto& p : pts)
+                for (std::size_t d = 0; d < m; ++d) p.push_back(static_cast<double>(random.below(k + 1)));  // k itself: on the reference
+            const std::vector<double> reference(m, static_cast<double>(k));
+            const double exact = grid_count(pts, m, k);
+            INFO("m " << m << ", " << pts.size() << " points");
+            CHECK(search::hypervolume(pts, reference) == exact);
+            CHECK(search::hypervolume_nd(pts, reference) == exact);
+            if (m == 2) CHECK(search::hypervolume_2d(pts, reference) == exact);
+            if (m == 3) CHECK(search::hypervolume_3d(pts, reference) == exact);
+        }
+
+    // real-valued fronts: the sweeps and the slicing agree, and a Monte-Carlo estimate agrees with them
+    for (const std::size_t m : {std::size_t{2}, std::size_t{3}, std::size_t{4}, std::size_t{5}}) {
+        std::vector<std::vector<double>> pts(m == 5 ? 25 : 60);
+        for (auto& p : pts) {
+            // points near the simplex sum = 1: a front with few dominated points
+            double sum = 0.0;
+            for (std::size_t d = 0; d < m; ++d) p.push_back(random.uniform(0.05, 1.0)), sum += p.back();
+            for (auto& v : p) v /= sum;
+        }
+        const std::vector<double> reference(m, 1.0);
+        const double exact = search::hypervolume(pts, reference);
+        CHECK(search::hypervolume_nd(pts, reference) == Approx(exact).epsilon(1e-12));
+        if (m == 2) CHECK(search::hypervolume_2d(pts, reference) == Approx(exact).epsilon(1e-12));
+        if (m == 3) CHECK(search::hypervolume_3d(pts, reference) == Approx(exact).epsilon(1e-12));
+        constexpr int samples = 200000;
+        int inside = 0;
+        std::vector<double> x(m);
+        for (int s = 0; s < samples; ++s) {
+            for (auto& v : x) v = random.uniform();
+            bool dominated = false;
+            for (const auto& p : pts) {
+                bool below = true;
+                for (std::size_t d = 0; d < m && below; ++d) below = p[d] <= x[d];
+                if (below) {
+                    dominated = true;
+                    break;
+                }
+            }
+            inside += dominated ? 1 : 0;
+        }
+        const double estimate = static_cast<double>(inside) / samples;
+        const double sigma = std::sqrt(exact * (1 - exact) / samples);
+        INFO("m " << m << ": exact " << exact << ", Monte-Carlo " << estimate);
+        CHECK(exact > 0.0);
+        CHECK(std::abs(estimate - exact) < 5 * sigma);
+    }
+}
+
+TEST_CASE("objectives are normalised linearly between the ideal and the nadir point", "[search][hypervolume]") {
+    const std::vector<double> ideal{0, 100}, nadir{2, 300};
+    const auto n = search::normalize_objectives(std::vector<double>{1, 350}, ideal, nadir);
+    CHECK(n == std::vector<double>{0.5, 1.25});  // not clamped
+    const std::vector<std::vector<double>> pts{{0, 100}, {2, 300}};
+    CHECK(search::normalize_objectives(pts, ideal, nadir) == std::vector<std::vector<double>>{{0, 0}, {1, 1}});
+    CHECK_THROWS_AS(search::normalize_objectives(std::vector<double>{1, 1}, ideal, std::vector<double>{2, 100}), nascent::error);
+    CHECK_THROWS_AS(search::normalize_objectives(std::vector<double>{1}, ideal, nadir), nascent::error);
+}
+
+TEST_CASE("NSGA-II: a non-dominated front whose hypervolume grows, better than random draws", "[search][nsga2]") {
+    formula judge;
+    const search::nsga2_options o{.population = 16, .generations = 12, .seed = 3};
+    const search::nsga2_result r = search::nsga2<toy_space>(toy, judge, {}, o);
+    REQUIRE(r.generations.size() == 13);
+    CHECK(judge.calls == r.history.size());
+
+    // the history: distinct candidates, their points, the generation that bred them
+    std::unordered_set<architecture> distinct;
+    std::size_t counted = 0;
+    for (std::size_t i = 0; i < r.history.size(); ++i) {
+        distinct.insert(r.history[i].arch);
+        CHECK(r.points[i] == search::point_of(r.history[i], o.cost_objectives, {}));
+        CHECK(r.points[i].objectives[0] == Approx(1.0 - r.history[i].accuracy));
+    }
+    CHECK(distinct.size() == r.history.size());
+    for (const auto& g : r.generations) {
+        counted += g.evaluated;
+        CHECK(g.total_evaluated == counted);
+    }
+    CHECK(counted == r.history.size());
+    CHECK(r.population.size() == 16);
+    CHECK(r.generations[0].evaluated == 16);
+
+    // the front: exactly the non-dominated candidates of the history, after every generation
+    CHECK(r.front == search::pareto_front(r.points));
+    for (const auto& g : r.generations)
+        CHECK(g.front == search::pareto_front(std::span<const point>(r.points).first(g.total_evaluated)));
+    CHECK(r.front == peel_fronts(r.points).front());
+    for (const std::size_t i : r.front)
+        for (const std::size_t j : r.front) CHECK_FALSE(search::dominates(r.points[i], r.points[j]));
+
+    // the hypervolume never falls and grows over the search
+    for (std::size_t g = 1; g < r.generations.size(); ++g) CHECK(r.generations[g].hypervolume >= r.generations[g - 1].hypervolume);
+    const double first = r.generations.front().hypervolume, last = r.generations.back().hypervolume;
+    INFO("hypervolume: generation 0 " << first << ", generation 12 " << last);
+    CHECK(last > first * 1.05);
+    CHECK(r.generations.back().hypervolume == Approx(search::normalized_hypervolume(r.points, r.front, r.nadir)));
+    // the nadir of unbounded costs: the largest figures of the first population
+    REQUIRE(r.nadir.size() == 3);
+    CHECK(r.nadir[0] == 1.0);
+    double largest_ram = 0.0;
+    for (const auto& e : r.history)
+        if (e.generation == 0) largest_ram = std::max(largest_ram, static_cast<double>(e.costs.peak_ram_bytes));
+    CHECK(r.nadir[1] == largest_ram);
+
+    // random draws of as many candidates cover less, whatever the seed
+    for (const std::uint64_t seed : {1, 2, 3, 4, 5}) {
+        search::nsga2_options seeded = o;
+        seeded.seed = seed;
+        formula evolved_judge, random_judge;
+        const auto evolved = search::nsga2<toy_space>(toy, evolved_judge, {}, seeded);
+        const auto drawn = search::random_search<toy_space>(toy, random_judge, {}, {.samples = evolved.history.size(), .seed = seed});
+        std::vector<point> drawn_points;
+        for (const auto& e : drawn.history) drawn_points.push_back(search::point_of(e, o.cost_objectives, {}));
+        const double random_hv = search::normalized_hypervolume(drawn_points, search::pareto_front(drawn_points), evolved.nadir);
+        INFO("seed " << seed << ": NSGA-II " << evolved.generations.back().hypervolume << ", random search of "
+                     << drawn.history.size() << " candidates " << random_hv);
+        CHECK(drawn.history.size() == evolved.history.size());
+        CHECK(evolved.generations.back().hypervolume > random_hv);
+    }
+
+    // another seed, another search; the same seed, the same search
+    formula again;
+    CHECK(search::nsga2<toy_space>(toy, again, {}, o).generations == r.generations);
+    search::nsga2_options other = o;
+    other.seed = 4;
+    CHECK(search::nsga2<toy_space>(toy, again, {}, other).generations != r.generations);
+}
+
+TEST_CASE("NSGA-II handles constraints by domination, or rejects candidates up front", "[search][nsga2][constraints]") {
+    // a RAM bound under the largest peak: only architectures without an expansion-6 block meet it
+    // (729 of 4096; a block's expanded tensor sets the peak)
+    std::vector<std::size_t> rams;
+    {
+        rng random(1);
+        for (int i = 0; i < 200; ++i)
+            rams.push_back(cost::of<toy_space>(toy, cost::precision::int8, space::sample<toy_space>(toy, random).view()).peak_ram_bytes);
+        std::sort(rams.begin(), rams.end());
+    }
+    const auto below_largest = std::find_if(rams.rbegin(), rams.rend(), [&](std::size_t b) { return b < rams.back(); });
+    REQUIRE(below_largest != rams.rend());
+    const search::constraints limits{.max_peak_ram_bytes = *below_largest};
+
+    formula judge;
+    const search::nsga2_options kept{.population = 12, .generations = 6, .seed = 2};
+    const auto r = search::nsga2<toy_space>(toy, judge, limits, kept);
+    std::size_t infeasible = 0;
+    for (std::size_t i = 0; i < r.history.size(); ++i) {
+        CHECK(r.points[i].feasible() == search::satisfies(r.history[i].costs, limits));
+        CHECK(r.points[i].violation == Approx(search::excess(r.history[i].costs, limits)));
+        infeasible += r.points[i].feasible() ? 0U : 1U;
+    }
+    CHECK(infeasible > 0);  // evaluated and kept in the history
+    CHECK(r.rejected == 0);
+    CHECK(r.nadir[1] == static_cast<double>(*limits.max_peak_ram_bytes));  // the bound normalises a bounded cost
+    for (const std::size_t i : r.front) CHECK(search::satisfies(r.history[i].costs, limits));
+    for (const auto& g : r.generations)
+        for (const std::size_t i : g.front) CHECK(r.points[i].feasible());
+    CHECK(r.generations.back().feasible == r.population.size());  // feasible candidates win the population
+
+    search::nsga2_options rejecting = kept;
+    rejecting.reject_infeasible = true;
+    formula counting;
+    const auto strict = search::nsga2<toy_space>(toy, counting, limits, rejecting);
+    CHECK(strict.rejected > 0);
+    CHECK(counting.calls == strict.history.size());
+    for (const auto& e : strict.history) CHECK(search::satisfies(e.costs, limits));
+
+    // an impossible budget: rejected up front it is the strategies' error; kept, the violation shrinks
+    const search::constraints impossible{.max_peak_ram_bytes = 10};
+    formula none;
+    CHECK_THROWS_WITH(search::nsga2<toy_space>(toy, none, impossible, rejecting),
+                      Catch::Contains("no architecture within the constraints (peak RAM <= 10 B at int8)"));
+    CHECK(none.calls == 0);
+    const auto pushed = search::nsga2<toy_space>(toy, none, impossible, kept);
+    CHECK(pushed.front.empty());
+    CHECK(pushed.generations.back().hypervolume == 0.0);
+    double first_mean = 0.0, last_mean = 0.0, worst_kept = 0.0;
+    for (std::size_t i = 0; i < kept.population; ++i) first_mean += pushed.points[i].violation / static_cast<double>(kept.population);
+    for (const std::size_t i : pushed.population) {
+        last_mean += pushed.points[i].violation / static_cast<double>(pushed.population.size());
+        worst_kept = std::max(worst_kept, pushed.points[i].violation);
+    }
+    INFO("mean violation of the population: first " << first_mean << ", last " << last_mean);
+    CHECK(last_mean < 0.6 * first_mean);
+    for (std::size_t i = 0; i < pushed.history.size(); ++i)  // the least violated candidates survive
+        if (pushed.points[i].violation < worst_kept)
+            CHECK(std::find(pushed.population.begin(), pushed.population.end(), i) != pushed.population.end());
+
+    search::nsga2_options bad = kept;
+    bad.nadir = {1.0, 2.0};  // three objectives
+    CHECK_THROWS_AS(search::nsga2<toy_space>(toy, none, {}, bad), nascent::error);
+    bad.nadir = {};
+    bad.population = 0;
+    CHECK_THROWS_AS(search::nsga2<toy_space>(toy, none, {}, bad), nascent::error);
+}
+
+TEST_CASE("NSGA-II resumed from a saved state equals the uninterrupted search", "[search][nsga2][resume]") {
+    const search::constraints limits{.max_flash_bytes = 3000};
+    search::nsga2_options o{.population = 10, .generations = 7, .seed = 21};
+    o.cost_objectives = {cost::metric::peak_ram_bytes, cost::metric::flash_bytes, cost::metric::macs};
+    formula straight_judge;
+    const search::nsga2_result straight = search::nsga2<toy_space>(toy, straight_judge, limits, o);
+
+    search::nsga2_state saved;
+    {
+        formula first_judge;
+        search::nsga2_state state = search::nsga2_start<toy_space>(toy, first_judge, limits, o);
+        for (int g = 0; g < 3; ++g) search::nsga2_step<toy_space>(toy, first_judge, limits, o, state);
+        CHECK(state.generation == 3);
+        saved = state;  // the checkpoint; the process that ran the first generations ends here
+    }
+    formula second_judge;
+    while (saved.generation < o.generations) search::nsga2_step<toy_space>(toy, second_judge, limits, o, saved);
+    const search::nsga2_result resumed = search::nsga2_finish(saved);
+
+    REQUIRE(resumed.history.size() == straight.history.size());
+    for (std::size_t i = 0; i < straight.history.size(); ++i) {
+        CHECK(resumed.history[i].arch == straight.history[i].arch);
+        CHECK(resumed.history[i].accuracy == straight.history[i].accuracy);
+        CHECK(resumed.history[i].costs == straight.history[i].costs);
+        CHECK(resumed.history[i].generation == straight.history[i].generation);
+    }
+    CHECK(resumed.points == straight.points);
+    CHECK(resumed.population == straight.population);
+    CHECK(resumed.front == straight.front);
+    CHECK(resumed.generations == straight.generations);
+    CHECK(resumed.nadir == straight.nadir);
+    CHECK(resumed.rejected == straight.rejected);
+
+    // a state that does not fit the options is refused
+    search::nsga2_options other = o;
+    other.cost_objectives = {cost::metric::macs};
+    CHECK_THROWS_AS(search::nsga2_step<toy_space>(toy, second_judge, limits, other, saved), nascent::error);
+    CHECK(search::nsga2_rng(21, 4).next() == search::nsga2_rng(21, 4).next());
+    CHECK(search::nsga2_rng(21, 4).next() != search::nsga2_rng(21, 5).next());
+}
+
+TEST_CASE("post-search picks by accuracy, by a cost or at the knee of the front", "[search][post_search]") {
+    const std::vector<search::evaluated> c{
+        candidate({0}, 0.90, 1000, 5000),  // 0
+        candidate({1}, 0.95, 3000, 9000),  // 1: over the RAM bound
+        candidate({2}, 0.85, 400, 3000),   // 2
+        candidate({3}, 0.80, 390, 2500),   // 3: within 5 % of 2's RAM, less accurate
+        candidate({4}, 0.60, 200, 1000),   // 4
+        candidate({5}, 0.88, 800, 6000),   // 5: dominated by 0 in (error, flash)
+        candidate({6}, 0.70, 500, 4000),   // 6: dominated by 2 in (error, RAM) and (error, flash)
+    };
+    const search::constraints limits{.max_peak_ram_bytes = 2500};
+    using search::preference;
+    auto pick = [&](preference p, std::size_t n, double similar = 0.05) {
+        search::post_search_options o;
+        o.count = n;
+        o.prefer = p;
+        o.similar_cost = similar;
+        o.tradeoff_objectives = {cost::metric::peak_ram_bytes};
+        return search::post_search(c, limits, o);
+    };
+    using v = std::vector<std::size_t>;
+    CHECK(pick(preference::accuracy, 2) == v{0, 5});  // 1 is more accurate but over the bound
+    CHECK(pick(preference::accuracy, 10) == v{0, 5, 2, 3, 6, 4});
+    // RAM: the cheapest, then the most accurate of {3, 2} (similar RAM), then 5; 6 is off the front
+    CHECK(pick(preference::peak_ram, 3) == v{4, 2, 5});
+    CHECK(pick(preference::peak_ram, 3, 0.0) == v{4, 3, 2});
+    CHECK(pick(preference::peak_ram, 10, 0.0) == v{4, 3, 2, 5, 0, 6});  // the first front, then the next
+    CHECK(pick(preference::flash, 3, 0.0) == v{4, 3, 2});
+    CHECK(pick(preference::flash, 5, 0.0) == v{4, 3, 2, 0, 6});
+    // trade-off on (error, RAM): normalised, 2 costs most to leave (mu = 3.33), then 4 (0.3) and 0 (0.22)
+    CHECK(pick(preference::tradeoff, 1) == v{2});
+    CHECK(pick(preference::tradeoff, 3) == v{2, 4, 0});
+    CHECK(pick(preference::tradeoff, 0).empty());
+
+    CHECK(search::preference_from_name("ram") == preference::peak_ram);
+    CHECK(search::preference_from_name("trade-off") == preference::tradeoff);
+    CHECK(search::preference_from_name(search::preference_name(preference::macs)) == preference::macs);
+    CHECK_THROWS_WITH(search::preference_from_name("speed"), Catch::Contains("unknown preference \"speed\""));
+    const search::constraints nothing_fits{.max_peak_ram_bytes = 100};
+    CHECK(search::post_search(c, nothing_fits, {}).empty());
+
+    // on a search's history: the tradeoff picks lie on the front
+    formula judge;
+    const auto r = search::nsga2<toy_space>(toy, judge, {}, {.population = 12, .generations = 4, .seed = 8});
+    const auto picks = search::post_search(r.history, {}, {.count = 3});
+    REQUIRE(picks.size() == 3);
+    for (const std::size_t i : picks) CHECK(std::find(r.front.begin(), r.front.end(), i) != r.front.end());
+}
+
+TEST_CASE("the front as CSV and as a two-panel SVG, written atomically", "[search][report]") {
+    const std::vector<search::evaluated> c{
+        candidate({1, 0, 2}, 0.85, 400, 3000, 7000),
+        candidate({0, 0, 0}, 0.5, 300, 2000, 5000),
+        candidate({2, 2, 2}, 0.9375, 1200, 9000, 20000),
+        candidate({3, 3, 3}, 0.25, 900, 8000, 9000),
+    };
+    const std::vector<std::size_t> front{1, 0, 2};
+    const std::string csv = search::pareto_csv(c, front);
+    CHECK(csv ==
+          "architecture,accuracy,peak_ram_bytes,flash_bytes,macs\n"
+          "0-0-0,0.5,300,2000,5000\n"
+          "1-0-2,0.85,400,3000,7000\n"
+          "2-2-2,0.9375,1200,9000,20000\n");
+    CHECK_THROWS_AS(search::pareto_csv(c, std::vector<std::size_t>{4}), nascent::error);
+
+    const std::string svg = search::pareto_svg(c, front, {.title = "front <RAM & flash>"});
+    CHECK(svg.rfind("<svg", 0) == 0);
+    const std::string ending = "</svg>\n";
+    CHECK(svg.compare(svg.size() - ending.size(), ending.size(), ending) == 0);
+    CHECK(check_xml(svg, "circle") == 2 * c.size());  // one circle per candidate in each panel
+    const std::size_t ram_panel = svg.find("id=\"panel-ram\""), flash_panel = svg.find("id=\"panel-flash\"");
+    REQUIRE(ram_panel != std::string::npos);
+    REQUIRE(flash_panel != std::string::npos);
+    CHECK(count_of(svg.substr(ram_panel, flash_panel - ram_panel), "<circle") == c.size());
+    CHECK(count_of(svg.substr(flash_panel), "<circle") == c.size());
+    CHECK(count_of(svg, "fill=\"#d62728\"") == 2 * front.size());  // the front highlighted
+    CHECK(count_of(svg, "class=\"front-line\"") == 2);
+    CHECK(svg.find("front &lt;RAM &amp; flash&gt;") != std::string::npos);
+    CHECK(svg.find("peak RAM (bytes)") != std::string::npos);
+    CHECK(svg.find("flash (bytes)") != std::string::npos);
+    CHECK(svg.find("accuracy (%)") != std::string::npos);
+    CHECK(count_of(svg, "<line") >= 8);  // ticks on both axes of both panels
+    // empty inputs still make a well-formed plot
+    const std::string empty = search::pareto_svg(std::vector<search::evaluated>{}, std::vector<std::size_t>{});
+    CHECK(check_xml(empty, "circle") == 0);
+
+    const auto folder = std::filesystem::temp_directory_path() / ("nascent-pareto-report-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(folder);
+    search::write_pareto_csv(folder / "front.csv", c, front);
+    search::write_pareto_svg(folder / "front.svg", c, front, {.title = "front <RAM & flash>"});
+    auto read = [](const std::filesystem::path& p) {
+        std::ifstream in(p, std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    };
+    CHECK(read(folder / "front.csv") == csv);
+    CHECK(read(folder / "front.svg") == svg);
+    CHECK(std::distance(std::filesystem::directory_iterator(folder), std::filesystem::directory_iterator()) == 2);  // no temporary left
+    std::filesystem::remove_all(folder);
+}
+
+TEST_CASE("docs/search.md: the multi-objective example compiles and runs", "[search][docs]") {
+    const auto folder = std::filesystem::temp_directory_path() / ("nascent-multiobjective-docs-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(folder);
+
+    const search::constraints limits{.max_peak_ram_bytes = 1280};
+    formula judge;  // any evaluator: search::supernet_evaluator, a predictor, a formula
+    const search::nsga2_options o{.population = 16, .generations = 10, .seed = 1};  // error, peak RAM, flash
+    const search::nsga2_result r = search::nsga2<toy_space>(toy, judge, limits, o);
+    // r.history: every candidate; r.front: indices of the feasible non-dominated ones
+    // r.generations[g].hypervolume, .front, .evaluated
+
+    // the same search, one generation at a time, with a checkpoint between generations
+    search::nsga2_state state = search::nsga2_start<toy_space>(toy, judge, limits, o);
+    while (state.generation < o.generations) {
+        search::nsga2_step<toy_space>(toy, judge, limits, o, state);
+        // save `state` here to continue later
+    }
+    const search::nsga2_result same = search::nsga2_finish(state);
+
+    const std::vector<std::size_t> picks =
+        search::post_search(r.history, limits, {.count = 3, .prefer = search::preference::tradeoff});
+    search::write_pareto_csv(folder / "front.csv", r.history, r.front);  // architecture,accuracy,peak_ram_bytes,flash_bytes,macs
+    search::write_pareto_svg(folder / "front.svg", r.history, r.front, {.title = "NSGA-II, peak RAM <= 1280 B"});
+
+    CHECK(same.generations == r.generations);
+    CHECK(!r.front.empty());
+    CHECK(picks.size() == std::min<std::size_t>(3, r.front.size()));
+    for (const std::size_t i : picks) CHECK(search::satisfies(r.history[i].costs, limits));
+    CHECK(std::filesystem::file_size(folder / "front.csv") > 0);
+    CHECK(std::filesystem::file_size(folder / "front.svg") > 0);
+    std::filesystem::remove_all(folder);
+}
