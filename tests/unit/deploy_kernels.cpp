@@ -413,6 +413,33 @@ TEST_CASE("fixed point: the requantisation factor and the rounded product", "[de
     }
 }
 
+TEST_CASE("fixed point: scaling (one rounding) equals the rounded doubling high multiply, then the rounding shift",
+          "[deploy][kernels]") {
+    // The definition: TF Lite's two steps, written out.
+    auto definition = [](std::int32_t x, std::int32_t m, int shift) {
+        const int left = shift > 0 ? shift : 0;
+        const auto shifted = static_cast<std::int32_t>(static_cast<std::uint32_t>(x) << left);
+        return dp::rounding_divide_by_power_of_two(dp::saturating_rounding_doubling_high_mul(shifted, m), shift > 0 ? 0 : -shift);
+    };
+    constexpr std::array<std::int32_t, 13> edges{0, 1, -1, 3, -3, INT32_MIN, INT32_MAX, INT32_MIN + 1, INT32_MAX - 1, 1 << 30, -(1 << 30), (1 << 30) + 1, -(1 << 30) - 1};
+    rng r(13);
+    std::size_t off = 0;
+    for (int shift = -31; shift <= 30; ++shift) {
+        for (const std::int32_t x : edges)
+            for (const std::int32_t m : edges) off += dp::scaling(m, shift)(x) == definition(x, m, shift) ? 0 : 1;
+        for (int i = 0; i < 4000; ++i) {
+            auto x = static_cast<std::int32_t>(r.below(std::uint64_t{1} << 32));
+            auto m = static_cast<std::int32_t>(r.below(std::uint64_t{1} << 32));
+            if (i % 3 == 1) x >>= pick(r, 0, 31);                                                            // small sums
+            if (i % 3 == 2) m = static_cast<std::int32_t>((1U << 30) + static_cast<std::uint32_t>(r.below(1U << 30)));  // a factor's multiplier
+            if (i % 5 == 0) x = pick(r, -4096, 4096);                                                        // ties
+            off += dp::scaling(m, shift)(x) == definition(x, m, shift) ? 0 : 1;
+            off += dp::multiply_by_quantized_multiplier(x, m, shift) == definition(x, m, shift) ? 0 : 1;
+        }
+    }
+    CHECK(off == 0);
+}
+
 TEST_CASE("float32 conv equals the training kernels: square, grouped, depthwise with multiplier, strided, padded",
           "[deploy][kernels]") {
     rng r(21);
@@ -639,6 +666,91 @@ TEST_CASE("dense equals the training kernel and the integer definition", "[deplo
             CHECK(y == expected);
             check_within_one_step(y, yf, out, lo, hi);
         }
+    }
+}
+
+TEST_CASE("int8 conv and dense with many channels and every requantisation form equal the integer definition",
+          "[deploy][kernels]") {
+    // Chunks of 32 filters, blocks of 16 lanes, odd counts; shifts of every sign (the kernels'
+    // short form covers [-24, -2]); any zero points; the scratch the cost model gives (two windows
+    // of bytes, not the contract's four).
+    rng r(37);
+    auto random_params = [&](int c, bool wild, std::vector<std::int32_t>& multiplier, std::vector<std::int32_t>& shift) {
+        std::vector<std::int32_t> p{pick(r, -128, 127), pick(r, -128, 127), pick(r, -128, 127), pick(r, -128, 127)};
+        if (p[2] > p[3]) std::swap(p[2], p[3]);
+        if (coin(r)) p[2] = -128, p[3] = 127;
+        for (int o = 0; o < c; ++o) p.push_back(wild && coin(r) ? static_cast<std::int32_t>(r.below(std::uint64_t{1} << 32)) : pick(r, -40000, 40000));
+        multiplier.clear();
+        shift.clear();
+        for (int o = 0; o < c; ++o) {
+            auto m = static_cast<std::int32_t>((1U << 30) + static_cast<std::uint32_t>(r.below(1U << 30)));
+            if (wild && r.below(8) == 0) m = -m;
+            multiplier.push_back(m);
+            shift.push_back(wild ? pick(r, -31, 3) : pick(r, -16, -2));
+        }
+        p.insert(p.end(), multiplier.begin(), multiplier.end());
+        p.insert(p.end(), shift.begin(), shift.end());
+        return p;
+    };
+    for (int trial = 0; trial < 160; ++trial) {
+        conv_case c;
+        const int k = std::array{1, 1, 3, 3, 5, 2}[r.below(6)];
+        const int groups = trial % 4 == 3 ? pick(r, 2, 3) : 1;
+        c.in = shape{pick(r, 1, 7), pick(r, 1, 7), groups * pick(r, 1, k == 1 ? 40 : 12)};
+        c.out.c = groups * pick(r, 1, 80 / groups);
+        const int stride = pick(r, 1, 2), dilation = k == 1 ? 1 : pick(r, 1, 2);
+        c.out.h = same_extent(c.in.h, stride);
+        c.out.w = same_extent(c.in.w, stride);
+        const int extent = (k - 1) * dilation + 1;
+        c.window = op_window{k, k, stride, dilation, groups, pick(r, 0, extent - 1), pick(r, 0, extent - 1)};
+        c.slice = r.below(3) == 0;
+        INFO("in " << c.in.h << "x" << c.in.w << "x" << c.in.c << " out c " << c.out.c << " kernel " << k << " stride " << stride << " dilation "
+                   << dilation << " groups " << groups);
+        const buffer<std::int8_t> x = random_bytes(r, c.in, c.slice);
+        std::vector<std::int8_t> w(c.weight_count());
+        for (auto& v : w) v = static_cast<std::int8_t>(pick(r, -128, 127));
+        std::vector<std::int32_t> multiplier, shift;
+        const std::vector<std::int32_t> params = random_params(c.out.c, trial % 2 == 1, multiplier, shift);
+        const std::int32_t z_in = params[0], z_out = params[1], lo = params[2], hi = params[3];
+        const auto scratch = static_cast<std::uint32_t>(c.taps() > 1 ? 2 * c.filter() : 0);
+        const auto y = run_one<std::int8_t>(dp::int8::conv, conv_step(c), {&x}, w, params, {false, 0, scratch});
+        std::vector<std::int8_t> expected;
+        for (int oh = 0; oh < c.out.h; ++oh)
+            for (int ow = 0; ow < c.out.w; ++ow)
+                for (int oc = 0; oc < c.out.c; ++oc) {
+                    std::int32_t acc = 0;
+                    for_each_term(c, oh, ow, oc, [&](int ic, int wi, int p) { acc += (x.at(p, ic) - z_in) * w[static_cast<std::size_t>(wi)]; });
+                    const auto o = static_cast<std::size_t>(oc);
+                    acc = static_cast<std::int32_t>(static_cast<std::uint32_t>(acc) + static_cast<std::uint32_t>(params[4 + o]));
+                    expected.push_back(saturate(dp::multiply_by_quantized_multiplier(acc, multiplier[o], shift[o]) + z_out, lo, hi));
+                }
+        CHECK(y == expected);
+    }
+    for (int trial = 0; trial < 60; ++trial) {
+        const bool image = coin(r);
+        const shape in = image ? shape{pick(r, 1, 3), pick(r, 1, 3), pick(r, 1, 40)} : shape{1, 1, pick(r, 1, 600)};
+        const bool slice = image && coin(r);
+        const int units = pick(r, 1, 100);
+        dp::step s;
+        s.type = op_type::dense;
+        s.out.extent = shape{1, 1, units};
+        const auto features = static_cast<int>(in.size());
+        const buffer<std::int8_t> x = random_bytes(r, in, slice);
+        std::vector<std::int8_t> w(static_cast<std::size_t>(units * features));
+        for (auto& v : w) v = static_cast<std::int8_t>(pick(r, -128, 127));
+        std::vector<std::int32_t> multiplier, shift;
+        const std::vector<std::int32_t> params = random_params(units, trial % 2 == 1, multiplier, shift);
+        const auto y = run_one<std::int8_t>(dp::int8::dense, s, {&x}, w, params);
+        const std::vector<std::int8_t> xp = x.packed();
+        std::vector<std::int8_t> expected;
+        for (int u = 0; u < units; ++u) {
+            auto acc = static_cast<std::uint32_t>(params[4 + static_cast<std::size_t>(u)]);
+            for (int f = 0; f < features; ++f)
+                acc += static_cast<std::uint32_t>((xp[static_cast<std::size_t>(f)] - params[0]) * w[static_cast<std::size_t>(u * features + f)]);
+            const auto o = static_cast<std::size_t>(u);
+            expected.push_back(saturate(dp::multiply_by_quantized_multiplier(static_cast<std::int32_t>(acc), multiplier[o], shift[o]) + params[1], params[2], params[3]));
+        }
+        CHECK(y == expected);
     }
 }
 

@@ -34,14 +34,48 @@ namespace nascent::deploy {
     return (x >> exponent) + (remainder > threshold ? 1 : 0);
 }
 
+/// The factor (multiplier, shift) of multiply_by_quantized_multiplier() with its per-factor work
+/// done once (a kernel prepares one per output channel and applies it to many sums).
+///
+/// For shift >= 0 it is the definition: x << shift, then the rounding doubling high multiply.
+/// For shift = -e < 0 the two roundings collapse into one 64-bit sum, exactly:
+/// with t = floor((x m + 2^30) / 2^31) (the high multiply; its saturating case rounds to the same
+/// result when e > 0) and the rounding shift floor((t + 2^(e-1) - [t < 0]) / 2^e),
+///     result = floor((x m + 2^30 + 2^(30+e) - [x m < 0] 2^31) / 2^(31+e))
+/// (nested floors of integer quotients; [t < 0] may be replaced by [x m < 0], and that by the
+/// sign of x XOR m, because either gives t = result = 0 when |x m| < 2^30): on a 32-bit core
+/// one multiply-accumulate of the product onto the rounding constant and one shift of the high word.
+struct scaling {
+    std::int32_t multiplier = 0;
+    int left = 0;            ///< shift >= 0: the left shift
+    int right = -1;          ///< shift < 0: e - 1 (the shift of the high word); -1 for shift >= 0
+    std::int64_t round = 0;  ///< shift < 0: 2^30 + 2^(30+e)
+
+    constexpr scaling() noexcept = default;
+    [[gnu::always_inline]] constexpr scaling(std::int32_t m, int shift) noexcept
+        : multiplier(m), left(shift > 0 ? shift : 0), right(shift < 0 ? -shift - 1 : -1), round(shift < 0 ? round_of(-shift) : 0) {}
+
+    /// 2^30 + 2^(30+e) = (2^e + 1) * 2^30 for e in [1, 31] (2^e + 1 fits in 32 bits).
+    [[nodiscard, gnu::always_inline]] static constexpr std::int64_t round_of(int e) noexcept {
+        return static_cast<std::int64_t>(std::uint64_t{(1U << e) + 1U} << 30);
+    }
+
+    /// multiply_by_quantized_multiplier(x, multiplier, shift), bit for bit.
+    [[nodiscard, gnu::always_inline]] constexpr std::int32_t operator()(std::int32_t x) const noexcept {
+        if (right < 0) return saturating_rounding_doubling_high_mul(static_cast<std::int32_t>(static_cast<std::uint32_t>(x) << left), multiplier);
+        // -2^31 when x * multiplier < 0: the sign bit of x XOR multiplier, sign-extended.
+        const auto negative = static_cast<std::int64_t>((x ^ multiplier) & std::numeric_limits<std::int32_t>::min());
+        const std::int64_t sum = static_cast<std::int64_t>(x) * multiplier + (round + negative);
+        return static_cast<std::int32_t>(sum >> 32) >> right;
+    }
+};
+
 /// x * multiplier * 2^(shift - 31), rounded as TF Lite's MultiplyByQuantizedMultiplier:
 /// a left shift by max(shift, 0) (x << shift must fit in int32), the rounding doubling high
 /// multiply, then a rounding right shift by max(-shift, 0). Needs shift in [-31, 30].
+/// (Computed as scaling does: the same bits as those three steps for every x and multiplier.)
 [[nodiscard]] constexpr std::int32_t multiply_by_quantized_multiplier(std::int32_t x, std::int32_t multiplier, int shift) noexcept {
-    const int left = shift > 0 ? shift : 0;
-    const int right = shift > 0 ? 0 : -shift;
-    const auto shifted = static_cast<std::int32_t>(static_cast<std::uint32_t>(x) << left);
-    return rounding_divide_by_power_of_two(saturating_rounding_doubling_high_mul(shifted, multiplier), right);
+    return scaling(multiplier, shift)(x);
 }
 
 /// The output of an int8 kernel: acc scaled by (multiplier, shift), moved to the output's zero

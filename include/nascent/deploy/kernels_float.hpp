@@ -29,14 +29,19 @@
 // In place (step.in_place, the output at an input's offset): add, relu, relu6 and a 1x1
 // depthwise conv run element by element; channel_shuffle goes pixel by pixel through its
 // scratch; a depthwise conv with more taps (stride 1, out_c == in_c) keeps outputs in its
-// scratch of one plane (out.h * out.w elements) until nothing reads the input they overwrite:
-// channel by channel on Cortex-M (MCUNet's in-place depthwise), a ring of rows of up to 16
-// channels on SIMD hosts (detail::depthwise).
-// Stack: a few words, and on SIMD hosts a depthwise conv's block of transposed weights (4 KB).
+// scratch of one plane (out.h * out.w elements) until nothing reads the input they overwrite,
+// channel by channel on Cortex-M (MCUNet's in-place depthwise); SIMD hosts copy each input
+// channel into that plane and compute its outputs from the copy (detail::depthwise_rows).
+// Stack: a few words; on SIMD hosts a depthwise conv's ring of padded rows (at most 16 KB) or
+// block of transposed weights (4 KB), and a convolution's block of transposed weights (16 KB)
+// and three or four windows (at most 4 KB).
 //
 // Freestanding: no heap, no exceptions, no <cmath>. On hosts with SIMD (SSE2, NEON) the inner
-// loops use GCC vector types of 8 lanes; elsewhere (Cortex-M4) scalar loops with the
-// accumulators in registers (two output pixels times two filters per pass).
+// loops use GCC vector types of 8 lanes: a convolution with filters of at most 256 weights runs
+// 16 output channels per block in the lanes (detail::conv_lanes), longer filters and dense
+// layers sum 8 lanes of the filter, a depthwise convolution of at most 64 taps 8 outputs of a row
+// per vector (detail::depthwise_rows); elsewhere (Cortex-M4) scalar loops with the accumulators
+// in registers (two output pixels times two filters per pass).
 #pragma once
 
 #include <algorithm>
@@ -190,8 +195,9 @@ inline void for_each_pool_window(const step& s, F&& f) noexcept {
 ///   taps: 4 KB). In place (stride 1), output row r is held in a ring of pad_top + 1 rows (or
 ///   all rows) in `plane` until output row r + pad_top, the last to read input row r, is done;
 ///   the block is as wide as that ring lets the plane hold (out.h / ring channels, at most 16).
-/// Hosts run every depthwise step of at most 64 taps on blocks, in place or not, so in-place and
-/// out-of-place results are the same bit for bit.
+/// Hosts run depthwise steps on the row schedule where it applies (depthwise_rows), in place or
+/// not, else on blocks, in place or not, so in-place and out-of-place results are the same bit
+/// for bit.
 inline constexpr int depthwise_block_channels = 16;
 inline constexpr int depthwise_block_taps = 64;
 
@@ -321,6 +327,97 @@ inline bool depthwise_blocks(const conv_geometry& g, const T* x, const T* w, A z
         }
         if (via_ring)
             for (int r = std::max(0, g.out.h - g.pad_top); r < g.out.h; ++r) write_back(r);
+    }
+    return true;
+}
+#endif
+
+#if NASCENT_DEPLOY_VECTOR
+/// Elements (A) of the padded input rows depthwise_rows() keeps on the stack (16 KB).
+inline constexpr int depthwise_row_capacity = 4096;
+
+/// The row schedule of SIMD hosts, in place or not, of either precision (false when it does not
+/// apply: more than 64 taps, rows too wide for the stack, a pad_top beyond the kernel, or in
+/// place with another stride, a wider output or another layout). Channel by channel, each input
+/// row is widened once into a ring of rows of A on the stack, x - z, padded with zeros (the
+/// padding of the definition) and split into `stride` phases (column k of a padded row at
+/// (k % stride) * phase + k / stride, so that consecutive outputs read consecutive elements);
+/// each output row is summed 8 outputs per vector: first(oc), then every tap in row-major order
+/// (those over the padding add zero products). In place, each input channel is first copied
+/// into the plane of scratch and read from there; with no room for it (a 1x1 window has no
+/// scratch), input row r enters the ring before output row r overwrites it (the ring then holds
+/// every row later outputs read). finish_row(oc, sums, out, count) turns a vector's sums into
+/// count <= 8 outputs. One code for in place and out of place: the same bits either way.
+template <class T, class A, class First, class FinishRow>
+inline bool depthwise_rows(const conv_geometry& g, const T* x, const T* w, A z, First first, FinishRow finish_row, T* y, T* plane,
+                           bool in_place) noexcept {
+    constexpr int width = 8;
+    typedef A lanes __attribute__((vector_size(width * sizeof(A))));
+    // The same decision in place and out of place for every step the planner runs in place
+    // (stride 1, out_c == in_c, the output no larger than the input and laid out alike).
+    if (g.taps > depthwise_block_taps || g.pad_top > (g.kernel_h - 1) * g.dilation) return false;
+    if (in_place && (g.stride != 1 || g.out.w > g.in.w || g.in_stride != g.out_stride || g.out.c != g.in.c)) return false;
+    const int vectors = (g.out.w + width - 1) / width;
+    const int span = (g.kernel_w - 1) * g.dilation;
+    const int phase = vectors * width + span / g.stride + 1;  // elements of one phase of a padded row
+    const int row_len = phase * g.stride;
+    const int ring = (g.kernel_h - 1) * g.dilation + 1;      // input rows an output row reads
+    if (ring * row_len > depthwise_row_capacity) return false;
+    alignas(32) A rows[depthwise_row_capacity];
+    const int multiplier = g.out.c / g.in.c;
+    const auto out_stride = static_cast<std::size_t>(g.out_stride);
+    const auto in_w = static_cast<std::size_t>(g.in.w);
+    const std::size_t row_step = static_cast<std::size_t>(g.out.w) * out_stride;
+    // In place with a plane of scratch that holds a channel: each input channel is read from a copy
+    // in it (the scratch the cost model plans is used as planned).
+    const bool copy = in_place && g.taps > 1 && pixels(g.in) <= pixels(g.out);
+    A wt[depthwise_block_taps];
+    int tap_at[depthwise_block_taps];  // where tap column j starts in a padded row
+    for (int j = 0; j < g.kernel_w; ++j) tap_at[j] = (j * g.dilation) % g.stride * phase + j * g.dilation / g.stride;
+    for (int oc = 0; oc < g.out.c; ++oc) {
+        const T* src = x + oc / multiplier;
+        auto src_step = static_cast<std::size_t>(g.in_stride);
+        if (copy) {
+            for (std::size_t p = 0; p < static_cast<std::size_t>(pixels(g.in)); ++p) plane[p] = src[p * src_step];
+            src = plane;
+            src_step = 1;
+        }
+        for (int t = 0; t < g.taps; ++t) wt[t] = static_cast<A>(w[static_cast<std::size_t>(oc) * static_cast<std::size_t>(g.taps) + static_cast<std::size_t>(t)]);
+        const A start = first(oc);
+        int built = 0;  // input rows [0, built) have been through the ring
+        T* yrow = y + oc;
+        for (int oh = 0; oh < g.out.h; ++oh, yrow += row_step) {
+            const int ih0 = oh * g.stride - g.pad_top;
+            const tap_range taps = taps_inside(ih0, g.kernel_h, g.dilation, g.in.h);
+            int need = taps.last > taps.first ? ih0 + (taps.last - 1) * g.dilation + 1 : 0;
+            if (in_place && !copy) need = std::max(need, std::min(oh + 1, g.in.h));  // before this row's outputs overwrite it
+            for (; built < need; ++built) {
+                A* r = rows + (built % ring) * row_len;
+                const T* line = src + static_cast<std::size_t>(built) * in_w * src_step;
+                for (int k = 0; k < row_len; ++k) {
+                    const int iw = k - g.pad_left;
+                    r[k % g.stride * phase + k / g.stride] = iw >= 0 && iw < g.in.w ? static_cast<A>(line[static_cast<std::size_t>(iw) * src_step]) - z : A{};
+                }
+            }
+            for (int v = 0; v < vectors; ++v) {
+                lanes acc = lanes{} + start;
+                for (int i = taps.first; i < taps.last; ++i) {
+                    const A* r = rows + ((ih0 + i * g.dilation) % ring) * row_len + v * width;
+                    const A* wr = wt + i * g.kernel_w;
+                    for (int j = 0; j < g.kernel_w; ++j) {
+                        lanes u;
+                        std::memcpy(&u, r + tap_at[j], sizeof u);
+                        acc += u * wr[j];
+                    }
+                }
+                alignas(32) A sums[width];
+                std::memcpy(sums, &acc, sizeof acc);
+                const int ow0 = v * width, count = std::min(width, g.out.w - ow0);
+                T out[width];
+                finish_row(oc, sums, out, count);
+                for (int l = 0; l < count; ++l) yrow[static_cast<std::size_t>(ow0 + l) * out_stride] = out[l];
+            }
+        }
     }
     return true;
 }
@@ -462,6 +559,89 @@ inline void filters_block(const float* const* x, float* const* y, const float* w
     }
 }
 
+#if NASCENT_DEPLOY_VECTOR
+/// SIMD hosts: a convolution whose filters hold at most `lane_filter` weights runs output channel
+/// by output channel in vector lanes (16 channels per block, two vectors of 8), so that short
+/// filters (1x1 convolutions of few input channels, a first 3x3 layer of one input channel) use
+/// whole vectors: per output pixel, its window (zero over the padding, as the definition) times
+/// the block's weights transposed to [k][channel] (16 KB of stack), bias first, then k in order;
+/// four output pixels at a time (the first window in the step's scratch when it has one, the
+/// others on the stack).
+inline constexpr int lane_filter = 256;
+inline constexpr int lane_block = 16;
+
+inline void conv_lanes(const conv_geometry& g, const float* x, float* y, const float* w, const float* bias, clamp_range act, float* scratch) noexcept {
+    typedef float lanes __attribute__((vector_size(8 * sizeof(float))));
+    constexpr int batch = 4;  // output pixels at a time: independent sums for the multiply-add pipeline
+    const int n = g.window;
+    const int np = pixels(g.out);
+    const auto cg = static_cast<std::size_t>(g.in_per_group);
+    const auto in_stride = static_cast<std::size_t>(g.in_stride);
+    const auto out_stride = static_cast<std::size_t>(g.out_stride);
+    alignas(32) float wt[lane_filter][lane_block];
+    alignas(32) float own[batch][lane_filter];
+    float* window[batch] = {g.taps > 1 ? scratch : own[0], own[1], own[2], own[3]};  // the first in the scratch, when there is one
+    const lanes lo = lanes{} + act.lo, hi = lanes{} + act.hi;
+    for (int grp = 0; grp < g.groups; ++grp)
+        for (int c0 = 0; c0 < g.out_per_group; c0 += lane_block) {
+            const int count = std::min(lane_block, g.out_per_group - c0);
+            const int first = grp * g.out_per_group + c0;
+            for (int k = 0; k < n; ++k)
+                for (int c = 0; c < lane_block; ++c)
+                    wt[k][c] = c < count ? w[static_cast<std::size_t>(first + c) * static_cast<std::size_t>(n) + static_cast<std::size_t>(k)] : 0.0F;
+            alignas(32) float start[lane_block] = {};
+            for (int c = 0; c < count; ++c) start[c] = bias[first + c];
+            for (int p0 = 0; p0 < np; p0 += batch) {
+                const int pixels_now = std::min(batch, np - p0);
+                for (int b = 0; b < batch; ++b) {
+                    // The window of pixel p0 + b (the last one again past the end).
+                    const int p = p0 + std::min(b, pixels_now - 1);
+                    const int ih0 = p / g.out.w * g.stride - g.pad_top, iw0 = p % g.out.w * g.stride - g.pad_left;
+                    float* dst = window[b];
+                    for (int i = 0; i < g.kernel_h; ++i) {
+                        const int ih = ih0 + i * g.dilation;
+                        for (int j = 0; j < g.kernel_w; ++j, dst += cg) {
+                            const int iw = iw0 + j * g.dilation;
+                            if (ih < 0 || ih >= g.in.h || iw < 0 || iw >= g.in.w) {
+                                std::fill(dst, dst + cg, 0.0F);
+                                continue;
+                            }
+                            std::memcpy(dst,
+                                        x + (static_cast<std::size_t>(ih) * static_cast<std::size_t>(g.in.w) + static_cast<std::size_t>(iw)) * in_stride +
+                                            static_cast<std::size_t>(grp) * cg,
+                                        cg * sizeof(float));
+                        }
+                    }
+                }
+                lanes s[batch][2];
+                for (int b = 0; b < batch; ++b) {
+                    std::memcpy(&s[b][0], start, sizeof(lanes));
+                    std::memcpy(&s[b][1], start + 8, sizeof(lanes));
+                }
+                for (int k = 0; k < n; ++k) {
+                    lanes v0, v1;
+                    std::memcpy(&v0, wt[k], sizeof v0);
+                    std::memcpy(&v1, wt[k] + 8, sizeof v1);
+                    for (int b = 0; b < batch; ++b) {
+                        s[b][0] += window[b][k] * v0;
+                        s[b][1] += window[b][k] * v1;
+                    }
+                }
+                for (int b = 0; b < pixels_now; ++b) {
+                    alignas(32) float out[lane_block];
+                    for (int h = 0; h < 2; ++h) {
+                        lanes v = s[b][h] < lo ? lo : s[b][h];
+                        v = v > hi ? hi : v;
+                        std::memcpy(out + 8 * h, &v, sizeof v);
+                    }
+                    std::memcpy(y + static_cast<std::size_t>(p0 + b) * out_stride + static_cast<std::size_t>(first), out,
+                                static_cast<std::size_t>(count) * sizeof(float));
+                }
+            }
+        }
+}
+#endif
+
 } // namespace detail
 
 /// Any window convolution (standard, grouped, depthwise with a multiplier, rectangular,
@@ -477,10 +657,23 @@ inline void conv(const step& s, const float* weights, const float* params, std::
     const float* bias = params + s.params;
     const clamp_range act = clamp_of(s.activation);
     if (g.depthwise()) {
+#if NASCENT_DEPLOY_VECTOR
+        auto finish_row = [act](int, const float* sums, float* out, int count) {
+            for (int l = 0; l < count; ++l) out[l] = act(sums[l]);
+        };
+        if (depthwise_rows(g, x, w, 0.0F, [bias](int oc) { return bias[oc]; }, finish_row, y, element_at<float>(arena, s.scratch_offset), s.in_place))
+            return;
+#endif
         depthwise(g, x, w, 0.0F, [bias](int oc) { return bias[oc]; }, [act](int, float acc) { return act(acc); }, y,
                   element_at<float>(arena, s.scratch_offset), s.in_place);
         return;
     }
+#if NASCENT_DEPLOY_VECTOR
+    if (g.window <= lane_filter) {
+        conv_lanes(g, x, y, w, bias, act, element_at<float>(arena, s.scratch_offset));
+        return;
+    }
+#endif
     const int n = pixels(g.out);
     const auto out_stride = static_cast<std::size_t>(g.out_stride);
     const auto cg = static_cast<std::size_t>(g.in_per_group);
