@@ -28,24 +28,12 @@ using Catch::Contains;
 
 namespace {
 
-/// Calls f(std::integral_constant<std::size_t, n>) for the graph's op count n (at most 128).
-template <class F, std::size_t... N>
-void with_step_count(std::size_t n, F&& f, std::index_sequence<N...>) {
-    bool found = false;
-    ((n == N + 1 ? (f(std::integral_constant<std::size_t, N + 1>{}), found = true) : false), ...);
-    REQUIRE(found);
-}
-template <class F>
-void with_step_count(std::size_t n, F&& f) {
-    with_step_count(n, std::forward<F>(f), std::make_index_sequence<128>{});
-}
-
 /// The float program of graph g run on each sample of x [n, h, w, c]; the outputs, sample after sample.
 std::vector<float> run_float(const cost::graph& g, const deploy::float_parameters& p, const tensor<float>& x) {
     std::vector<float> outputs;
     const cost::memory_plan plan = cost::plan(g);
-    with_step_count(g.ops.size(), [&](auto steps) {
-        const auto prog = deploy::compile<decltype(steps)::value>(g, plan, precision::float32);
+    {
+        const deploy::runtime_program prog = deploy::compile<deploy::dynamic_steps>(g, plan, precision::float32);
         REQUIRE(prog.weight_count == p.weights.size());
         REQUIRE(prog.param_count == p.params.size());
         std::vector<float> arena_words(prog.arena_bytes / 4 + 1);
@@ -58,7 +46,7 @@ std::vector<float> run_float(const cost::graph& g, const deploy::float_parameter
             const auto* out = reinterpret_cast<const float*>(arena + prog.output.offset);
             outputs.insert(outputs.end(), out, out + out_size);
         }
-    });
+    }
     return outputs;
 }
 

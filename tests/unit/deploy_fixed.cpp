@@ -213,3 +213,34 @@ TEST_CASE("the exported header writes the fixed network's program, weights and m
     CHECK_THROWS_WITH(deploy::model_header("m", net::program, std::span<const float>(floats), std::span<const float>(float_params), m),
                       Catch::Contains("does not match the program's precision"));
 }
+
+namespace {
+
+/// The program compiled at run time for the architecture of fixed network Net of Space.
+template <class Net, class Space>
+void check_runtime_program(std::span<const int> arch) {
+    const cost::graph g = cost::lower<Space>(fashion, Net::program.element, arch);
+    const deploy::runtime_program p = deploy::compile<deploy::dynamic_steps>(g, cost::plan(g), Net::program.element);
+    REQUIRE(p.steps.size() == Net::program.steps.size());
+    for (std::size_t s = 0; s < p.steps.size(); ++s) CHECK(p.steps[s] == Net::program.steps[s]);
+    CHECK(p.arena_bytes == Net::program.arena_bytes);
+    CHECK(p.input == Net::program.input);
+    CHECK(p.output == Net::program.output);
+    CHECK(p.weight_count == Net::program.weight_count);
+    CHECK(p.param_count == Net::program.param_count);
+    CHECK(deploy::program_source(p) == deploy::program_source(Net::program));  // the header a search writes
+}
+
+} // namespace
+
+TEST_CASE("a program compiled at run time equals the fixed network's", "[deploy][fixed]") {
+    check_runtime_program<munas_net<precision::int8>, zoo::munas>(munas_first);
+    check_runtime_program<munas_net<precision::float32>, zoo::munas>(munas_first);
+    check_runtime_program<spos_net<precision::int8>, zoo::spos>(spos_first);
+    check_runtime_program<reference_int8, reference_cnn>({});
+    // a graph that is not the plan's
+    const cost::graph g = cost::lower<zoo::munas>(fashion, precision::int8, munas_first);
+    cost::memory_plan other = cost::plan(g);
+    other.order.pop_back();
+    CHECK_THROWS(deploy::compile<deploy::dynamic_steps>(g, other, precision::int8));
+}

@@ -12,12 +12,14 @@
 #include <cstdint>
 #include <span>
 #include <stdexcept>
+#include <vector>
 
 #include "nascent/cost/graph.hpp"
 #include "nascent/cost/lower.hpp"
 #include "nascent/cost/lower_blocks.hpp"
 #include "nascent/cost/plan.hpp"
 #include "nascent/deploy/program.hpp"
+#include "nascent/deploy/runtime_program.hpp"
 
 namespace nascent::deploy {
 
@@ -35,22 +37,27 @@ constexpr operand operand_of(const cost::memory_plan& plan, int tensor, shape ex
 
 } // namespace detail
 
-/// The program of graph `g` run by `plan` (a plan of g); Steps must equal g.ops.size().
+/// The program of graph `g` run by `plan` (a plan of g); Steps must equal g.ops.size(), or be
+/// dynamic_steps for a program sized at run time (deploy/runtime_program.hpp).
 template <std::size_t Steps>
 [[nodiscard]] constexpr program<Steps> compile(const cost::graph& g, const cost::memory_plan& plan, precision p) {
-    if (g.ops.size() != Steps || plan.order.size() != Steps)
-        throw std::invalid_argument("deploy::compile: Steps differs from the graph's op count");
+    const std::size_t count = g.ops.size();
+    if constexpr (Steps != dynamic_steps) {
+        if (count != Steps) throw std::invalid_argument("deploy::compile: Steps differs from the graph's op count");
+    }
+    if (plan.order.size() != count) throw std::invalid_argument("deploy::compile: the plan is not one of the graph");
     program<Steps> prog;
+    if constexpr (Steps == dynamic_steps) prog.steps.resize(count);
     prog.element = p;
     prog.arena_bytes = static_cast<std::uint32_t>(plan.arena_bytes);
     prog.input = detail::operand_of(plan, 0, g.tensors[0].extent, 0, 0, p);
     prog.output = detail::operand_of(plan, g.output, g.tensors[static_cast<std::size_t>(g.output)].extent, 0, 0, p);
     // Parameters in graph order.
-    std::array<std::uint32_t, Steps> weights_at{};
-    std::array<std::uint32_t, Steps> params_at{};
+    std::vector<std::uint32_t> weights_at(count, 0);
+    std::vector<std::uint32_t> params_at(count, 0);
     std::uint32_t weights = 0;
     std::uint32_t params = 0;
-    for (std::size_t k = 0; k < Steps; ++k) {
+    for (std::size_t k = 0; k < count; ++k) {
         const cost::op_node& o = g.ops[k];
         weights_at[k] = weights;
         params_at[k] = params;
@@ -60,7 +67,7 @@ template <std::size_t Steps>
     prog.weight_count = weights;
     prog.param_count = params;
     // Steps in execution order.
-    for (std::size_t s = 0; s < Steps; ++s) {
+    for (std::size_t s = 0; s < count; ++s) {
         const auto k = static_cast<std::size_t>(plan.order[s]);
         const cost::op_node& o = g.ops[k];
         step& st = prog.steps[s];

@@ -157,9 +157,10 @@ inline std::string quoted(std::string_view s) {
 /// The program as a C++ initializer of nascent::deploy::program<N>.
 template <std::size_t N>
 [[nodiscard]] std::string program_source(const program<N>& p) {
-    std::string out = concat("nascent::deploy::program<", N, ">{\n    nascent::precision::",
+    const std::size_t n = p.steps.size();
+    std::string out = concat("nascent::deploy::program<", n, ">{\n    nascent::precision::",
                              p.element == precision::int8 ? "int8" : "float32", ",\n    {{\n");
-    for (std::size_t i = 0; i < N; ++i) out += detail::step_text(p.steps[i]) + (i + 1 < N ? ",\n" : "\n");
+    for (std::size_t i = 0; i < n; ++i) out += detail::step_text(p.steps[i]) + (i + 1 < n ? ",\n" : "\n");
     out += concat("    }},\n    ", p.arena_bytes, "U,\n    ", detail::operand_text(p.input), ",\n    ", detail::operand_text(p.output),
                   ",\n    ", p.weight_count, "U,\n    ", p.param_count, "U}");
     return out;

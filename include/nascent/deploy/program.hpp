@@ -56,6 +56,9 @@ struct step {
     friend constexpr bool operator==(const step&, const step&) = default;
 };
 
+/// The step count of a program sized at run time: program<dynamic_steps> (deploy/runtime_program.hpp).
+inline constexpr std::size_t dynamic_steps = ~std::size_t{0};
+
 /// A fixed network of `Steps` steps.
 template <std::size_t Steps>
 struct program {

@@ -120,9 +120,10 @@ namespace detail {
 /// Throws unless `prog` runs graph g's ops in plan's order.
 template <std::size_t N>
 void check_program(const cost::graph& g, const cost::memory_plan& plan, const program<N>& prog, const char* who) {
-    require(g.ops.size() == N && plan.order.size() == N,
-            concat(who, ": the program has ", N, " steps, the graph ", g.ops.size(), " ops and the plan ", plan.order.size()));
-    for (std::size_t s = 0; s < N; ++s) {
+    const std::size_t n = prog.steps.size();
+    require(g.ops.size() == n && plan.order.size() == n,
+            concat(who, ": the program has ", n, " steps, the graph ", g.ops.size(), " ops and the plan ", plan.order.size()));
+    for (std::size_t s = 0; s < n; ++s) {
         const auto k = static_cast<std::size_t>(plan.order[s]);
         require(k < g.ops.size() && prog.steps[s].type == step_type_of(g.ops[k]) &&
                     prog.steps[s].out.extent == g.ops[k].output_extent,

@@ -71,14 +71,14 @@ run_status run_steps(const step* steps, std::size_t count, precision element, co
 /// Returns wrong_precision for an int8 program and misaligned_arena, before running anything.
 template <std::size_t N, class Observer = no_observer>
 run_status run(const program<N>& p, const float* weights, const float* params, std::byte* arena, Observer&& observe = {}) {
-    return detail::run_steps(p.steps.data(), N, p.element, weights, params, arena, observe);
+    return detail::run_steps(p.steps.data(), p.steps.size(), p.element, weights, params, arena, observe);
 }
 
 /// Runs int8 program `p`: int8 weights and int32 params (param_layout), as the float32 overload.
 template <std::size_t N, class Observer = no_observer>
 run_status run(const program<N>& p, const std::int8_t* weights, const std::int32_t* params, std::byte* arena,
                Observer&& observe = {}) {
-    return detail::run_steps(p.steps.data(), N, p.element, weights, params, arena, observe);
+    return detail::run_steps(p.steps.data(), p.steps.size(), p.element, weights, params, arena, observe);
 }
 
 /// Where the network input goes (p.input.extent.size() elements, NHWC); nullptr when T is not

@@ -1,0 +1,220 @@
+// state.hpp - the output folder of a search job and its resumable state.
+//
+// The folder (every file written atomically: a temporary file, then a rename):
+//   config.json      the settings of the run
+//   state.json       everything a resumed run reads: the candidates evaluated, the strategy's
+//                    population, the statistics of each iteration, the finished final models
+//   candidates.csv   one row per evaluated candidate (architecture, costs, accuracy)
+//   iterations.csv   one row per iteration (candidates, best feasible accuracy, front, hypervolume,
+//                    the predictor's rank correlation)
+//   pareto.csv, pareto.svg   the feasible Pareto front (error, peak RAM, flash)
+//   supernet.weights the trained supernet (evaluation "supernet")
+//   models/*.hpp     the exported int8 models; summary.md their table
+//   log.txt          what the run printed (appended)
+// A state file carries a format name, a version and the fingerprint of the settings that decide
+// the results; resuming with a different one, or from a file that is not a state, is refused
+// before anything is written.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include <nascent/io/atomic_file.hpp>
+#include <nascent/search/nsga2.hpp>
+#include <nascent/search/result.hpp>
+#include <nascent/space/architecture.hpp>
+
+#include "options.hpp"
+
+namespace nascent_search {
+
+inline constexpr const char* state_format = "nascent-search-state";
+inline constexpr int state_version = 1;
+
+/// What one iteration of the search left behind.
+struct iteration_stats {
+    std::size_t iteration = 0;
+    std::size_t evaluated = 0;        ///< candidates evaluated in it
+    std::size_t total = 0;            ///< candidates evaluated so far
+    std::size_t feasible = 0;         ///< of them, within the budgets
+    double best_accuracy = 0.0;       ///< best feasible accuracy so far (search-time figure)
+    std::size_t front = 0;            ///< feasible Pareto front size (error, RAM, flash)
+    double hypervolume = 0.0;         ///< of that front, normalised by the budgets
+    std::string predictor;            ///< the predictor chosen on the candidates so far ("" when none)
+    double predictor_tau = 0.0;       ///< its cross-validated Kendall tau
+    double seconds = 0.0;             ///< wall time of the search so far
+};
+
+/// A model trained after the search.
+struct final_model {
+    std::string name;                 ///< file stem of its header
+    std::string why;                  ///< which selection picked it
+    std::string architecture;
+    std::size_t peak_ram = 0, flash = 0, macs = 0, params = 0;
+    double search_accuracy = 0.0;
+    double float_accuracy = 0.0;      ///< test, percent
+    double int8_accuracy = 0.0;
+    double latency_ms = 0.0;          ///< estimated, Cortex-M4 at 168 MHz
+    int epochs = 0;
+    double seconds = 0.0;
+};
+
+struct job_state {
+    nlohmann::json fingerprint;
+    bool supernet_trained = false;
+    long iteration = -1;              ///< the last completed iteration (-1: none)
+    bool search_done = false;
+    double search_seconds = 0.0;
+    std::vector<nascent::search::evaluated> history;  ///< costs are recomputed on load
+    std::vector<std::size_t> population;              ///< nsga2's population (indices into history)
+    std::vector<double> nadir;
+    std::vector<nascent::search::nsga2_generation> generations;
+    std::size_t rejected = 0;
+    std::vector<iteration_stats> iterations;
+    std::vector<final_model> finals;
+};
+
+inline nlohmann::json to_json(const iteration_stats& s) {
+    return {{"iteration", s.iteration}, {"evaluated", s.evaluated}, {"total", s.total}, {"feasible", s.feasible},
+            {"best_accuracy", s.best_accuracy}, {"front", s.front}, {"hypervolume", s.hypervolume}, {"predictor", s.predictor},
+            {"predictor_tau", s.predictor_tau}, {"seconds", s.seconds}};
+}
+
+inline nlohmann::json to_json(const final_model& m) {
+    return {{"name", m.name}, {"why", m.why}, {"architecture", m.architecture}, {"peak_ram", m.peak_ram}, {"flash", m.flash},
+            {"macs", m.macs}, {"params", m.params}, {"search_accuracy", m.search_accuracy}, {"float_accuracy", m.float_accuracy},
+            {"int8_accuracy", m.int8_accuracy}, {"latency_ms", m.latency_ms}, {"epochs", m.epochs}, {"seconds", m.seconds}};
+}
+
+inline std::string state_text(const job_state& s) {
+    nlohmann::json j;
+    j["format"] = state_format;
+    j["version"] = state_version;
+    j["fingerprint"] = s.fingerprint;
+    j["supernet_trained"] = s.supernet_trained;
+    j["iteration"] = s.iteration;
+    j["search_done"] = s.search_done;
+    j["search_seconds"] = s.search_seconds;
+    nlohmann::json h = nlohmann::json::array();
+    for (const auto& e : s.history)
+        h.push_back({{"arch", nascent::to_text(e.arch)}, {"accuracy", e.accuracy}, {"loss", e.loss}, {"generation", e.generation}});
+    j["history"] = h;
+    j["population"] = s.population;
+    j["nadir"] = s.nadir;
+    nlohmann::json g = nlohmann::json::array();
+    for (const auto& x : s.generations)
+        g.push_back({{"generation", x.generation}, {"evaluated", x.evaluated}, {"total_evaluated", x.total_evaluated},
+                     {"rejected", x.rejected}, {"duplicates", x.duplicates}, {"feasible", x.feasible}, {"front", x.front},
+                     {"hypervolume", x.hypervolume}});
+    j["generations"] = g;
+    j["rejected"] = s.rejected;
+    nlohmann::json it = nlohmann::json::array();
+    for (const auto& x : s.iterations) it.push_back(to_json(x));
+    j["iterations"] = it;
+    nlohmann::json f = nlohmann::json::array();
+    for (const auto& x : s.finals) f.push_back(to_json(x));
+    j["finals"] = f;
+    return j.dump(1) + "\n";
+}
+
+/// Reads the state of `folder`; throws job_error naming what is wrong (missing, not JSON, not a
+/// state, another version, fields missing or of the wrong type).
+inline job_state read_state(const std::filesystem::path& folder) {
+    const std::filesystem::path path = folder / "state.json";
+    std::ifstream in(path);
+    if (!in) throw job_error(nascent::concat("cannot resume: '", path.string(), "' does not exist (not a search folder, or no iteration finished)"));
+    std::stringstream text;
+    text << in.rdbuf();
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(text.str());
+    } catch (const nlohmann::json::exception& e) {
+        throw job_error(nascent::concat("cannot resume: '", path.string(), "' is corrupt (not valid JSON: ", e.what(), ")"));
+    }
+    if (!j.is_object() || !j.contains("format") || j["format"] != state_format)
+        throw job_error(nascent::concat("cannot resume: '", path.string(), "' is not a nascent search state"));
+    if (j.value("version", 0) != state_version)
+        throw job_error(nascent::concat("cannot resume: '", path.string(), "' has state version ", j.value("version", 0), ", this program reads ",
+                                        state_version));
+    job_state s;
+    try {
+        s.fingerprint = j.at("fingerprint");
+        s.supernet_trained = j.at("supernet_trained").get<bool>();
+        s.iteration = j.at("iteration").get<long>();
+        s.search_done = j.at("search_done").get<bool>();
+        s.search_seconds = j.at("search_seconds").get<double>();
+        for (const auto& e : j.at("history")) {
+            nascent::search::evaluated x;
+            x.arch = nascent::architecture_from_text(e.at("arch").get<std::string>());
+            x.accuracy = e.at("accuracy").get<double>();
+            x.loss = e.at("loss").get<double>();
+            x.generation = e.at("generation").get<std::size_t>();
+            s.history.push_back(std::move(x));
+        }
+        s.population = j.at("population").get<std::vector<std::size_t>>();
+        s.nadir = j.at("nadir").get<std::vector<double>>();
+        for (const auto& x : j.at("generations")) {
+            nascent::search::nsga2_generation g;
+            g.generation = x.at("generation").get<std::size_t>();
+            g.evaluated = x.at("evaluated").get<std::size_t>();
+            g.total_evaluated = x.at("total_evaluated").get<std::size_t>();
+            g.rejected = x.at("rejected").get<std::size_t>();
+            g.duplicates = x.at("duplicates").get<std::size_t>();
+            g.feasible = x.at("feasible").get<std::size_t>();
+            g.front = x.at("front").get<std::vector<std::size_t>>();
+            g.hypervolume = x.at("hypervolume").get<double>();
+            s.generations.push_back(std::move(g));
+        }
+        s.rejected = j.at("rejected").get<std::size_t>();
+        for (const auto& x : j.at("iterations")) {
+            iteration_stats t;
+            t.iteration = x.at("iteration").get<std::size_t>();
+            t.evaluated = x.at("evaluated").get<std::size_t>();
+            t.total = x.at("total").get<std::size_t>();
+            t.feasible = x.at("feasible").get<std::size_t>();
+            t.best_accuracy = x.at("best_accuracy").get<double>();
+            t.front = x.at("front").get<std::size_t>();
+            t.hypervolume = x.at("hypervolume").get<double>();
+            t.predictor = x.at("predictor").get<std::string>();
+            t.predictor_tau = x.at("predictor_tau").get<double>();
+            t.seconds = x.at("seconds").get<double>();
+            s.iterations.push_back(std::move(t));
+        }
+        for (const auto& x : j.at("finals")) {
+            final_model m;
+            m.name = x.at("name").get<std::string>();
+            m.why = x.at("why").get<std::string>();
+            m.architecture = x.at("architecture").get<std::string>();
+            m.peak_ram = x.at("peak_ram").get<std::size_t>();
+            m.flash = x.at("flash").get<std::size_t>();
+            m.macs = x.at("macs").get<std::size_t>();
+            m.params = x.at("params").get<std::size_t>();
+            m.search_accuracy = x.at("search_accuracy").get<double>();
+            m.float_accuracy = x.at("float_accuracy").get<double>();
+            m.int8_accuracy = x.at("int8_accuracy").get<double>();
+            m.latency_ms = x.at("latency_ms").get<double>();
+            m.epochs = x.at("epochs").get<int>();
+            m.seconds = x.at("seconds").get<double>();
+            s.finals.push_back(std::move(m));
+        }
+    } catch (const std::exception& e) {
+        throw job_error(nascent::concat("cannot resume: '", path.string(), "' is corrupt (", e.what(), ")"));
+    }
+    for (const std::size_t i : s.population)
+        if (i >= s.history.size()) throw job_error(nascent::concat("cannot resume: '", path.string(), "' is corrupt (a population index is out of the history)"));
+    return s;
+}
+
+inline void write_state(const std::filesystem::path& folder, const job_state& s) {
+    nascent::io::write_file_atomically(folder / "state.json", state_text(s));
+}
+
+} // namespace nascent_search
