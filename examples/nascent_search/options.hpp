@@ -290,7 +290,22 @@ inline std::string help_text(const char* program) {
         if (left.size() < 25) left.resize(25, ' ');
         else left += "\n" + std::string(25, ' ');
         const nlohmann::json def = spec.get(job_options{});
-        s += nascent::concat(left, spec.help, " [", def.dump(), "]\n");
+        // the help and the default, wrapped at 100 columns under the help column
+        std::string text = nascent::concat(spec.help, " [default ", def.dump(), "]");
+        std::string line = left;
+        std::size_t at = 0;
+        while (at < text.size()) {
+            std::size_t end = text.find(' ', at);
+            if (end == std::string::npos) end = text.size();
+            const std::string word = text.substr(at, end - at);
+            if (line.size() > 25 && line.size() + word.size() >= 100) {
+                s += line + "\n";
+                line = std::string(25, ' ');
+            }
+            line += (line.size() > 25 && line.back() != ' ' ? " " : "") + word;
+            at = end + 1;
+        }
+        s += line + "\n";
     }
     s += "\nspaces:";
     for (const auto& n : space_names()) s += " " + n;

@@ -16,6 +16,7 @@
 #include <nascent/deploy/run.hpp>
 #include <nascent/zoo/darts.hpp>
 #include <nascent/zoo/fbnet.hpp>
+#include <nascent/zoo/mcu_cnn.hpp>
 #include <nascent/zoo/munas.hpp>
 #include <nascent/zoo/proxylessnas.hpp>
 #include <nascent/zoo/single_path_nas.hpp>
@@ -198,5 +199,6 @@ TEST_CASE("extract: the float program of random architectures of every zoo space
     check_space<zoo::darts>(fashion, 4, 5);
     check_space<zoo::munas>(fashion, 10, 6);
     check_space<zoo::munas>(shape{32, 32, 3}, 4, 7);
+    check_space<zoo::mcu_cnn>(fashion, 8, 8);
     WARN("largest difference relative to the output's magnitude: " << worst_difference);
 }

@@ -19,6 +19,7 @@
 #include <nascent/deploy/quantize.hpp>
 #include <nascent/deploy/run.hpp>
 #include <nascent/zoo/darts.hpp>
+#include <nascent/zoo/mcu_cnn.hpp>
 #include <nascent/zoo/munas.hpp>
 #include <nascent/zoo/spos.hpp>
 
@@ -300,4 +301,5 @@ TEST_CASE("quantize: random architectures of DARTS (zero, add), SPOS (split, con
     check_zoo_space<zoo::darts>(fashion, 2, 7, 0.2);
     check_zoo_space<zoo::spos>(fashion, 2, 8, 0.2);
     check_zoo_space<zoo::munas>(fashion, 3, 9, 0.2);
+    check_zoo_space<zoo::mcu_cnn>(fashion, 3, 10, 0.2);
 }

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Tests of the search program (examples/nascent_search) as a user runs it.
+#   check.sh PROGRAM WORK_DIR CASE
+# CASE: quick | resume | bad_input. Every case fails with a message saying what went wrong.
+set -uo pipefail
+program=$1
+work=$2
+case_name=$3
+rm -rf "$work"
+mkdir -p "$work"
+cd "$work" || exit 1
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# expect STATUS PATTERN -- ARGS...: runs the program, checks its exit status and that stderr matches PATTERN
+expect() {
+  local status=$1 pattern=$2
+  shift 3
+  "$program" "$@" > out.txt 2> err.txt
+  local got=$?
+  [[ $got == "$status" ]] || { cat out.txt err.txt; fail "'$*' exited with $got, expected $status"; }
+  grep -Eq -- "$pattern" err.txt || { cat err.txt; fail "'$*': stderr does not match '$pattern'"; }
+  echo "ok: $* -> $got: $(head -c 200 err.txt)"
+}
+
+# small settings shared by the resume runs: deterministic (one thread), a few iterations
+small=(--quick --threads 1 --iterations 4 --population 6 --also-ram "" --final-images 1000 --calibration 100)
+
+case $case_name in
+quick)
+  start=$(date +%s)
+  "$program" --quick --out run > out.txt 2> err.txt || { cat out.txt err.txt; fail "--quick exited with $?"; }
+  seconds=$(( $(date +%s) - start ))
+  for f in config.json state.json candidates.csv iterations.csv pareto.csv pareto.svg log.txt summary.md \
+           supernet.weights models/model.hpp; do
+    [[ -s run/$f ]] || fail "run/$f is missing or empty"
+  done
+  grep -q '"search_done": true' run/state.json || fail "state.json does not say the search is done"
+  # one row per candidate, and iterations 0..2
+  rows=$(( $(wc -l < run/candidates.csv) - 1 ))
+  (( rows >= 8 )) || fail "candidates.csv has $rows rows"
+  [[ $(( $(wc -l < run/iterations.csv) - 1 )) == 3 ]] || fail "iterations.csv does not have 3 iterations"
+  grep -q 'inline constexpr auto program = nascent::deploy::program<' run/models/model.hpp || fail "model.hpp has no program"
+  grep -Eq '^\| model \| `[0-9-]+` ' run/summary.md || fail "summary.md has no row for the model"
+  grep -q '<svg' run/pareto.svg || fail "pareto.svg is not an SVG"
+  (( seconds <= 180 )) || fail "--quick took $seconds s, more than 3 minutes"
+  echo "quick run: $seconds s, $rows candidates"
+  tail -n 20 run/summary.md
+  ;;
+resume)
+  # uninterrupted
+  "$program" "${small[@]}" --out whole > whole.txt 2>&1 || { cat whole.txt; fail "the uninterrupted run failed"; }
+  # killed with SIGKILL after iteration 1 was saved, then resumed
+  "$program" "${small[@]}" --out killed > killed.txt 2>&1 &
+  pid=$!
+  for _ in $(seq 1 600); do
+    grep -q '"iteration": [1-9]' killed/state.json 2> /dev/null && break
+    kill -0 $pid 2> /dev/null || break
+    sleep 0.2
+  done
+  kill -KILL $pid 2> /dev/null || fail "the run ended before it could be killed"
+  wait $pid 2> /dev/null
+  iteration=$(grep -o '"iteration": [0-9-]*' killed/state.json | head -1)
+  echo "killed at $iteration"
+  grep -q '"search_done": false' killed/state.json || fail "the killed run had already finished its search"
+  "$program" "${small[@]}" --out killed --resume > resumed.txt 2>&1 || { cat resumed.txt; fail "the resumed run failed"; }
+  grep -q "(resumed)" resumed.txt || fail "the resumed run does not say it resumed"
+  cmp whole/candidates.csv killed/candidates.csv || { diff whole/candidates.csv killed/candidates.csv | head; fail "the archives differ"; }
+  cmp whole/iterations.csv killed/iterations.csv > /dev/null ||
+    diff <(cut -d, -f1-9 whole/iterations.csv) <(cut -d, -f1-9 killed/iterations.csv) || fail "the iteration statistics differ"
+  cmp whole/pareto.csv killed/pareto.csv || fail "the Pareto fronts differ"
+  echo "resumed run: the same $(( $(wc -l < whole/candidates.csv) - 1 )) candidates, statistics and front as the uninterrupted run"
+  ;;
+bad_input)
+  expect 2 "unknown space 'mobilenet'" -- --space mobilenet --out a
+  expect 2 "unknown strategy 'annealing'" -- --strategy annealing --out a
+  expect 2 "unknown option 'max-rom'" -- --max-rom 5 --out a
+  expect 2 "needs a whole number" -- --max-ram lots --out a
+  [[ ! -e a ]] || fail "a usage error created the output folder"
+  echo '{"strategy": 7' > broken.json
+  expect 2 "not valid JSON" -- --config broken.json --out a
+  echo '{"strategy": "aging", "max-rom": 1}' > unknown.json
+  expect 2 "unknown option 'max-rom'" -- --config unknown.json --out a
+  expect 1 "impossible budget .*peak RAM <= 100 B" -- --quick --max-ram 100 --out a
+  [[ ! -e a ]] || fail "an impossible budget created the output folder"
+  expect 1 "cannot load Fashion-MNIST from '$work/no-such-folder'" -- --quick --dataset "$work/no-such-folder" --out a
+  # a truncated images file beside the real labels
+  data=${NASCENT_FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}
+  mkdir truncated-data && cp "$data"/*labels* "$data"/t10k-images* truncated-data/
+  gzip -dc "$data"/train-images-idx3-ubyte.gz | head -c 100000 > truncated-data/train-images-idx3-ubyte
+  expect 1 "cannot load Fashion-MNIST .*(truncated|short|holds|expected)" -- --quick --dataset "$work/truncated-data" --out a
+  [[ ! -e a ]] || fail "a missing dataset created the output folder"
+  # a folder that holds something else is never written to
+  mkdir keep && echo "precious" > keep/notes.txt
+  expect 1 "is not empty: resume it with --resume" -- --quick --out keep
+  expect 1 "state.json' does not exist" -- --quick --out keep --resume
+  [[ $(cat keep/notes.txt) == precious && $(ls keep) == notes.txt ]] || fail "keep/ was changed"
+  # a corrupt state, a state of something else, a state of other settings
+  mkdir corrupt && printf '{"format": "nascent-search-state", "version": 1, "fingerprint": {}, "histo' > corrupt/state.json
+  cp corrupt/state.json corrupt.before
+  expect 1 "is corrupt \(not valid JSON" -- --quick --out corrupt --resume
+  cmp corrupt/state.json corrupt.before || fail "the corrupt state was rewritten"
+  [[ $(ls corrupt) == state.json ]] || fail "files were added to the corrupt folder"
+  mkdir foreign && echo '{"name": "some other tool", "version": 3}' > foreign/state.json
+  expect 1 "is not a nascent search state" -- --quick --out foreign --resume
+  mkdir truncated && printf '{"format": "nascent-search-state", "version": 1, "fingerprint": {}}' > truncated/state.json
+  expect 1 "is corrupt" -- --quick --out truncated --resume
+  "$program" --quick --threads 1 --iterations 0 --also-ram "" --final-images 500 --out mine > /dev/null 2>&1 || fail "a tiny run failed"
+  cp mine/state.json mine.before
+  expect 1 "belongs to a search with other settings" -- --quick --threads 1 --iterations 0 --also-ram "" --final-images 500 --seed 2 --out mine --resume
+  cmp mine/state.json mine.before || fail "a refused resume rewrote the state"
+  ;;
+*)
+  fail "unknown case $case_name"
+  ;;
+esac
