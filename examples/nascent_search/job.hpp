@@ -480,7 +480,8 @@ private:
         for (const std::size_t ram : o_.also_ram) {
             search::constraints tight = limits_;
             tight.max_peak_ram_bytes = std::min(ram, o_.max_ram);
-            const std::vector<std::size_t> best = search::post_search(state_.history, tight, {.count = 1});
+            const std::vector<std::size_t> best =
+                search::post_search(state_.history, tight, {.count = 1, .prefer = search::preference::accuracy});
             if (best.empty()) {
                 log_.line("no candidate within %zu bytes of peak RAM was evaluated", ram);
                 continue;
@@ -555,6 +556,7 @@ private:
         fo.architecture = arch;
         fo.progress = ::isatty(STDERR_FILENO) != 0;
         fo.log = log_.file();
+        if (o_.augment_shift > 0) fo.augment = {.max_shift = o_.augment_shift, .horizontal_flip = true};
         (void)train::fit(model, optimiser, train::cosine_lr{.rate = o_.learning_rate}, train_set, subset(test_, 0, 1000), final_norm_, fo);
 
         // float and int8 deploy programs of the architecture, compiled at run time

@@ -64,8 +64,9 @@ struct job_options {
     int supernet_epochs = 4;
     int candidate_epochs = 1;         ///< evaluation "train": epochs of each candidate
     // final training
-    int final_epochs = 14;
-    int also_epochs = 6;
+    int final_epochs = 20;
+    int also_epochs = 10;
+    int augment_shift = 2;            ///< final training: random shifts up to this many pixels, and mirror images (0: neither)
     std::size_t final_images = 0;     ///< 0: the whole training split
     std::size_t calibration = 1000;
     double learning_rate = 0.05;
@@ -234,6 +235,9 @@ inline const std::vector<option_spec>& option_specs() {
         {"also-epochs", "N", "epochs of the models of --also-ram",
          [](job_options& o, const std::string& v) { o.also_epochs = static_cast<int>(parse_unsigned("also-epochs", v)); },
          [](const job_options& o) { return J(o.also_epochs); }},
+        {"augment-shift", "N", "final training: each image shifted by up to N pixels at random and mirrored with probability 1/2 (0: neither)",
+         [](job_options& o, const std::string& v) { o.augment_shift = static_cast<int>(parse_unsigned("augment-shift", v)); },
+         [](const job_options& o) { return J(o.augment_shift); }},
         {"final-images", "N", "training images of the final training (0: the whole training split)",
          [](job_options& o, const std::string& v) { o.final_images = parse_unsigned("final-images", v); },
          [](const job_options& o) { return J(o.final_images); }},
@@ -406,6 +410,7 @@ inline job_options parse_command_line(int argc, char** argv, bool& help) {
     }
     if (o.population == 0) throw job_error("--population must be at least 1", 2);
     if (o.final_epochs == 0) throw job_error("--final-epochs must be at least 1", 2);
+    if (o.augment_shift >= 28) throw job_error("--augment-shift must be below 28, the images' extent", 2);
     if (o.threads == 0) throw job_error("--threads must be at least 1", 2);
     if (o.validation == 0) throw job_error("--validation must be at least 1", 2);
     return o;

@@ -8,6 +8,8 @@
 // of an epoch is smaller than batch_size unless drop_last drops it. The tensor's
 // storage is reused while the batch shape stays the same. If next() is called
 // before any start_epoch(), the first epoch starts by itself.
+// With set_augmentation(), each image is shifted and mirrored at random as it is copied
+// (data/augmentation.hpp).
 // The batcher keeps a reference to the dataset and the rng: both must outlive it.
 #pragma once
 
@@ -26,6 +28,7 @@
 #include "nascent/core/error.hpp"
 #include "nascent/core/random.hpp"
 #include "nascent/core/text.hpp"
+#include "nascent/data/augmentation.hpp"
 #include "nascent/data/dataset.hpp"
 #include "nascent/data/normalization.hpp"
 
@@ -65,6 +68,12 @@ public:
     /// A batcher over a temporary dataset would dangle.
     batcher(const image_dataset&&, std::size_t, const normalization&, bool, bool, rng&) = delete;
 
+    /// Random shifts and mirror images from now on (data/augmentation.hpp); {} turns them off.
+    void set_augmentation(const augmentation& a) {
+        check_augmentation(a, data_->sample);
+        augment_ = a;
+    }
+
     /// Rewinds to the start of a new epoch; draws a new order when shuffling.
     void start_epoch() {
         std::iota(order_.begin(), order_.end(), std::size_t{0});
@@ -97,7 +106,9 @@ public:
         for (std::size_t k = 0; k < count; ++k, out += per_image) {
             const std::size_t index = order[k];
             const std::uint8_t* in = pixels + index * per_image;
-            if (channels == 1) {
+            if (augment_.active()) {
+                transform_image(in, s, draw_transform(augment_, *random_), table, out);
+            } else if (channels == 1) {
                 for (std::size_t i = 0; i < per_image; ++i) out[i] = table[in[i]];
             } else {
                 for (std::size_t i = 0; i < per_image; i += channels) {
@@ -124,6 +135,7 @@ private:
     bool shuffle_;
     bool drop_last_;
     rng* random_;
+    augmentation augment_{};
     std::vector<T> table_;           // [channel][256] normalised values
     std::vector<std::size_t> order_; // this epoch's sample order
     std::size_t position_ = 0;       // next entry of order_

@@ -21,6 +21,7 @@
 #include "nascent/autograd/tape.hpp"
 #include "nascent/core/error.hpp"
 #include "nascent/core/random.hpp"
+#include "nascent/data/augmentation.hpp"
 #include "nascent/data/batcher.hpp"
 #include "nascent/data/dataset.hpp"
 #include "nascent/data/normalization.hpp"
@@ -56,6 +57,7 @@ struct fit_options {
     bool progress = ::isatty(STDERR_FILENO) != 0;  ///< progress bar on stderr
     std::FILE* log = stdout;                        ///< one line per epoch and a summary; null for silence
     std::function<void(const epoch_stats&)> on_epoch;  ///< called after each epoch's evaluation
+    augmentation augment{};         ///< random shifts and flips of the training images (data/augmentation.hpp)
     std::vector<int> architecture;  ///< for a supernet: the path to train (empty: first options)
     /// Quantisation-aware training when set: weights and activations are rounded as the int8
     /// program rounds them (nn/fake_quantization.hpp); the state belongs to this model and architecture.
@@ -73,6 +75,7 @@ fit_report fit(Model& model, Optimizer& optimizer, const Schedule& schedule, con
 
     rng random(options.seed);
     batcher<T> batches(train_data, options.batch_size, norm, true, options.drop_last, random);
+    batches.set_augmentation(options.augment);
     const std::size_t per_epoch = batches.batches_per_epoch();
     const std::size_t total_steps = per_epoch * static_cast<std::size_t>(options.epochs);
     progress_bar bar(options.epochs, per_epoch, options.progress);
