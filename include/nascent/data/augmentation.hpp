@@ -16,6 +16,7 @@
 
 #include "nascent/core/error.hpp"
 #include "nascent/core/random.hpp"
+#include "nascent/core/shape.hpp"
 #include "nascent/core/text.hpp"
 #include "nascent/data/dataset.hpp"
 
