@@ -117,6 +117,7 @@ private:
         out_ = o_.out;
         if (o_.resume) {
             state_ = read_state(out_);
+            for (auto& e : state_.history) e.costs = search::costs_of<Space>(input, limits_, e.arch);  // the state holds no costs
             resumed_seconds_ = state_.search_seconds;
             if (state_.fingerprint != fingerprint(o_))
                 throw job_error(concat("cannot resume: '", (out_ / "state.json").string(),
