@@ -64,8 +64,8 @@ struct job_options {
     int supernet_epochs = 4;
     int candidate_epochs = 1;         ///< evaluation "train": epochs of each candidate
     // final training
-    int final_epochs = 20;
-    int also_epochs = 10;
+    int final_epochs = 30;
+    int also_epochs = 20;
     int augment_shift = 2;            ///< final training: random shifts up to this many pixels, and mirror images (0: neither)
     std::size_t final_images = 0;     ///< 0: the whole training split
     std::size_t calibration = 1000;

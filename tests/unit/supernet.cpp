@@ -153,3 +153,22 @@ TEST_CASE("a cell derives the two strongest edges of each node, never none", "[s
     // node 1: its only edge, two best non-none ops: conv (2), identity (0), sorted; node 2: edges from 0 and 1
     CHECK(a.choices == std::vector<int>{0, 0, 0, 2, 0, 0, 1, 2});
 }
+
+TEST_CASE("a path that changes the extent before a flatten is refused with the shapes", "[supernet]") {
+    // valid: every single architecture works as a fixed network, but the supernet's dense layer
+    // is sized for the first option's 6x6 activation
+    using strided_choice = sequential<choice<conv2d<4, 3>, conv2d<4, 3, 2>>, flatten, dense<3>>;
+    static_assert(valid_space<strided_choice, small>);
+    nn::model<strided_choice> model(small, 1);
+    rng random(5);
+    const tensor<float> images = testing::random_tensor<float>(batch_shape(2, small), random);
+    const auto run = [&](std::vector<int> arch) {
+        tape<float> t;
+        nn::context<float> ctx{t, false, &random, nn::sampling::single_path};
+        ctx.decisions = decision_cursor(arch.data(), arch.size());
+        return t.value(model.forward(ctx, t.leaf(images))).size();
+    };
+    CHECK(run({0}) == 2 * 3);
+    CHECK_THROWS_WITH(run({1}), Catch::Contains("flatten: this architecture gives a 3x3x4 activation") &&
+                                    Catch::Contains("built for 6x6x4"));
+}

@@ -7,6 +7,7 @@
 
 #include "nascent/autograd/tape.hpp"
 #include "nascent/core/error.hpp"
+#include "nascent/core/text.hpp"
 #include "nascent/nn/context.hpp"
 #include "nascent/nn/trainable.hpp"
 #include "nascent/ops/add.hpp"
@@ -103,11 +104,21 @@ private:
 template <class T>
 class trainable<nascent::flatten, T> : public stateless {
 public:
-    trainable(shape in, rng& /*init*/) : out_(nascent::flatten::output(in)) {}
+    trainable(shape in, rng& /*init*/) : in_(in), out_(nascent::flatten::output(in)) {}
     [[nodiscard]] shape output() const noexcept { return out_; }
-    var forward(context<T>& ctx, var x) { return reshape(ctx.graph, x, out_); }
+    /// The layers after a flatten are sized for the supernet's activation, so a path whose
+    /// activation has another extent here (a stride-2 option of an earlier choice) cannot run.
+    var forward(context<T>& ctx, var x) {
+        const shape got = sample_shape(ctx.graph.value(x));
+        if (got.size() != in_.size())
+            throw error(concat("flatten: this architecture gives a ", got.h, "x", got.w, "x", got.c,
+                               " activation, but the layers after the flatten were built for ", in_.h, "x", in_.w, "x", in_.c,
+                               ": in a supernet, the options before a flatten must keep the spatial extent (or use global_avg_pool)"));
+        return reshape(ctx.graph, x, out_);
+    }
 
 private:
+    shape in_;
     shape out_;
 };
 
