@@ -512,16 +512,26 @@ private:
         summary();
     }
 
-    /// Epochs that fit in what is left of --time-limit, for a model whose epoch takes `epoch_seconds`.
+    /// Epochs that fit in what is left of --time-limit for pick `p`, whose epoch takes `epoch_seconds`.
+    /// The models still to train (one per architecture) share the time left in proportion to their
+    /// planned work, an epoch of another model costing in proportion to its MACs; each model also
+    /// needs about a minute for its timing run, tests and export.
     int epochs_within_limit(const pick& p, double epoch_seconds, const std::vector<pick>& picks) const {
-        double planned = 0.0, mine = 0.0;
+        constexpr double per_model_seconds = 60.0;
+        const auto macs_of = [&](const pick& q) { return static_cast<double>(std::max<std::size_t>(state_.history[q.index].costs.macs, 1)); };
+        const double mine = p.epochs * epoch_seconds + per_model_seconds;
+        double planned = 0.0;
+        std::vector<std::string> counted;
         for (const pick& q : picks) {
-            const bool done = std::any_of(state_.finals.begin(), state_.finals.end(), [&](const final_model& m) { return m.name == q.name; });
-            if (!done) planned += q.epochs;
-            if (q.name == p.name) mine = q.epochs;
+            const std::string arch = to_text(state_.history[q.index].arch);
+            const bool trained = std::any_of(state_.finals.begin(), state_.finals.end(), [&](const final_model& m) { return m.architecture == arch; });
+            if (trained || std::find(counted.begin(), counted.end(), arch) != counted.end()) continue;
+            counted.push_back(arch);
+            planned += q.epochs * epoch_seconds * macs_of(q) / macs_of(p) + per_model_seconds;
         }
-        const double budget = (60.0 * o_.time_limit_minutes - elapsed_total()) * (planned > 0 ? mine / planned : 1.0);
-        const int fit = static_cast<int>(std::floor(budget / std::max(epoch_seconds, 1e-3)));
+        const double left = 60.0 * o_.time_limit_minutes - elapsed_total();
+        const double budget = planned <= left ? mine : left * mine / std::max(planned, 1e-3);
+        const int fit = static_cast<int>(std::floor((budget - per_model_seconds) / std::max(epoch_seconds, 1e-3)));
         return std::clamp(fit, 1, p.epochs);
     }
 
@@ -529,20 +539,23 @@ private:
         const search::evaluated& e = state_.history[p.index];
         const std::vector<int> arch(e.arch.choices.begin(), e.arch.choices.end());
         const auto t = clock_type::now();
-        // an estimate of one epoch from a short timed run, to keep within the time limit
+        const augmentation augment = o_.augment_shift > 0 ? augmentation{.max_shift = o_.augment_shift, .horizontal_flip = true} : augmentation{};
+        // an estimate of one epoch from a short timed run, to keep within the time limit: the
+        // second of two passes over 1,024 images (the first pays for allocation and warm-up)
         double epoch_seconds = 0.0;
         {
             nn::model<Space> probe(input, o_.seed);
             train::sgd<float> opt(probe.parameters(), {.momentum = 0.9});
             train::fit_options fo;
-            fo.epochs = 1;
+            fo.epochs = 2;
             fo.architecture = arch;
             fo.progress = false;
             fo.log = nullptr;
+            fo.augment = augment;
             const std::size_t n = std::min<std::size_t>(1024, train_set.size());
-            const auto t0 = clock_type::now();
-            (void)train::fit(probe, opt, train::constant_lr{.rate = 0.01}, subset(train_set, 0, n), subset(validation_, 0, 1), final_norm_, fo);
-            epoch_seconds = seconds_since(t0) * static_cast<double>(train_set.size()) / static_cast<double>(n);
+            const train::fit_report r =
+                train::fit(probe, opt, train::constant_lr{.rate = 0.01}, subset(train_set, 0, n), subset(validation_, 0, 1), final_norm_, fo);
+            epoch_seconds = r.last().seconds * static_cast<double>(train_set.size()) / static_cast<double>(n);
         }
         const int epochs = epochs_within_limit(p, epoch_seconds, picks);
         log_.line("final: %s = %s (%s): RAM %zu B, flash %zu B, %zu MACs; %d epochs on %zu images (about %s each)%s", p.name.c_str(),
@@ -557,7 +570,7 @@ private:
         fo.architecture = arch;
         fo.progress = ::isatty(STDERR_FILENO) != 0;
         fo.log = log_.file();
-        if (o_.augment_shift > 0) fo.augment = {.max_shift = o_.augment_shift, .horizontal_flip = true};
+        fo.augment = augment;
         (void)train::fit(model, optimiser, train::cosine_lr{.rate = o_.learning_rate}, train_set, subset(test_, 0, 1000), final_norm_, fo);
 
         // float and int8 deploy programs of the architecture, compiled at run time
