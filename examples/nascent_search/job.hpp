@@ -90,7 +90,7 @@ inline std::string minutes(double seconds) {
 template <class Space>
 class search_job {
 public:
-    static constexpr shape input{28, 28, 1};
+    static constexpr shape input = job_input;
 
     search_job(job_options options, std::string space_name) : o_(std::move(options)), space_name_(std::move(space_name)) {
         limits_.max_peak_ram_bytes = o_.max_ram;
@@ -117,7 +117,7 @@ private:
         out_ = o_.out;
         if (o_.resume) {
             state_ = read_state(out_);
-            for (auto& e : state_.history) e.costs = search::costs_of<Space>(input, limits_, e.arch);  // the state holds no costs
+            for (auto& e : state_.history) e.costs = search::costs_of<Space>(input, limits_, e.arch);  // the state holds no costs; every new candidate comes with them
             resumed_seconds_ = state_.search_seconds;
             if (state_.fingerprint != fingerprint(o_))
                 throw job_error(concat("cannot resume: '", (out_ / "state.json").string(),
@@ -395,7 +395,6 @@ private:
 
     /// The statistics of iteration k over the whole archive, logged with a progress line.
     void close_iteration(std::size_t k, std::size_t evaluated, std::size_t last) {
-        for (auto& e : state_.history) e.costs = search::costs_of<Space>(input, limits_, e.arch);
         iteration_stats s;
         s.iteration = k;
         s.evaluated = evaluated;
@@ -469,7 +468,6 @@ private:
     };
 
     void final_models() {
-        for (auto& e : state_.history) e.costs = search::costs_of<Space>(input, limits_, e.arch);
         std::vector<pick> picks;
         const std::vector<std::size_t> chosen =
             search::post_search(state_.history, limits_, {.count = std::max<std::size_t>(o_.select_count, 1),

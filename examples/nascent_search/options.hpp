@@ -21,11 +21,15 @@
 #include <nlohmann/json.hpp>
 
 #include <nascent/core/error.hpp>
+#include <nascent/core/shape.hpp>
 #include <nascent/core/text.hpp>
 
 #include "spaces.hpp"
 
 namespace nascent_search {
+
+/// The shape of the job's images (Fashion-MNIST).
+inline constexpr nascent::shape job_input{28, 28, 1};
 
 /// An error the program reports in one line and exits with `status` (1: failure, 2: usage).
 struct job_error : nascent::error {
@@ -410,7 +414,8 @@ inline job_options parse_command_line(int argc, char** argv, bool& help) {
     }
     if (o.population == 0) throw job_error("--population must be at least 1", 2);
     if (o.final_epochs == 0) throw job_error("--final-epochs must be at least 1", 2);
-    if (o.augment_shift >= 28) throw job_error("--augment-shift must be below 28, the images' extent", 2);
+    if (o.augment_shift >= job_input.h || o.augment_shift >= job_input.w)
+        throw job_error(nascent::concat("--augment-shift must be below ", job_input.w, ", the images' extent"), 2);
     if (o.threads == 0) throw job_error("--threads must be at least 1", 2);
     if (o.validation == 0) throw job_error("--validation must be at least 1", 2);
     return o;
