@@ -1,6 +1,6 @@
-# Bare-metal Cortex-M4F firmware from the nascent build (docs/firmware.md).
+# Bare-metal Cortex-M4F firmware built with nascent's board support (docs/firmware.md).
 #
-#   include(NascentFirmware)
+#   include(NascentFirmware)            in nascent's tree; find_package(nascent) includes it
 #   nascent_add_firmware(<name>
 #     SOURCES <file>...                 application sources (relative to the calling directory)
 #     [INCLUDE_DIRS <dir>...]           more include folders, e.g. where generated headers go
@@ -9,9 +9,11 @@
 #     [DEFINITIONS <NAME[=value]>...]   preprocessor definitions
 #     [COMPILE_OPTIONS <flag>...]       extra compiler flags
 #     [LINK_OPTIONS <flag>...]          extra link flags
-#     [LINKER_SCRIPT <file>]            default: examples/firmware/runtime/mps2_an386.ld
+#     [BOARD <board>]                   default mps2_an386: nascent/platform/<board>/ gives the
+#                                       start-up code (startup.cpp) and the linker script (linker.ld)
+#     [LINKER_SCRIPT <file>]            instead of the board's linker.ld
 #     [EXPECTED_OUTPUT <file>]          what the firmware must print (read by the tests)
-#     [NO_RUNTIME]                      leave out start-up code and benchmark markers
+#     [NO_PLATFORM]                     leave out the start-up code and the benchmark markers
 #     [EXCLUDE_FROM_ALL])
 #
 # makes the custom target <name>, which cross-compiles each source with arm-none-eabi-g++ to an
@@ -24,8 +26,11 @@
 # NASCENT_FIRMWARE_SYMBOLS and NASCENT_FIRMWARE_EXPECTED_OUTPUT hold those paths, for tests
 # ($<TARGET_PROPERTY:<name>,NASCENT_FIRMWARE_ELF>).
 #
-# Every source gets nascent's include/ and examples/firmware/ (for "runtime/semihosting.hpp",
-# "runtime/bench_markers.hpp") on its include path, never the host's /usr/include.
+# Every source gets nascent's headers on its include path, board support included
+# ("nascent/platform/semihosting.hpp", "nascent/platform/bench_markers.hpp"), never the host's
+# /usr/include: in nascent's source tree <source>/include; from the installed package
+# (NASCENT_INCLUDE_DIR, which nascentConfig.cmake sets before it includes this file) a folder
+# of the build tree that links to the installed nascent/ alone.
 #
 # The cross tools are found with find_program (NASCENT_ARM_GXX; size and nm next to it). When
 # they are missing, or NASCENT_ARM_GXX is set to NOTFOUND/OFF, nascent_add_firmware does nothing
@@ -34,7 +39,8 @@
 #
 #   nascent_add_qemu_insn_plugin()
 # makes the target nascent_qemu_insn: the instruction-counting QEMU plugin of bench/qemu_insn/,
-# a shared library built with the host compiler, at <build>/bench/qemu_insn/nascent_qemu_insn.so.
+# a shared library built with the host compiler, at <build>/bench/qemu_insn/nascent_qemu_insn.so
+# (nascent's source tree only).
 #
 # Run with `cmake -P` (as the custom commands do), this file writes the size report and the
 # symbol listing of one firmware; see the end of the file.
@@ -43,6 +49,22 @@ if(NOT CMAKE_SCRIPT_MODE_FILE)
 
 get_filename_component(_nascent_root "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
 set_property(GLOBAL PROPERTY NASCENT_SOURCE_ROOT "${_nascent_root}")
+# The headers and board support: the installed package's (whose include folder may be
+# /usr/include: the firmware reaches its nascent/ through a link) or this source tree's.
+if(NASCENT_INCLUDE_DIR)
+  get_filename_component(_nascent_include "${NASCENT_INCLUDE_DIR}" ABSOLUTE)
+  set(_nascent_firmware_include "${CMAKE_BINARY_DIR}/nascent_firmware_include")
+  file(MAKE_DIRECTORY "${_nascent_firmware_include}")
+  file(CREATE_LINK "${_nascent_include}/nascent" "${_nascent_firmware_include}/nascent" SYMBOLIC)
+else()
+  set(_nascent_include "${_nascent_root}/include")
+  set(_nascent_firmware_include "${_nascent_include}")
+endif()
+if(NOT EXISTS "${_nascent_include}/nascent/platform")
+  message(FATAL_ERROR "NascentFirmware: no board support in ${_nascent_include}/nascent/platform")
+endif()
+set_property(GLOBAL PROPERTY NASCENT_INCLUDE_DIR "${_nascent_include}")
+set_property(GLOBAL PROPERTY NASCENT_FIRMWARE_INCLUDE_PATH "${_nascent_firmware_include}")
 set_property(GLOBAL PROPERTY NASCENT_FIRMWARE_MODULE "${CMAKE_CURRENT_LIST_FILE}")
 
 # Flags of every firmware object (compile) and of the link. Cortex-M4 with its single-precision
@@ -119,7 +141,7 @@ endif()
 
 # --- nascent_add_firmware ----------------------------------------------------------------------------
 function(nascent_add_firmware name)
-  cmake_parse_arguments(PARSE_ARGV 1 fw "NO_RUNTIME;EXCLUDE_FROM_ALL" "LINKER_SCRIPT;EXPECTED_OUTPUT"
+  cmake_parse_arguments(PARSE_ARGV 1 fw "NO_PLATFORM;EXCLUDE_FROM_ALL" "BOARD;LINKER_SCRIPT;EXPECTED_OUTPUT"
                         "SOURCES;INCLUDE_DIRS;DEPENDS;DEFINITIONS;COMPILE_OPTIONS;LINK_OPTIONS")
   if(fw_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "nascent_add_firmware(${name}): unknown arguments ${fw_UNPARSED_ARGUMENTS}")
@@ -131,13 +153,29 @@ function(nascent_add_firmware name)
   if(NOT enabled)
     return()
   endif()
-  get_property(root GLOBAL PROPERTY NASCENT_SOURCE_ROOT)
+  get_property(include GLOBAL PROPERTY NASCENT_INCLUDE_DIR)
+  get_property(include_path GLOBAL PROPERTY NASCENT_FIRMWARE_INCLUDE_PATH)
   get_property(module GLOBAL PROPERTY NASCENT_FIRMWARE_MODULE)
 
-  set(runtime ${root}/examples/firmware/runtime)
-  if(NOT fw_LINKER_SCRIPT)
-    set(fw_LINKER_SCRIPT ${runtime}/mps2_an386.ld)
+  if(NOT fw_BOARD)
+    set(fw_BOARD mps2_an386)
   endif()
+  set(platform ${include}/nascent/platform)
+  set(board ${platform}/${fw_BOARD})
+  # The board's files (a linker script of the caller's may be generated at build time).
+  set(needed "")
+  if(NOT fw_LINKER_SCRIPT)
+    set(fw_LINKER_SCRIPT ${board}/linker.ld)
+    list(APPEND needed ${board}/linker.ld)
+  endif()
+  if(NOT fw_NO_PLATFORM)
+    list(APPEND needed ${board}/startup.cpp)
+  endif()
+  foreach(file IN LISTS needed)
+    if(NOT EXISTS ${file})
+      message(FATAL_ERROR "nascent_add_firmware(${name}): no ${file} (BOARD ${fw_BOARD})")
+    endif()
+  endforeach()
   get_filename_component(linker_script "${fw_LINKER_SCRIPT}" ABSOLUTE BASE_DIR ${CMAKE_CURRENT_SOURCE_DIR})
 
   set(sources "")
@@ -145,9 +183,9 @@ function(nascent_add_firmware name)
     get_filename_component(source "${source}" ABSOLUTE BASE_DIR ${CMAKE_CURRENT_SOURCE_DIR})
     list(APPEND sources ${source})
   endforeach()
-  set(runtime_sources "")
-  if(NOT fw_NO_RUNTIME)
-    set(runtime_sources ${runtime}/startup.cpp ${runtime}/bench_markers.cpp)
+  set(platform_sources "")
+  if(NOT fw_NO_PLATFORM)
+    set(platform_sources ${board}/startup.cpp ${platform}/bench_markers.cpp)
   endif()
 
   set(flags ${NASCENT_FIRMWARE_CPU_FLAGS} ${NASCENT_FIRMWARE_CXX_FLAGS} ${fw_COMPILE_OPTIONS})
@@ -155,7 +193,7 @@ function(nascent_add_firmware name)
     get_filename_component(dir "${dir}" ABSOLUTE BASE_DIR ${CMAKE_CURRENT_SOURCE_DIR})
     list(APPEND flags -I${dir})
   endforeach()
-  list(APPEND flags -I${root}/include -I${root}/examples/firmware)
+  list(APPEND flags -I${include_path})
   foreach(definition IN LISTS fw_DEFINITIONS)
     list(APPEND flags -D${definition})
   endforeach()
@@ -164,11 +202,14 @@ function(nascent_add_firmware name)
   file(MAKE_DIRECTORY ${out}/${name}.dir)  # Makefile generators do not create it
   set(objects "")
   set(index 0)
-  foreach(source IN LISTS sources runtime_sources)
+  foreach(source IN LISTS sources platform_sources)
     get_filename_component(stem "${source}" NAME_WE)
     set(object ${out}/${name}.dir/${index}_${stem}.o)
     math(EXPR index "${index} + 1")
-    file(RELATIVE_PATH shown ${root} ${source})
+    file(RELATIVE_PATH shown ${CMAKE_SOURCE_DIR} ${source})
+    if(shown MATCHES "^\\.\\./")
+      set(shown ${source})
+    endif()
     # The application's sources wait for the generated headers (DEPENDS) the first time; after
     # that the depfile lists every header a source includes, generated or not.
     set(depends ${source})
@@ -218,6 +259,9 @@ function(nascent_add_qemu_insn_plugin)
     return()
   endif()
   get_property(root GLOBAL PROPERTY NASCENT_SOURCE_ROOT)
+  if(NOT EXISTS ${root}/bench/qemu_insn/insn_count.cpp)
+    message(FATAL_ERROR "nascent_add_qemu_insn_plugin() needs nascent's source tree (bench/qemu_insn/)")
+  endif()
   add_library(nascent_qemu_insn MODULE ${root}/bench/qemu_insn/insn_count.cpp)
   target_include_directories(nascent_qemu_insn PRIVATE ${root}/bench/qemu_insn)
   target_compile_features(nascent_qemu_insn PRIVATE cxx_std_20)

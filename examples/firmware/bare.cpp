@@ -1,6 +1,6 @@
 // The smallest nascent firmware: start-up code and semihosting output, nothing else. Its size is
 // the fixed cost every firmware pays before any application code (docs/firmware.md).
-#include "runtime/semihosting.hpp"
+#include "nascent/platform/semihosting.hpp"
 
 int main() {
   nascent::firmware::semihosting::console out;

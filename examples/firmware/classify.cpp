@@ -15,8 +15,8 @@
 
 #include "fashion_images.hpp"
 #include "fashion_model.hpp"
-#include "runtime/bench_markers.hpp"
-#include "runtime/semihosting.hpp"
+#include "nascent/platform/bench_markers.hpp"
+#include "nascent/platform/semihosting.hpp"
 
 namespace {
 

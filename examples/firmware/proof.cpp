@@ -14,8 +14,8 @@
 #include <cstdint>
 
 #include "proof_data.hpp"
-#include "runtime/bench_markers.hpp"
-#include "runtime/semihosting.hpp"
+#include "nascent/platform/bench_markers.hpp"
+#include "nascent/platform/semihosting.hpp"
 
 namespace {
 

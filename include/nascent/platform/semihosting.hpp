@@ -1,15 +1,14 @@
+// nascent/platform/semihosting.hpp - console output and exit code of a Cortex-M program through
+// Arm semihosting: the debugger (QEMU with `-semihosting`, or a debug probe) does the I/O.
+//
+//     namespace semihosting = nascent::firmware::semihosting;
+//     semihosting::console out;
+//     out.text("crc32 ").hex(crc).line();   // SYS_WRITE0, one per line (QEMU: its stderr)
+//     semihosting::exit(0);                 // SYS_EXIT_EXTENDED: QEMU exits with this code
+//
+// No heap, no printf: a line collects in a fixed buffer. Arm only (inline `bkpt 0xAB`); without
+// a debugger attached `bkpt` stops the core.
 #pragma once
-// Semihosting on Cortex-M: the program asks the debugger (here QEMU, started with
-// `-semihosting`) to do its input and output. A request is `bkpt 0xAB` with the operation in r0
-// and its argument in r1; the answer comes back in r0.
-//
-// Only two operations are used:
-//   SYS_WRITE0 (0x04)         write a NUL-terminated string to the host's console (QEMU: stderr)
-//   SYS_EXIT_EXTENDED (0x20)  stop the program with an exit code, which QEMU returns as its own
-//
-// `console` formats text, decimal and hexadecimal integers without printf: characters collect in
-// a fixed buffer (no heap) and leave with one SYS_WRITE0 per line, or when the buffer is full.
-// Without a debugger attached `bkpt` stops the core: this header is for QEMU and debug probes.
 #include <concepts>
 #include <cstddef>
 #include <cstdint>

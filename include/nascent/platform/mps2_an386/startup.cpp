@@ -1,7 +1,8 @@
-// Start-up code for a Cortex-M4F without an operating system (QEMU board mps2-an386).
+// nascent/platform/mps2_an386/startup.cpp - start-up code for a Cortex-M4F without an operating
+// system (QEMU board mps2-an386), compiled into every firmware by nascent_add_firmware.
 //
 // At reset the core loads the stack pointer and the program counter from the first two words
-// of the vector table below, which the linker script (mps2_an386.ld) places at address 0.
+// of the vector table below, which the linker script (linker.ld) places at address 0.
 // Reset_Handler then
 //   1. enables the FPU (full access for CP10 and CP11), before any floating-point instruction;
 //   2. copies .data from flash to RAM and zeroes .bss;
@@ -16,7 +17,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "semihosting.hpp"
+#include "nascent/platform/semihosting.hpp"
 
 int main();
 
