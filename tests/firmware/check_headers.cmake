@@ -1,0 +1,36 @@
+# Compiles every header of the given folders on its own (twice, for the include guard) with the
+# cross compiler and the firmware's flags, warnings as errors: device headers must build for the
+# device, not only on the host (tests/CMakeLists.txt compiles every public header with the host's).
+#   cmake -DGXX=<arm-none-eabi-g++> "-DFLAGS=<flag;...>" -DINCLUDE_DIR=<dir with nascent/>
+#         "-DFOLDERS=nascent/platform;..." -DWORK_DIR=<dir> -P check_headers.cmake
+cmake_minimum_required(VERSION 3.22)
+file(REMOVE_RECURSE ${WORK_DIR})
+file(MAKE_DIRECTORY ${WORK_DIR})
+set(failed "")
+set(count 0)
+foreach(folder IN LISTS FOLDERS)
+  file(GLOB_RECURSE headers RELATIVE ${INCLUDE_DIR} ${INCLUDE_DIR}/${folder}/*.hpp)
+  if(NOT headers)
+    message(FATAL_ERROR "no header under ${INCLUDE_DIR}/${folder}")
+  endif()
+  list(SORT headers)
+  foreach(header IN LISTS headers)
+    string(MAKE_C_IDENTIFIER ${header} id)
+    set(source ${WORK_DIR}/${id}.cpp)
+    file(WRITE ${source} "#include <${header}>\n#include <${header}> // include guard works\n")
+    execute_process(COMMAND ${GXX} ${FLAGS} -Werror -I${INCLUDE_DIR} -c ${source} -o ${WORK_DIR}/${id}.o
+      RESULT_VARIABLE rc OUTPUT_VARIABLE output ERROR_VARIABLE output)
+    math(EXPR count "${count} + 1")
+    if(rc EQUAL 0)
+      message("ok     ${header}")
+    else()
+      message("failed ${header}\n${output}")
+      list(APPEND failed ${header})
+    endif()
+  endforeach()
+endforeach()
+if(failed)
+  list(JOIN failed ", " failed)
+  message(FATAL_ERROR "headers that do not compile alone for the device: ${failed}")
+endif()
+message("${count} headers compile alone with ${GXX}")
