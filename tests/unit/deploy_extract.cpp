@@ -13,7 +13,7 @@
 #include <nascent/cost/plan.hpp>
 #include <nascent/deploy/compile.hpp>
 #include <nascent/deploy/extract.hpp>
-#include <nascent/deploy/run.hpp>
+#include <nascent/runtime/run.hpp>
 #include <nascent/zoo/darts.hpp>
 #include <nascent/zoo/fbnet.hpp>
 #include <nascent/zoo/mcu_cnn.hpp>

@@ -1,5 +1,5 @@
-// Deploy kernels and the program runner (deploy/fixed_point.hpp, deploy/kernels_float.hpp,
-// deploy/kernels_int8.hpp, deploy/run.hpp):
+// Deploy kernels and the program runner (runtime/fixed_point.hpp, deploy/kernels_float.hpp,
+// deploy/kernels_int8.hpp, runtime/run.hpp):
 // - fixed-point requantisation against golden values and exact arithmetic;
 // - every float32 kernel against the training interpreter's host kernels (ops/*.hpp) on random
 //   shapes, strides, pads, groups, dilations, multipliers and channel-slice inputs;
@@ -26,8 +26,8 @@
 #include <nascent/cost/lower_blocks.hpp>
 #include <nascent/cost/plan.hpp>
 #include <nascent/deploy/compile.hpp>
-#include <nascent/deploy/fixed_point.hpp>
-#include <nascent/deploy/run.hpp>
+#include <nascent/runtime/fixed_point.hpp>
+#include <nascent/runtime/run.hpp>
 #include <nascent/ops/add.hpp>
 #include <nascent/ops/avg_pool2d.hpp>
 #include <nascent/ops/channel_shuffle.hpp>

@@ -17,7 +17,7 @@
 #include <nascent/deploy/extract.hpp>
 #include <nascent/deploy/fixed.hpp>
 #include <nascent/deploy/quantize.hpp>
-#include <nascent/deploy/run.hpp>
+#include <nascent/runtime/run.hpp>
 #include <nascent/zoo/darts.hpp>
 #include <nascent/zoo/mcu_cnn.hpp>
 #include <nascent/zoo/munas.hpp>

@@ -18,7 +18,7 @@
 #include "nascent/cost/lower.hpp"
 #include "nascent/cost/lower_blocks.hpp"
 #include "nascent/cost/plan.hpp"
-#include "nascent/deploy/program.hpp"
+#include "nascent/runtime/program.hpp"
 #include "nascent/deploy/runtime_program.hpp"
 
 namespace nascent::deploy {
