@@ -34,13 +34,13 @@
 #include <string>
 #include <vector>
 
-#include <nascent/nascent.hpp>
 #include <nascent/deploy/build.hpp>
 #include <nascent/deploy/export.hpp>
 #include <nascent/deploy/fixed.hpp>
 #include <nascent/deploy/quantize.hpp>
-#include <nascent/nn/extract.hpp>
 #include <nascent/io/atomic_file.hpp>
+#include <nascent/nascent.hpp>
+#include <nascent/nn/extract.hpp>
 
 #include "fashion_model_choice.hpp"
 
