@@ -56,6 +56,7 @@
 #include "nascent/deploy/parameters.hpp"
 #include "nascent/nn/context.hpp"
 #include "nascent/nn/model.hpp"
+#include "nascent/runtime/kernel_rules.hpp"
 #include "nascent/space/architecture.hpp"
 
 namespace nascent::nn {
@@ -65,11 +66,11 @@ using deploy::float_parameters;
 /// The layers with weights that `model` runs for architecture `arch` on inputs of shape
 /// `input`, in the order they run: one inference-mode, single-path pass on a zero image.
 template <class Net, class T>
-[[nodiscard]] std::vector<layer_record<T>> record_layers(model<Net, T>& model, shape input,
+[[nodiscard]] std::vector<layer_record<T>> record_layers(nn::model<Net, T>& model, shape input,
                                                             std::span<const int> arch) {
-    require(arch.size() == model<Net, T>::decisions,
+    require(arch.size() == nn::model<Net, T>::decisions,
             concat("nn::record_layers: the architecture has ", arch.size(), " decisions, the model's space ",
-                   model<Net, T>::decisions));
+                   nn::model<Net, T>::decisions));
     tape<T> t;
     std::vector<layer_record<T>> layers;
     context<T> ctx{t, false};
@@ -259,7 +260,7 @@ template <class T>
     std::size_t param_total = 0;
     for (const cost::op_node& o : g.ops) {
         weight_total += cost::weight_count(o);
-        param_total += param_layout::count(o.type, precision::float32, o.output_extent.c);
+        param_total += deploy::param_layout::count(o.type, precision::float32, o.output_extent.c);
     }
     out.weights.assign(weight_total, 0.0f);
     out.params.assign(param_total, 0.0f);
@@ -303,7 +304,7 @@ template <class T>
             }
         }
         w_at += w_count;
-        p_at += param_layout::count(o.type, precision::float32, channels);
+        p_at += deploy::param_layout::count(o.type, precision::float32, channels);
     }
     if (reader.taken() != layers.size())
         throw error(concat("nn::extract: the model ran ", layers.size(), " layers with weights, the graph uses ",
@@ -315,7 +316,7 @@ template <class T>
 /// The float parameter arrays of graph `g`, lowered from the model's space for architecture
 /// `arch` on inputs of g's input shape: the program compile(g, plan, float32) reads them.
 template <class Net, class T>
-[[nodiscard]] float_parameters extract(model<Net, T>& model, const cost::graph& g, std::span<const int> arch) {
+[[nodiscard]] float_parameters extract(nn::model<Net, T>& model, const cost::graph& g, std::span<const int> arch) {
     require(!g.tensors.empty(), "nn::extract: the graph is empty");
     const shape input = g.tensors[0].extent;
     extraction::check_architecture<Net>(input, arch);
@@ -326,7 +327,7 @@ template <class Net, class T>
 /// The float parameter arrays of the program of architecture `arch` of the model's space on
 /// the model's input shape, i.e. of compile() of cost::lower<Net>(model.input_shape(), float32, arch).
 template <class Net, class T>
-[[nodiscard]] float_parameters extract(model<Net, T>& model, std::span<const int> arch = {}) {
+[[nodiscard]] float_parameters extract(nn::model<Net, T>& model, std::span<const int> arch = {}) {
     extraction::check_architecture<Net>(model.input_shape(), arch);
     const cost::graph g = cost::lower<Net>(model.input_shape(), precision::float32, arch);
     return extract(model, g, arch);
