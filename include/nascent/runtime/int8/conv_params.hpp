@@ -34,6 +34,9 @@ namespace detail {
 
 using namespace nascent::deploy::detail;
 
+/// Filters whose starting sums a conv computes at once (a stack array of int32).
+inline constexpr int filter_chunk = 32;
+
 /// v clamped to [lo, hi], as a byte.
 [[nodiscard, gnu::always_inline]] inline std::int8_t clamped(std::int32_t v, std::int32_t lo, std::int32_t hi) noexcept {
     return static_cast<std::int8_t>(v < lo ? lo : (v > hi ? hi : v));

@@ -20,9 +20,6 @@ namespace detail {
 
 using namespace nascent::deploy::detail;
 
-/// Filters whose starting sums a conv computes at once (a stack array of int32).
-inline constexpr int filter_chunk = 32;
-
 /// sums[r * filter_chunk + o] = start[o] + sum over k < n of x_r[k] * w_o[k] (o, r < 2) for the
 /// rows x_0 = x, x_1 = x + n and the filters w_0 = w, w_1 = w + n (two windows gathered one after
 /// the other, two filters of OHWI). Out of line: the loop has the registers to itself.
