@@ -40,7 +40,7 @@
 #include <torch/torch.h>
 
 #include <nascent/deploy/fixed.hpp>
-#include <nascent/deploy/fixed_point.hpp>
+#include <nascent/runtime/fixed_point.hpp>
 #include <nascent/ops/batch_norm.hpp>
 #include <nascent/ops/conv2d.hpp>
 #include <nascent/ops/dense.hpp>
@@ -185,7 +185,7 @@ constexpr quantization logits_quantization{1.0 / 8, 0};
     return m > 0.0F ? m / 127.0 : 1.0;
 }
 
-/// The int8 program q's weights and params (deploy/program.hpp's param_layout) from the float
+/// The int8 program q's weights and params (runtime/program.hpp's param_layout) from the float
 /// parameters f of float program fp (same graph, so the same weight numbering): weights per
 /// tensor, activations with the fixed scales above, TF Lite's add.
 template <class Program8, class Program32>

@@ -34,12 +34,13 @@
 #include <string>
 #include <vector>
 
-#include <nascent/nascent.hpp>
+#include <nascent/deploy/build.hpp>
 #include <nascent/deploy/export.hpp>
-#include <nascent/deploy/extract.hpp>
 #include <nascent/deploy/fixed.hpp>
 #include <nascent/deploy/quantize.hpp>
 #include <nascent/io/atomic_file.hpp>
+#include <nascent/nascent.hpp>
+#include <nascent/nn/extract.hpp>
 
 #include "fashion_model_choice.hpp"
 
@@ -177,16 +178,16 @@ int main(int argc, char** argv) try {
     }
 
     // Extraction, then calibration on training images the model may not have seen (the end of the split).
-    const deploy::float_parameters f = deploy::extract(model, arch);
     const std::vector<float> calibration = normalised(train_all, train_all.size() - opt.calibration, opt.calibration, norm);
-    const deploy::quantized_parameters q =
-        deploy::quantize_architecture<fashion_choice::space, fashion_choice::input, fashion_choice::architecture>(f, calibration);
+    const deploy::build_result built = deploy::build(model, arch, calibration);
+    const deploy::float_parameters& f = built.float_params;
+    const deploy::quantized_parameters& q = built.int8_params;
 
     deploy::model_metadata m;
     m.space = fashion_choice::space_name;
     m.architecture = to_text(architecture{arch});
     m.decisions = arch;
-    const cost::graph g = cost::lower<fashion_choice::space>(fashion_choice::input, precision::int8, std::span<const int>(arch));
+    const cost::graph& g = built.int8_graph;
     m.costs = cost::measure(g);
     m.latency_ms = cost::estimate(g).milliseconds();
     m.mean = {norm.mean[0]};

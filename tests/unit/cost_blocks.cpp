@@ -20,7 +20,7 @@ namespace {
 static_assert(cost::of<channel_shuffle<2>>(shape{4, 4, 8}, precision::int8).peak_ram_bytes == 128 + 8);
 static_assert(cost::of<channel_shuffle<2>>(shape{4, 4, 8}, precision::int8).flash_bytes == 0);
 // int8 layers store per output channel an int32 bias, multiplier and shift, and per layer four
-// int32 (zero points and clamp): deploy/program.hpp's parameter layout.
+// int32 (zero points and clamp): runtime/program.hpp's parameter layout.
 
 // channel_split<identity, 1x1 to 4> on 4x4x8 int8: the convolution reads the second half of
 // x in place (x: 128 B, its output 64 B); the concatenation reads the first half straight from x

@@ -11,9 +11,9 @@
 
 #include <nascent/data/fashion_mnist.hpp>
 #include <nascent/data/normalization.hpp>
-#include <nascent/deploy/extract.hpp>
 #include <nascent/deploy/fixed.hpp>
 #include <nascent/deploy/quantize.hpp>
+#include <nascent/nn/extract.hpp>
 #include <nascent/nn/supernet.hpp>
 #include <nascent/train/evaluate.hpp>
 #include <nascent/train/fit.hpp>
@@ -85,7 +85,7 @@ TEST_CASE("quantize: a CNN trained on Fashion-MNIST keeps its accuracy in int8",
     options.log = nullptr;
     (void)train::fit(model, optimiser, train::cosine_lr{.rate = 0.05}, train_part, subset(test, 0, 256), norm, options);
 
-    const deploy::float_parameters f = deploy::extract(model);
+    const deploy::float_parameters f = nn::extract(model);
     const std::vector<float> calibration = normalised(train_all, 30000, 500, norm);  // training images, not trained on
     const deploy::quantized_parameters q = deploy::quantize_architecture<small_cnn, fashion, no_decisions>(f, calibration);
 
@@ -108,7 +108,7 @@ TEST_CASE("quantize: a CNN trained on Fashion-MNIST keeps its accuracy in int8",
     options.quantization = &rounding;
     (void)train::fit(model, tuner, train::cosine_lr{.rate = 0.01}, subset(train_all, 20000, 10000), subset(test, 0, 256), norm, options);
     CHECK(rounding.ranges.size() == 2);  // the two relus
-    const deploy::float_parameters f_qat = deploy::extract(model);
+    const deploy::float_parameters f_qat = nn::extract(model);
     const deploy::quantized_parameters q_qat = deploy::quantize_architecture<small_cnn, fashion, no_decisions>(f_qat, calibration);
     const program_accuracy qat = program_accuracy_on(test, images, f_qat, q_qat);
     const train::evaluation rounded_network = train::evaluate(model, test, norm, 256, {}, &rounding);

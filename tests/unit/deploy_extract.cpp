@@ -12,8 +12,8 @@
 
 #include <nascent/cost/plan.hpp>
 #include <nascent/deploy/compile.hpp>
-#include <nascent/deploy/extract.hpp>
-#include <nascent/deploy/run.hpp>
+#include <nascent/nn/extract.hpp>
+#include <nascent/runtime/run.hpp>
 #include <nascent/zoo/darts.hpp>
 #include <nascent/zoo/fbnet.hpp>
 #include <nascent/zoo/mcu_cnn.hpp>
@@ -102,7 +102,7 @@ void check_space(shape in, int architectures, std::uint64_t seed) {
         const tensor<float> x = testing::random_tensor<float>(batch_shape(2, in), random);
         const std::vector<float> expected = run_model(model, a, x);
         const cost::graph g = cost::lower<Space>(in, precision::float32, a.view());
-        const deploy::float_parameters p = deploy::extract(model, a.view());
+        const deploy::float_parameters p = nn::extract(model, a.view());
         const std::vector<float> got = run_float(g, p, x);
         INFO(g.ops.size() << " ops");
         const double difference = relative_difference(expected, got);
@@ -135,7 +135,7 @@ TEST_CASE("extract: a batch norm folds into the convolution before it, a standal
     set(params[5]->value, {-1.0F, 1.0F});
     set(buffers[2]->value, {0.5F, 0.0F});
     set(buffers[3]->value, {1.0F, 9.0F});
-    const deploy::float_parameters p = deploy::extract(model);
+    const deploy::float_parameters p = nn::extract(model);
     // conv: s = gamma / sqrt(var + eps); w' = w s; b' = (b - mean) s + beta
     const double eps = nascent::batch_norm::epsilon;
     const double s0 = 2.0 / std::sqrt(4.0 + eps), s1 = 0.5 / std::sqrt(0.25 + eps);
@@ -166,13 +166,13 @@ TEST_CASE("extract: a model that does not run the graph's network is refused", "
     nn::model<b, float> model_b(in, 1);
     nn::model<c, float> model_c(in, 1);
     const cost::graph graph_a = cost::lower<a>(in, precision::float32);
-    CHECK_THROWS_WITH(deploy::extract(model_b, graph_a, {}),
+    CHECK_THROWS_WITH(nn::extract(model_b, graph_a, {}),
                       Contains("op 0 (conv2d") && Contains("larger kernel") && Contains("not lowered from the model's space"));
-    CHECK_THROWS_WITH(deploy::extract(model_c, graph_a, {}),
+    CHECK_THROWS_WITH(nn::extract(model_c, graph_a, {}),
                       Contains("op 2 (dense") && Contains("needs a dense layer, but the model ran layer 2 (convolution"));
     const cost::graph graph_c = cost::lower<c>(in, precision::float32);
     nn::model<a, float> model_a(in, 1);
-    CHECK_THROWS_WITH(deploy::extract(model_a, graph_c, {}), Contains("op 1 (conv2d") && Contains("needs a convolution"));
+    CHECK_THROWS_WITH(nn::extract(model_a, graph_c, {}), Contains("op 1 (conv2d") && Contains("needs a convolution"));
 
     // A supernet with another space's graph or architecture.
     nn::model<zoo::proxylessnas, float> proxyless(fashion, 1);
@@ -180,12 +180,12 @@ TEST_CASE("extract: a model that does not run the graph's network is refused", "
     const architecture fb = space::sample<zoo::fbnet>(fashion, random);
     const architecture px = space::sample<zoo::proxylessnas>(fashion, random);
     const architecture da = space::sample<zoo::darts>(fashion, random);
-    CHECK_THROWS_WITH(deploy::extract(proxyless, da.view()), Contains("the architecture has 36 decisions, the model's space 7"));
-    CHECK_THROWS_WITH(deploy::extract(proxyless, cost::lower<zoo::fbnet>(fashion, precision::float32, fb.view()), px.view()),
+    CHECK_THROWS_WITH(nn::extract(proxyless, da.view()), Contains("the architecture has 36 decisions, the model's space 7"));
+    CHECK_THROWS_WITH(nn::extract(proxyless, cost::lower<zoo::fbnet>(fashion, precision::float32, fb.view()), px.view()),
                       Contains("not lowered from the model's space and architecture"));
     std::vector<int> out_of_range = px.choices;
     out_of_range[0] = 99;
-    CHECK_THROWS_WITH(deploy::extract(proxyless, out_of_range), Contains("the architecture cannot run"));
+    CHECK_THROWS_WITH(nn::extract(proxyless, out_of_range), Contains("the architecture cannot run"));
 }
 
 // The issue's requirement: the host fixed network's float outputs match the training network in

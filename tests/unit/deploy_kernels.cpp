@@ -1,5 +1,5 @@
-// Deploy kernels and the program runner (deploy/fixed_point.hpp, deploy/kernels_float.hpp,
-// deploy/kernels_int8.hpp, deploy/run.hpp):
+// Deploy kernels and the program runner (runtime/fixed_point.hpp, runtime/float/*.hpp,
+// runtime/int8/*.hpp, runtime/run.hpp):
 // - fixed-point requantisation against golden values and exact arithmetic;
 // - every float32 kernel against the training interpreter's host kernels (ops/*.hpp) on random
 //   shapes, strides, pads, groups, dilations, multipliers and channel-slice inputs;
@@ -26,8 +26,6 @@
 #include <nascent/cost/lower_blocks.hpp>
 #include <nascent/cost/plan.hpp>
 #include <nascent/deploy/compile.hpp>
-#include <nascent/deploy/fixed_point.hpp>
-#include <nascent/deploy/run.hpp>
 #include <nascent/ops/add.hpp>
 #include <nascent/ops/avg_pool2d.hpp>
 #include <nascent/ops/channel_shuffle.hpp>
@@ -39,6 +37,8 @@
 #include <nascent/ops/relu.hpp>
 #include <nascent/ops/relu6.hpp>
 #include <nascent/ops/window_conv2d.hpp>
+#include <nascent/runtime/fixed_point.hpp>
+#include <nascent/runtime/run.hpp>
 
 using namespace nascent;
 namespace dp = nascent::deploy;
@@ -556,7 +556,7 @@ TEST_CASE("depthwise conv in place equals out of place (1x1 element-wise, k x k 
 
 TEST_CASE("depthwise: the plane schedule (Cortex-M) equals the block schedule (SIMD hosts), in place or not",
           "[deploy][kernels]") {
-#if NASCENT_DEPLOY_VECTOR
+#if NASCENT_RUNTIME_VECTOR
     rng r(45);
     for (int trial = 0; trial < 100; ++trial) {
         const bool in_place = coin(r);

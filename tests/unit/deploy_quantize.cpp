@@ -13,11 +13,12 @@
 #include <vector>
 
 #include <nascent/cost/plan.hpp>
+#include <nascent/deploy/build.hpp>
 #include <nascent/deploy/compile.hpp>
-#include <nascent/deploy/extract.hpp>
 #include <nascent/deploy/fixed.hpp>
 #include <nascent/deploy/quantize.hpp>
-#include <nascent/deploy/run.hpp>
+#include <nascent/nn/extract.hpp>
+#include <nascent/runtime/run.hpp>
 #include <nascent/zoo/darts.hpp>
 #include <nascent/zoo/mcu_cnn.hpp>
 #include <nascent/zoo/munas.hpp>
@@ -201,26 +202,44 @@ void check_zoo_space(shape in, int architectures, std::uint64_t seed, double tol
     for (int i = 0; i < architectures; ++i) {
         const architecture a = space::sample<Space>(in, random);
         INFO("architecture " << to_text(a));
-        const cost::graph g = cost::lower<Space>(in, precision::float32, a.view());
-        const cost::graph g8 = cost::lower<Space>(in, precision::int8, a.view());
-        const cost::memory_plan plan = cost::plan(g);
-        const cost::memory_plan plan8 = cost::plan(g8);
-        const deploy::float_parameters f = deploy::extract(model, g, a.view());
         const std::vector<float> calibration = random_images(32, in, random);
         const std::vector<float> test = random_images(8, in, random);
-        {
-            const auto fp = deploy::compile<deploy::dynamic_steps>(g, plan, precision::float32);
-            const auto qp = deploy::compile<deploy::dynamic_steps>(g8, plan8, precision::int8);
-            const deploy::quantized_parameters q = deploy::quantize(g, plan, fp, f, calibration);
-            check_ranges(qp, q);
-            const outputs o = run_both(fp, qp, f, q, test);
-            INFO(g.ops.size() << " ops; relative error " << relative_error(o) << ", argmax agreement " << argmax_agreement(o, 10));
-            CHECK(relative_error(o) < tolerance);
-        }
+        const deploy::build_result b = deploy::build(model, a.view(), calibration);
+        check_ranges(b.int8_program, b.int8_params);
+        const outputs o = run_both(b.float_program, b.int8_program, b.float_params, b.int8_params, test);
+        INFO(b.float_graph.ops.size() << " ops; relative error " << relative_error(o) << ", argmax agreement " << argmax_agreement(o, 10));
+        CHECK(relative_error(o) < tolerance);
     }
 }
 
 } // namespace
+
+TEST_CASE("build: the programs and parameters of lower, plan, compile, extract and quantize by hand", "[deploy][quantize][build]") {
+    constexpr shape in{28, 28, 1};
+    nn::model<zoo::munas, float> model(in, 5);
+    rng random(6);
+    make_batch_norms_nontrivial(model, in, random);
+    const architecture a = space::sample<zoo::munas>(in, random);
+    const std::vector<float> calibration = random_images(16, in, random);
+    const deploy::build_result b = deploy::build(model, a.view(), calibration);
+
+    const cost::graph g = cost::lower<zoo::munas>(in, precision::float32, a.view());
+    const cost::graph g8 = cost::lower<zoo::munas>(in, precision::int8, a.view());
+    const cost::memory_plan plan = cost::plan(g);
+    const auto fp = deploy::compile<deploy::dynamic_steps>(g, plan, precision::float32);
+    const auto qp = deploy::compile<deploy::dynamic_steps>(g8, cost::plan(g8), precision::int8);
+    const deploy::float_parameters f = nn::extract(model, g, a.view());
+    const deploy::quantized_parameters q = deploy::quantize(g, plan, fp, f, calibration);
+    CHECK(b.float_program == fp);
+    CHECK(b.int8_program == qp);
+    CHECK(b.float_params.weights == f.weights);
+    CHECK(b.float_params.params == f.params);
+    CHECK(b.int8_params.weights == q.weights);
+    CHECK(b.int8_params.params == q.params);
+    CHECK(b.int8_params.tensors == q.tensors);
+    CHECK(b.float_graph.ops.size() == g.ops.size());
+    CHECK(cost::measure(b.int8_graph).peak_ram_bytes == cost::measure(g8).peak_ram_bytes);
+}
 
 TEST_CASE("quantize: the quantisation of a range holds 0 exactly", "[deploy][quantize]") {
     const deploy::tensor_quantization relu_like = deploy::quantization_of_range(0.0F, 5.1F);
@@ -247,7 +266,7 @@ TEST_CASE("quantize: the int8 program of a small network of every op type follow
     nn::model<small_net, float> model(small_input, 3);
     rng random(4);
     make_batch_norms_nontrivial(model, small_input, random);
-    const deploy::float_parameters f = deploy::extract(model);
+    const deploy::float_parameters f = nn::extract(model);
     const std::vector<float> calibration = random_images(64, small_input, random);
     const std::vector<float> test = random_images(32, small_input, random);
 
@@ -279,7 +298,7 @@ TEST_CASE("quantize: the int8 program of a small network of every op type follow
 
 TEST_CASE("quantize: a program of another graph or plan is refused", "[deploy][quantize]") {
     nn::model<small_net, float> model(small_input, 3);
-    const deploy::float_parameters f = deploy::extract(model);
+    const deploy::float_parameters f = nn::extract(model);
     const cost::graph g = cost::lower<small_net>(small_input, precision::float32);
     const cost::memory_plan plan = cost::plan(g);
     const auto fp = deploy::compile<deploy::fixed<small_net, small_input, precision::float32>::program.step_count>(g, plan, precision::float32);

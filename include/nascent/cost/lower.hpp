@@ -8,15 +8,13 @@
 // - residual<Block> is the block followed by an add that may overwrite a dying input.
 // Standalone batch norm and activations become ops of their own.
 //
-// Flash per op (weight_bytes) is what the deploy program stores (deploy/program.hpp):
+// Flash per op (weight_bytes) is what the deploy program stores (runtime/program.hpp; the
+// parameter counts are the kernels', runtime/kernel_rules.hpp):
 // float32 stores weights and a bias per output channel as 4-byte floats; int8 stores
 // weights as bytes plus int32 parameters: per output channel a bias, a multiplier and a
 // shift (per-channel requantisation), and per op its zero points, clamp and rescaling.
-// Scratch per op (the deploy kernels' contract): a k x k convolution that is not
-// depthwise gathers one output pixel's window (k*k*in_c/groups elements; int8 gathers
-// two output pixels' windows of bytes, as CMSIS-NN's arm_convolve_s8); every other kernel needs none.
-// A depthwise stride-1 convolution with multiplier 1 may run in place with one output
-// channel plane of scratch.
+// Scratch per op is the kernels' own rule (runtime/kernel_rules.hpp, stated next to each
+// kernel under runtime/). A depthwise stride-1 convolution with multiplier 1 may run in place.
 #pragma once
 
 #include <cstddef>
@@ -24,7 +22,7 @@
 #include <type_traits>
 
 #include "nascent/cost/graph.hpp"
-#include "nascent/deploy/program.hpp"
+#include "nascent/runtime/kernel_rules.hpp"
 #include "nascent/ops/add.hpp"
 #include "nascent/ops/avg_pool2d.hpp"
 #include "nascent/ops/batch_norm.hpp"
@@ -76,15 +74,11 @@ constexpr int lower_convolution(graph& g, int x, const conv2d_geometry& geo, boo
     op.fuses_activation = true;
     op.type = op_type::conv;
     op.window = op_window{geo.kernel, geo.kernel, geo.stride, 1, geo.groups, geo.pad_top, geo.pad_left};
-    const auto window = static_cast<std::size_t>(geo.filter_size());
-    if (geo.depthwise()) {
-        if (geo.stride == 1 && geo.out.c == geo.in.c) {
-            op.sharing = in_place::channelwise;
-            op.in_place_scratch = static_cast<std::size_t>(geo.out.h) * static_cast<std::size_t>(geo.out.w) * element_bytes(p);
-        }
-    } else if (geo.kernel > 1) {
-        op.scratch_bytes = p == precision::int8 ? 2U * window : window * 4U;
+    if (geo.depthwise() && geo.stride == 1 && geo.out.c == geo.in.c) {
+        op.sharing = in_place::channelwise;
+        op.in_place_scratch = deploy::depthwise_in_place_scratch_bytes(p, geo.out);
     }
+    op.scratch_bytes = deploy::conv_scratch_bytes(p, geo.kernel * geo.kernel, geo.filter_size(), geo.depthwise());
     return g.add_op(op, x, -1, geo.out, p);
 }
 

@@ -28,6 +28,7 @@
 
 #include "nascent/cost/graph.hpp"
 #include "nascent/cost/lower.hpp"
+#include "nascent/runtime/kernel_rules.hpp"
 #include "nascent/ops/asymmetric_conv2d.hpp"
 #include "nascent/ops/channel_shuffle.hpp"
 #include "nascent/ops/concat.hpp"
@@ -50,15 +51,11 @@ constexpr int lower_window_convolution(graph& g, int x, const window_geometry& g
     op.fuses_activation = true;
     op.type = op_type::conv;
     op.window = op_window{geo.kernel_h, geo.kernel_w, geo.stride, geo.dilation, geo.groups, geo.pad_top, geo.pad_left};
-    if (geo.depthwise()) {
-        if (geo.stride == 1) {
-            op.sharing = in_place::channelwise;
-            op.in_place_scratch = static_cast<std::size_t>(geo.out.h) * static_cast<std::size_t>(geo.out.w) * element_bytes(p);
-        }
-    } else if (geo.taps() > 1) {
-        const auto window = static_cast<std::size_t>(geo.filter_size());
-        op.scratch_bytes = p == precision::int8 ? 2U * window : window * 4U;
+    if (geo.depthwise() && geo.stride == 1) {
+        op.sharing = in_place::channelwise;
+        op.in_place_scratch = deploy::depthwise_in_place_scratch_bytes(p, geo.out);
     }
+    op.scratch_bytes = deploy::conv_scratch_bytes(p, geo.taps(), geo.filter_size(), geo.depthwise());
     return g.add_op(op, x, -1, geo.out, p);
 }
 
@@ -123,7 +120,7 @@ struct lowering<channel_shuffle<Groups>> {
         op.type = op_type::channel_shuffle;
         op.window.groups = Groups;
         op.sharing = in_place::overwrite;
-        op.scratch_bytes = static_cast<std::size_t>(s.c) * element_bytes(p);
+        op.scratch_bytes = deploy::channel_shuffle_scratch_bytes(p, s.c);
         return g.add_op(op, x, -1, s, p);
     }
 };

@@ -4,7 +4,7 @@
 // in the plan's execution order, with the plan's arena offsets. Weights and
 // parameters are numbered in the graph's op order (the order of the space type,
 // which is also the order in which a trained model's layers are extracted:
-// deploy/extract.hpp). Everything is constexpr, so the program of a fixed network
+// nn/extract.hpp). Everything is constexpr, so the program of a fixed network
 // is a compile-time constant (deploy/fixed.hpp).
 #pragma once
 
@@ -18,7 +18,7 @@
 #include "nascent/cost/lower.hpp"
 #include "nascent/cost/lower_blocks.hpp"
 #include "nascent/cost/plan.hpp"
-#include "nascent/deploy/program.hpp"
+#include "nascent/runtime/program.hpp"
 #include "nascent/deploy/runtime_program.hpp"
 
 namespace nascent::deploy {

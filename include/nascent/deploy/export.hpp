@@ -34,7 +34,7 @@
 #include "nascent/core/error.hpp"
 #include "nascent/core/text.hpp"
 #include "nascent/cost/costs.hpp"
-#include "nascent/deploy/program.hpp"
+#include "nascent/runtime/program.hpp"
 #include "nascent/io/atomic_file.hpp"
 
 namespace nascent::deploy {
@@ -208,7 +208,7 @@ template <std::size_t N, class W, class P>
                              "// space: ", m.space, "\n// architecture: ", m.architecture, "\n// precision: ", int8 ? "int8" : "float32",
                              "\n// arena ", p.arena_bytes, " bytes, weights and parameters ",
                              weights.size() * sizeof(W) + params.size() * sizeof(P), " bytes\n");
-    out += concat("#pragma once\n\n#include <array>\n#include <cstdint>\n\n#include \"nascent/deploy/network.hpp\"\n\nnamespace ", name, " {\n\n");
+    out += concat("#pragma once\n\n#include <array>\n#include <cstdint>\n\n#include \"nascent/runtime/network.hpp\"\n\nnamespace ", name, " {\n\n");
     out += concat("inline constexpr auto program = ", program_source(p), ";\n\n");
     out += "/// The fixed network: arena type, input(), run(), classify().\nusing network = nascent::deploy::network<program>;\n\n";
     out += concat("alignas(4) inline constexpr ", w_type, " weights[", std::max<std::size_t>(weights.size(), 1), "] = {",

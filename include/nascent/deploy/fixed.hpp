@@ -7,7 +7,7 @@
 // fixed<Space, Input, P, Arch...> checks the architecture, lowers it with the cost model
 // (the same constexpr functions a search uses to judge the candidate), plans its arena and
 // compiles the program (deploy/compile.hpp), all at compile time, and is a network<program>
-// (deploy/network.hpp): arena type, input/output pointers, run() and classify().
+// (runtime/network.hpp): arena type, input/output pointers, run() and classify().
 // Its costs are the cost model's figures for the same architecture; the arena is the plan's
 // (costs::peak_ram_bytes) and the weight and parameter bytes are costs::flash_bytes.
 //
@@ -23,7 +23,7 @@
 #include "nascent/core/shape.hpp"
 #include "nascent/cost/costs.hpp"
 #include "nascent/deploy/compile.hpp"
-#include "nascent/deploy/network.hpp"
+#include "nascent/runtime/network.hpp"
 #include "nascent/space/architecture.hpp"
 
 namespace nascent::deploy {

@@ -3,10 +3,11 @@
 //     const cost::graph g = cost::lower<Space>(input, precision::float32, arch);
 //     const cost::memory_plan plan = cost::plan(g);
 //     const auto float_program = deploy::compile<steps>(g, plan, precision::float32);
-//     const deploy::float_parameters f = deploy::extract(model, g, arch);
+//     const deploy::float_parameters f = nn::extract(model, g, arch);          // nn/extract.hpp
 //     const deploy::quantized_parameters q = deploy::quantize(g, plan, float_program, f, calibration_images);
 //     // q.weights, q.params: the arrays of the int8 program of the same architecture
 //     // (compile of cost::lower<Space>(input, precision::int8, arch)); q.input quantises an image.
+// deploy::build (deploy/build.hpp) makes these steps in one call.
 //
 // Calibration: the float program runs on calibration images (normalised, NHWC, one after
 // another; training images), and an observer records the range of every step's output; the
@@ -14,7 +15,7 @@
 // read by several steps has one set of parameters, and a step that overwrites its input in
 // place still gets its own output parameters.
 //
-// Quantisation (TF Lite's scheme; deploy/program.hpp's param_layout, deploy/kernels_int8.hpp):
+// Quantisation (TF Lite's scheme; runtime/quantization_scheme.hpp, the int8 kernels of runtime/int8/):
 // - activations: per tensor, asymmetric: real = scale * (q - zero_point), scale = (hi - lo) / 255
 //   over the range widened to hold 0, which is then exactly the integer zero_point;
 // - weights: per output channel, symmetric: scale_w[c] = max |w[c]| / 127, q = round(w / scale_w[c]);
@@ -49,41 +50,13 @@
 #include "nascent/cost/graph.hpp"
 #include "nascent/cost/plan.hpp"
 #include "nascent/deploy/compile.hpp"
-#include "nascent/deploy/extract.hpp"
-#include "nascent/deploy/fixed_point.hpp"
-#include "nascent/deploy/program.hpp"
-#include "nascent/deploy/run.hpp"
+#include "nascent/deploy/parameters.hpp"
+#include "nascent/runtime/fixed_point.hpp"
+#include "nascent/runtime/program.hpp"
+#include "nascent/runtime/quantization_scheme.hpp"
+#include "nascent/runtime/run.hpp"
 
 namespace nascent::deploy {
-
-/// How a tensor's int8 values stand for real ones: real = scale * (q - zero_point).
-struct tensor_quantization {
-    float scale = 1.0F;
-    int zero_point = 0;
-
-    /// The int8 value nearest to x (saturating).
-    [[nodiscard]] std::int8_t quantize(float x) const noexcept {
-        const double q = std::nearbyint(static_cast<double>(x) / static_cast<double>(scale)) + zero_point;
-        return static_cast<std::int8_t>(std::clamp(q, -128.0, 127.0));
-    }
-    /// The real value of q.
-    [[nodiscard]] float dequantize(std::int8_t q) const noexcept {
-        return scale * static_cast<float>(static_cast<int>(q) - zero_point);
-    }
-    friend bool operator==(const tensor_quantization&, const tensor_quantization&) = default;
-};
-
-/// The quantisation of values in [lo, hi]: the range widened to hold 0, spread over the 256
-/// int8 values, the zero point rounded so that 0 is exact. An empty range (lo == hi == 0) gets
-/// scale 1/128 and zero point 0.
-[[nodiscard]] inline tensor_quantization quantization_of_range(float lo, float hi) noexcept {
-    const double l = std::min(0.0, static_cast<double>(lo));
-    const double h = std::max(0.0, static_cast<double>(hi));
-    if (!(h - l > 0.0) || !std::isfinite(h - l)) return {1.0F / 128.0F, 0};
-    const auto scale = static_cast<float>((h - l) / 255.0);
-    const double zero = std::nearbyint(-128.0 - l / static_cast<double>(scale));
-    return {scale, static_cast<int>(std::clamp(zero, -128.0, 127.0))};
-}
 
 /// The range of every tensor of a graph over the calibration images.
 struct activation_ranges {
@@ -172,12 +145,9 @@ inline void quantize_weighted(const cost::op_node& o, const float* w, std::size_
     std::int32_t* q_shift = q_bias + 2 * channels;
     for (std::size_t c = 0; c < static_cast<std::size_t>(channels); ++c) {
         const float* wc = w + c * per_channel;
-        double largest = 0.0;
-        for (std::size_t i = 0; i < per_channel; ++i) largest = std::max(largest, std::abs(static_cast<double>(wc[i])));
-        const double scale_w = largest > 0.0 ? largest / 127.0 : 1.0;
+        const double scale_w = weight_scale(wc, per_channel);
         for (std::size_t i = 0; i < per_channel; ++i)
-            qw[c * per_channel + i] =
-                static_cast<std::int8_t>(std::clamp(std::nearbyint(static_cast<double>(wc[i]) / scale_w), -127.0, 127.0));
+            qw[c * per_channel + i] = static_cast<std::int8_t>(weight_level(static_cast<double>(wc[i]), scale_w));
         const double scale_acc = static_cast<double>(in.scale) * scale_w;
         q_bias[c] = rounded_int32(static_cast<double>(bias[c]) / scale_acc);
         const quantized_multiplier m = quantize_multiplier(scale_acc / static_cast<double>(out.scale));

@@ -19,7 +19,7 @@
 #include <span>
 #include <vector>
 
-#include "nascent/deploy/program.hpp"
+#include "nascent/runtime/program.hpp"
 
 namespace nascent::deploy {
 

@@ -3,10 +3,10 @@
 //   nn::fake_quantization q;                       // the state of the fine-tuning
 //   train::fit_options o;  o.quantization = &q;    // weights and activations are fake-quantised
 //   train::fit(model, optimiser, schedule, train, test, norm, o);
-//   // then deploy::extract and deploy::quantize as after any training
+//   // then deploy::build (or nn::extract and deploy::quantize) as after any training
 //
-// What the int8 program (deploy/quantize.hpp) rounds, the training pass rounds too, so the
-// weights learn to live with it:
+// What the int8 program (deploy/quantize.hpp) rounds, the training pass rounds too, with the same
+// scheme (runtime/quantization_scheme.hpp), so the weights learn to live with it:
 // - weights: before each forward pass the weights of every convolution and dense layer (the
 //   parameters named "weight") are replaced by their per-output-channel symmetric int8 values,
 //   scale = max |w[c]| / 127, exactly as deploy::quantize rounds them; the gradient is taken
@@ -33,6 +33,7 @@
 
 #include "nascent/autograd/parameter.hpp"
 #include "nascent/autograd/tape.hpp"
+#include "nascent/runtime/quantization_scheme.hpp"
 
 namespace nascent::nn {
 
@@ -42,14 +43,10 @@ struct activation_range {
     double hi = 0.0;
     bool seen = false;
 
-    /// deploy::range_quantization's scale and zero point of [min(lo, 0), max(hi, 0)].
+    /// The scale and zero point of [lo, hi] (runtime/quantization_scheme.hpp's quantization_of_range).
     [[nodiscard]] std::pair<double, double> grid() const noexcept {
-        const double l = std::min(0.0, lo);
-        const double h = std::max(0.0, hi);
-        if (!(h - l > 0.0) || !std::isfinite(h - l)) return {1.0 / 128.0, 0.0};
-        const double scale = static_cast<double>(static_cast<float>((h - l) / 255.0));
-        const double zero = std::clamp(std::nearbyint(-128.0 - l / scale), -128.0, 127.0);
-        return {scale, zero};
+        const deploy::tensor_quantization q = deploy::quantization_of_range(lo, hi);
+        return {static_cast<double>(q.scale), static_cast<double>(q.zero_point)};
     }
 };
 
@@ -70,11 +67,8 @@ template <class T>
 void round_weights_per_channel(T* w, std::size_t channels, std::size_t per_channel) noexcept {
     for (std::size_t c = 0; c < channels; ++c) {
         T* wc = w + c * per_channel;
-        double largest = 0.0;
-        for (std::size_t i = 0; i < per_channel; ++i) largest = std::max(largest, std::abs(static_cast<double>(wc[i])));
-        const double scale = largest > 0.0 ? largest / 127.0 : 1.0;
-        for (std::size_t i = 0; i < per_channel; ++i)
-            wc[i] = static_cast<T>(std::clamp(std::nearbyint(static_cast<double>(wc[i]) / scale), -127.0, 127.0) * scale);
+        const double scale = deploy::weight_scale(wc, per_channel);
+        for (std::size_t i = 0; i < per_channel; ++i) wc[i] = static_cast<T>(deploy::weight_level(static_cast<double>(wc[i]), scale) * scale);
     }
 }
 
@@ -126,7 +120,9 @@ var fake_quantize_activation(tape<T>& t, var x, fake_quantization& q, bool train
         }
     }
     if (!r.seen) return x;  // evaluation before any training pass: nothing to round to
-    const auto [scale, zero] = r.grid();
+    const deploy::tensor_quantization grid = deploy::quantization_of_range(r.lo, r.hi);
+    const auto scale = static_cast<double>(grid.scale);
+    const auto zero = static_cast<double>(grid.zero_point);
     // values that round onto the end levels are not clipped
     const double lowest = (-128.5 - zero) * scale;
     const double highest = (127.5 - zero) * scale;
@@ -145,8 +141,7 @@ var fake_quantize_activation(tape<T>& t, var x, fake_quantization& q, bool train
     const T* in = t.value(x).data();
     T* out = t.value(y).data();
     for (std::size_t i = 0; i < n; ++i) {
-        const double level = std::clamp(std::nearbyint(static_cast<double>(in[i]) / scale) + zero, -128.0, 127.0);
-        out[i] = static_cast<T>((level - zero) * scale);
+        out[i] = static_cast<T>((grid.level(static_cast<double>(in[i])) - zero) * scale);
     }
     return y;
 }

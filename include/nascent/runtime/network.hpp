@@ -1,4 +1,4 @@
-// nascent/deploy/network.hpp - the allocation-free network type of a program.
+// nascent/runtime/network.hpp - the allocation-free network type of a program.
 //
 // network<Program> is an ordinary type whose memory is known to the compiler:
 //     using net = nascent::deploy::network<my_model::program>;
@@ -6,7 +6,7 @@
 //     net::arena arena;                              // the only RAM it uses (static or on the stack)
 //     std::copy(image, image + net::input_size, net::input(arena));
 //     const int label = net::classify(arena, my_model::weights, my_model::params);
-// Program is a constexpr program<N> (deploy/program.hpp) with static storage: a member of a
+// Program is a constexpr program<N> (runtime/program.hpp) with static storage: a member of a
 // fixed<Space, ...> (deploy/fixed.hpp) or the `program` of an exported model header. The
 // weights and parameters are passed in, so the same type runs any trained weights of the
 // architecture (flash arrays on a device, vectors on a host).
@@ -18,8 +18,8 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "nascent/deploy/program.hpp"
-#include "nascent/deploy/run.hpp"
+#include "nascent/runtime/program.hpp"
+#include "nascent/runtime/run.hpp"
 
 namespace nascent::deploy {
 

@@ -1,8 +1,8 @@
-// nascent/deploy/fixed_point.hpp - integer requantisation, as TF Lite and CMSIS-NN compute it.
+// nascent/runtime/fixed_point.hpp - integer requantisation, as TF Lite and CMSIS-NN compute it.
 //
 // An int8 kernel accumulates in int32 and scales the sum to the output's quantisation with a
 // fixed-point factor (multiplier, shift) standing for multiplier * 2^(shift - 31), with
-// multiplier in [2^30, 2^31) (or 0): the convention of deploy/program.hpp's param_layout.
+// multiplier in [2^30, 2^31) (or 0): the convention of runtime/program.hpp.
 // multiply_by_quantized_multiplier() rounds exactly as TF Lite's reference kernels do
 // (gemmlowp's saturating rounding doubling high multiply, then a rounding right shift), so a
 // program quantised for TF Lite gives the same bytes here.

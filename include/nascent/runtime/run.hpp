@@ -1,4 +1,4 @@
-// nascent/deploy/run.hpp - running a program: its steps in order, over one arena.
+// nascent/runtime/run.hpp - running a program: its steps in order, over one arena.
 //
 //     alignas(4) std::byte arena[prog.arena_bytes];
 //     std::memcpy(deploy::input<float>(prog, arena), image, sizeof image);
@@ -6,8 +6,8 @@
 //     const std::size_t label = deploy::argmax(prog, arena);
 //
 // run() executes the steps with the kernels of the program's precision (float32:
-// deploy/kernels_float.hpp, int8: deploy/kernels_int8.hpp); the weight and parameter arrays
-// are laid out as deploy/program.hpp says. An observer, when given, is called after every
+// runtime/float/kernels.hpp, int8: runtime/int8/kernels.hpp); the weight and parameter arrays
+// are laid out as runtime/program.hpp says. An observer, when given, is called after every
 // step with (step index, step, arena): calibration records each step's output range with it.
 // The default observer is an empty struct and compiles to nothing.
 //
@@ -18,9 +18,9 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "nascent/deploy/kernels_float.hpp"
-#include "nascent/deploy/kernels_int8.hpp"
-#include "nascent/deploy/program.hpp"
+#include "nascent/runtime/float/kernels.hpp"
+#include "nascent/runtime/int8/kernels.hpp"
+#include "nascent/runtime/program.hpp"
 
 namespace nascent::deploy {
 

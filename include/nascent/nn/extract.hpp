@@ -1,7 +1,7 @@
-// nascent/deploy/extract.hpp - a trained network's weights as a float program's parameter arrays.
+// nascent/nn/extract.hpp - a trained network's weights as a float program's parameter arrays.
 //
 // extract(model, arch) gives the `weights` and `params` arrays of the float program that
-// deploy::compile makes for cost::lower<Space>(input, float32, arch) (deploy/program.hpp):
+// deploy::compile makes for cost::lower<Space>(input, float32, arch) (runtime/program.hpp):
 // numbered in the graph's op order, weights OHWI ([out][kernel_h][kernel_w][in / groups];
 // dense [units][features]), a batch norm that follows a convolution or dense layer folded
 // into its weights and bias with the running statistics,
@@ -53,31 +53,28 @@
 #include "nascent/cost/graph.hpp"
 #include "nascent/cost/lower.hpp"
 #include "nascent/cost/lower_blocks.hpp"
-#include "nascent/deploy/program.hpp"
+#include "nascent/deploy/parameters.hpp"
 #include "nascent/nn/context.hpp"
 #include "nascent/nn/model.hpp"
+#include "nascent/runtime/kernel_rules.hpp"
 #include "nascent/space/architecture.hpp"
 
-namespace nascent::deploy {
+namespace nascent::nn {
 
-/// The parameter arrays of a float program (deploy/program.hpp), in the graph's op order.
-struct float_parameters {
-    std::vector<float> weights;
-    std::vector<float> params;
-};
+using deploy::float_parameters;
 
 /// The layers with weights that `model` runs for architecture `arch` on inputs of shape
 /// `input`, in the order they run: one inference-mode, single-path pass on a zero image.
 template <class Net, class T>
-[[nodiscard]] std::vector<nn::layer_record<T>> record_layers(nn::model<Net, T>& model, shape input,
+[[nodiscard]] std::vector<layer_record<T>> record_layers(nn::model<Net, T>& model, shape input,
                                                             std::span<const int> arch) {
     require(arch.size() == nn::model<Net, T>::decisions,
-            concat("deploy::record_layers: the architecture has ", arch.size(), " decisions, the model's space ",
+            concat("nn::record_layers: the architecture has ", arch.size(), " decisions, the model's space ",
                    nn::model<Net, T>::decisions));
     tape<T> t;
-    std::vector<nn::layer_record<T>> layers;
-    nn::context<T> ctx{t, false};
-    ctx.mode = nn::sampling::single_path;
+    std::vector<layer_record<T>> layers;
+    context<T> ctx{t, false};
+    ctx.mode = sampling::single_path;
     ctx.decisions = decision_cursor(arch.data(), arch.size());
     ctx.layers = &layers;
     tensor<T> zero_image(batch_shape(1, input));
@@ -86,7 +83,7 @@ template <class Net, class T>
     return layers;
 }
 
-namespace detail {
+namespace extraction {
 
 [[nodiscard]] inline std::string shape_text(shape s) { return concat(s.h, "x", s.w, "x", s.c); }
 
@@ -99,8 +96,8 @@ namespace detail {
 }
 
 template <class T>
-[[nodiscard]] std::string layer_text(std::size_t i, const nn::layer_record<T>& r) {
-    using layer = typename nn::layer_record<T>::layer;
+[[nodiscard]] std::string layer_text(std::size_t i, const layer_record<T>& r) {
+    using layer = typename layer_record<T>::layer;
     const char* kind = r.kind == layer::convolution ? "convolution" : r.kind == layer::dense ? "dense" : "batch norm";
     std::string text = concat("layer ", i, " (", kind, ", ", shape_text(r.in), " -> ", shape_text(r.out));
     if (r.kind == layer::convolution)
@@ -113,20 +110,20 @@ template <class T>
 template <class T>
 class record_reader {
 public:
-    using layer = typename nn::layer_record<T>::layer;
+    using layer = typename layer_record<T>::layer;
 
-    explicit record_reader(std::span<const nn::layer_record<T>> layers) : layers_(layers) {}
+    explicit record_reader(std::span<const layer_record<T>> layers) : layers_(layers) {}
 
     /// The next record, which must be of kind `kind`, for op k.
-    const nn::layer_record<T>& take(layer kind, std::size_t k, const cost::op_node& o) {
+    const layer_record<T>& take(layer kind, std::size_t k, const cost::op_node& o) {
         const char* wanted = kind == layer::convolution ? "a convolution" : kind == layer::dense ? "a dense layer" : "a batch norm";
         if (next_ >= layers_.size())
-            throw error(concat("deploy::extract: ", op_text(k, o), " needs ", wanted,
+            throw error(concat("nn::extract: ", op_text(k, o), " needs ", wanted,
                                ", but the model ran no more layers with weights (", layers_.size(),
                                " in all); the graph was not lowered from the model's space and architecture"));
-        const nn::layer_record<T>& r = layers_[next_];
+        const layer_record<T>& r = layers_[next_];
         if (r.kind != kind)
-            throw error(concat("deploy::extract: ", op_text(k, o), " needs ", wanted, ", but the model ran ",
+            throw error(concat("nn::extract: ", op_text(k, o), " needs ", wanted, ", but the model ran ",
                                layer_text(next_, r), " there; the graph was not lowered from the model's space and architecture"));
         ++next_;
         return r;
@@ -136,18 +133,18 @@ public:
     [[nodiscard]] std::size_t last() const noexcept { return next_ - 1; }
 
 private:
-    std::span<const nn::layer_record<T>> layers_;
+    std::span<const layer_record<T>> layers_;
     std::size_t next_ = 0;
 };
 
 [[noreturn]] inline void mismatch(std::size_t k, const cost::op_node& o, const std::string& layer, const std::string& why) {
-    throw error(concat("deploy::extract: ", op_text(k, o), " does not match the model's ", layer, ": ", why,
+    throw error(concat("nn::extract: ", op_text(k, o), " does not match the model's ", layer, ": ", why,
                        "; the graph was not lowered from the model's space and architecture"));
 }
 
 /// Writes op k's convolution weights (OHWI, cut to the op's geometry) and bias (zero when none).
 template <class T>
-void cut_convolution(std::size_t k, const cost::op_node& o, std::size_t at, const nn::layer_record<T>& r, float* weights,
+void cut_convolution(std::size_t k, const cost::op_node& o, std::size_t at, const layer_record<T>& r, float* weights,
                      std::vector<double>& bias) {
     const auto fail = [&](const std::string& why) { mismatch(k, o, layer_text(at, r), why); };
     const shape in = o.input_extent[0];
@@ -202,7 +199,7 @@ void cut_convolution(std::size_t k, const cost::op_node& o, std::size_t at, cons
 
 /// Writes op k's dense weights ([units][features], cut to the op's) and bias.
 template <class T>
-void cut_dense(std::size_t k, const cost::op_node& o, std::size_t at, const nn::layer_record<T>& r, float* weights,
+void cut_dense(std::size_t k, const cost::op_node& o, std::size_t at, const layer_record<T>& r, float* weights,
                std::vector<double>& bias) {
     const auto units = static_cast<std::size_t>(o.output_extent.c);
     const std::size_t features = o.input_extent[0].size();
@@ -220,7 +217,7 @@ void cut_dense(std::size_t k, const cost::op_node& o, std::size_t at, const nn::
 
 /// The per-channel scale and shift of batch norm record r, for its first `channels` channels.
 template <class T>
-void batch_norm_affine(const nn::layer_record<T>& r, int channels, std::vector<double>& scale, std::vector<double>& shift) {
+void batch_norm_affine(const layer_record<T>& r, int channels, std::vector<double>& scale, std::vector<double>& shift) {
     scale.resize(static_cast<std::size_t>(channels));
     shift.resize(static_cast<std::size_t>(channels));
     for (std::size_t c = 0; c < static_cast<std::size_t>(channels); ++c) {
@@ -232,7 +229,7 @@ void batch_norm_affine(const nn::layer_record<T>& r, int channels, std::vector<d
 /// Checks that batch norm record r (index at) can serve op k's `channels` output channels, after a
 /// layer of `layer_channels` channels (0: standalone).
 template <class T>
-void check_batch_norm(std::size_t k, const cost::op_node& o, std::size_t at, const nn::layer_record<T>& r, int channels,
+void check_batch_norm(std::size_t k, const cost::op_node& o, std::size_t at, const layer_record<T>& r, int channels,
                       int layer_channels) {
     const auto n = static_cast<std::size_t>(r.in.c);
     if (r.weight.size() != n || r.bias.size() != n || r.mean.size() != n || r.var.size() != n)
@@ -244,30 +241,30 @@ void check_batch_norm(std::size_t k, const cost::op_node& o, std::size_t at, con
 /// Throws unless `arch` is an architecture of `Net` that runs on `input`.
 template <class Net>
 void check_architecture(shape input, std::span<const int> arch) {
-    require(arch.size() == space::decisions<Net>, concat("deploy::extract: the architecture has ", arch.size(),
+    require(arch.size() == space::decisions<Net>, concat("nn::extract: the architecture has ", arch.size(),
                                                          " decisions, the model's space ", space::decisions<Net>));
     const problem p = space::validate<Net>(input, arch);
-    require(p == problem::none, concat("deploy::extract: the architecture cannot run on ", shape_text(input), ": ", describe(p)));
+    require(p == problem::none, concat("nn::extract: the architecture cannot run on ", shape_text(input), ": ", describe(p)));
 }
 
-} // namespace detail
+} // namespace extraction
 
 /// The float parameter arrays of graph `g` (lowered at any precision; only its ops' geometry is
 /// read) filled from `layers`, the records of a pass of the network it was lowered from
 /// (record_layers). Throws nascent::error when an op and the records do not match.
 template <class T>
-[[nodiscard]] float_parameters extract(const cost::graph& g, std::span<const nn::layer_record<T>> layers) {
-    using layer = typename nn::layer_record<T>::layer;
+[[nodiscard]] float_parameters extract(const cost::graph& g, std::span<const layer_record<T>> layers) {
+    using layer = typename layer_record<T>::layer;
     float_parameters out;
     std::size_t weight_total = 0;
     std::size_t param_total = 0;
     for (const cost::op_node& o : g.ops) {
         weight_total += cost::weight_count(o);
-        param_total += param_layout::count(o.type, precision::float32, o.output_extent.c);
+        param_total += deploy::param_layout::count(o.type, precision::float32, o.output_extent.c);
     }
     out.weights.assign(weight_total, 0.0f);
     out.params.assign(param_total, 0.0f);
-    detail::record_reader<T> reader(layers);
+    extraction::record_reader<T> reader(layers);
     std::size_t w_at = 0;
     std::size_t p_at = 0;
     std::vector<double> bias, scale, shift;
@@ -279,14 +276,14 @@ template <class T>
         const int channels = o.output_extent.c;
         if (o.type == op_type::conv || o.type == op_type::dense) {
             const bool conv = o.type == op_type::conv;
-            const nn::layer_record<T>& r = reader.take(conv ? layer::convolution : layer::dense, k, o);
+            const layer_record<T>& r = reader.take(conv ? layer::convolution : layer::dense, k, o);
             const std::size_t r_at = reader.last();
-            if (conv) detail::cut_convolution(k, o, r_at, r, w, bias);
-            else detail::cut_dense(k, o, r_at, r, w, bias);
+            if (conv) extraction::cut_convolution(k, o, r_at, r, w, bias);
+            else extraction::cut_dense(k, o, r_at, r, w, bias);
             if (o.folded_batch_norm) {
-                const nn::layer_record<T>& bn = reader.take(layer::batch_norm, k, o);
-                detail::check_batch_norm(k, o, reader.last(), bn, channels, r.out.c);
-                detail::batch_norm_affine(bn, channels, scale, shift);
+                const layer_record<T>& bn = reader.take(layer::batch_norm, k, o);
+                extraction::check_batch_norm(k, o, reader.last(), bn, channels, r.out.c);
+                extraction::batch_norm_affine(bn, channels, scale, shift);
                 const std::size_t per_channel = w_count / static_cast<std::size_t>(channels);
                 for (std::size_t c = 0; c < static_cast<std::size_t>(channels); ++c) {
                     for (std::size_t i = 0; i < per_channel; ++i) {
@@ -298,20 +295,20 @@ template <class T>
             }
             for (std::size_t c = 0; c < static_cast<std::size_t>(channels); ++c) p[c] = static_cast<float>(bias[c]);
         } else if (o.type == op_type::batch_norm) {
-            const nn::layer_record<T>& bn = reader.take(layer::batch_norm, k, o);
-            detail::check_batch_norm(k, o, reader.last(), bn, channels, 0);
-            detail::batch_norm_affine(bn, channels, scale, shift);
+            const layer_record<T>& bn = reader.take(layer::batch_norm, k, o);
+            extraction::check_batch_norm(k, o, reader.last(), bn, channels, 0);
+            extraction::batch_norm_affine(bn, channels, scale, shift);
             for (std::size_t c = 0; c < static_cast<std::size_t>(channels); ++c) {
                 w[c] = static_cast<float>(scale[c]);
                 p[c] = static_cast<float>(shift[c]);
             }
         }
         w_at += w_count;
-        p_at += param_layout::count(o.type, precision::float32, channels);
+        p_at += deploy::param_layout::count(o.type, precision::float32, channels);
     }
     if (reader.taken() != layers.size())
-        throw error(concat("deploy::extract: the model ran ", layers.size(), " layers with weights, the graph uses ",
-                           reader.taken(), " (the first left over: ", detail::layer_text(reader.taken(), layers[reader.taken()]),
+        throw error(concat("nn::extract: the model ran ", layers.size(), " layers with weights, the graph uses ",
+                           reader.taken(), " (the first left over: ", extraction::layer_text(reader.taken(), layers[reader.taken()]),
                            "); the graph was not lowered from the model's space and architecture"));
     return out;
 }
@@ -320,20 +317,20 @@ template <class T>
 /// `arch` on inputs of g's input shape: the program compile(g, plan, float32) reads them.
 template <class Net, class T>
 [[nodiscard]] float_parameters extract(nn::model<Net, T>& model, const cost::graph& g, std::span<const int> arch) {
-    require(!g.tensors.empty(), "deploy::extract: the graph is empty");
+    require(!g.tensors.empty(), "nn::extract: the graph is empty");
     const shape input = g.tensors[0].extent;
-    detail::check_architecture<Net>(input, arch);
-    const std::vector<nn::layer_record<T>> layers = record_layers(model, input, arch);
-    return extract<T>(g, std::span<const nn::layer_record<T>>(layers));
+    extraction::check_architecture<Net>(input, arch);
+    const std::vector<layer_record<T>> layers = record_layers(model, input, arch);
+    return extract<T>(g, std::span<const layer_record<T>>(layers));
 }
 
 /// The float parameter arrays of the program of architecture `arch` of the model's space on
 /// the model's input shape, i.e. of compile() of cost::lower<Net>(model.input_shape(), float32, arch).
 template <class Net, class T>
 [[nodiscard]] float_parameters extract(nn::model<Net, T>& model, std::span<const int> arch = {}) {
-    detail::check_architecture<Net>(model.input_shape(), arch);
+    extraction::check_architecture<Net>(model.input_shape(), arch);
     const cost::graph g = cost::lower<Net>(model.input_shape(), precision::float32, arch);
     return extract(model, g, arch);
 }
 
-} // namespace nascent::deploy
+} // namespace nascent::nn

@@ -1,0 +1,23 @@
+// nascent/runtime/float/relu6.hpp - the float32 standalone relu6: y = min(max(x, 0), 6).
+//
+// May run in place. No params, no scratch.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "nascent/runtime/float/clamp.hpp"
+
+namespace nascent::deploy::float32 {
+
+/// Parameters of a relu6 step: none.
+[[nodiscard]] constexpr std::uint32_t relu6_param_count(int) noexcept { return 0; }
+
+/// y = min(max(x, 0), 6); may run in place. No params.
+inline void relu6(const step& s, const float*, const float*, std::byte* arena) noexcept {
+    detail::clamp_elements(s, arena, detail::clamp_of(fused_activation::relu6));
+}
+
+} // namespace nascent::deploy::float32

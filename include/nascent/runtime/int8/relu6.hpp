@@ -1,0 +1,23 @@
+// nascent/runtime/int8/relu6.hpp - the int8 standalone relu6: the relu kernel, clamped to [z_out, q(6)].
+//
+// May run in place; no scratch.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "nascent/runtime/int8/rescale.hpp"
+
+namespace nascent::deploy::int8 {
+
+/// Parameters of an int8 relu6 step (int32): as rescale.hpp.
+[[nodiscard]] constexpr std::uint32_t relu6_param_count(int) noexcept { return param_layout::rescale::count; }
+
+/// Standalone relu6: the same kernel as relu (the clamp range says 6).
+inline void relu6(const step& s, const std::int8_t*, const std::int32_t* params, std::byte* arena) noexcept {
+    detail::rescale_elements(s, arena, detail::rescale_params_of(s, params));
+}
+
+} // namespace nascent::deploy::int8
