@@ -19,7 +19,6 @@
 #include "nascent/ops/max_pool2d.hpp"
 #include "nascent/ops/relu.hpp"
 #include "nascent/ops/relu6.hpp"
-#include "nascent/ops/softmax_cross_entropy.hpp"
 #include "nascent/ops/zero.hpp"
 
 #include "nascent/autograd/gradcheck.hpp"

@@ -28,17 +28,17 @@
 #include <nascent/deploy/compile.hpp>
 #include <nascent/deploy/fixed_point.hpp>
 #include <nascent/deploy/run.hpp>
-#include <nascent/ops/add.hpp>
-#include <nascent/ops/avg_pool2d.hpp>
-#include <nascent/ops/channel_shuffle.hpp>
-#include <nascent/ops/concat.hpp>
-#include <nascent/ops/conv2d.hpp>
-#include <nascent/ops/dense.hpp>
-#include <nascent/ops/global_avg_pool.hpp>
-#include <nascent/ops/max_pool2d.hpp>
-#include <nascent/ops/relu.hpp>
-#include <nascent/ops/relu6.hpp>
-#include <nascent/ops/window_conv2d.hpp>
+#include <nascent/nn/kernels/add.hpp>
+#include <nascent/nn/kernels/avg_pool2d.hpp>
+#include <nascent/nn/kernels/channel_shuffle.hpp>
+#include <nascent/nn/kernels/concat.hpp>
+#include <nascent/nn/kernels/conv2d.hpp>
+#include <nascent/nn/kernels/dense.hpp>
+#include <nascent/nn/kernels/global_avg_pool.hpp>
+#include <nascent/nn/kernels/max_pool2d.hpp>
+#include <nascent/nn/kernels/relu.hpp>
+#include <nascent/nn/kernels/relu6.hpp>
+#include <nascent/nn/kernels/window_conv2d.hpp>
 
 using namespace nascent;
 namespace dp = nascent::deploy;

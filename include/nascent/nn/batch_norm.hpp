@@ -7,9 +7,9 @@
 #include "nascent/autograd/parameter.hpp"
 #include "nascent/autograd/tape.hpp"
 #include "nascent/nn/context.hpp"
+#include "nascent/nn/kernels/batch_norm.hpp"
 #include "nascent/nn/mixing.hpp"
 #include "nascent/nn/trainable.hpp"
-#include "nascent/ops/batch_norm.hpp"
 
 namespace nascent::nn {
 

@@ -11,8 +11,8 @@
 #include "nascent/autograd/tape.hpp"
 #include "nascent/core/error.hpp"
 #include "nascent/nn/context.hpp"
+#include "nascent/nn/kernels/conv2d.hpp"
 #include "nascent/nn/trainable.hpp"
-#include "nascent/ops/conv2d.hpp"
 
 namespace nascent::nn {
 

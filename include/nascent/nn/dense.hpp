@@ -8,8 +8,8 @@
 #include "nascent/autograd/tape.hpp"
 #include "nascent/core/error.hpp"
 #include "nascent/nn/context.hpp"
+#include "nascent/nn/kernels/dense.hpp"
 #include "nascent/nn/trainable.hpp"
-#include "nascent/ops/dense.hpp"
 
 namespace nascent::nn {
 

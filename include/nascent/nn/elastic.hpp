@@ -23,9 +23,9 @@
 #include "nascent/nn/architecture_weights.hpp"
 #include "nascent/nn/context.hpp"
 #include "nascent/nn/conv2d.hpp"
+#include "nascent/nn/kernels/add.hpp"
 #include "nascent/nn/mixing.hpp"
 #include "nascent/nn/trainable.hpp"
-#include "nascent/ops/add.hpp"
 #include "nascent/space/elastic.hpp"
 
 namespace nascent::nn {

@@ -10,8 +10,8 @@
 #include "nascent/autograd/tape.hpp"
 #include "nascent/core/error.hpp"
 #include "nascent/nn/context.hpp"
+#include "nascent/nn/kernels/window_conv2d.hpp"
 #include "nascent/nn/trainable.hpp"
-#include "nascent/ops/window_conv2d.hpp"
 
 namespace nascent::nn {
 
