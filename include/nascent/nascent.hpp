@@ -88,6 +88,12 @@
 #include "nascent/search/sampler.hpp"
 #include "nascent/search/supernet_training.hpp"
 
+#include "nascent/prune/filter_ranking.hpp"
+#include "nascent/prune/reorder.hpp"
+#include "nascent/prune/target.hpp"
+#include "nascent/prune/to_target.hpp"
+#include "nascent/prune/width_slots.hpp"
+
 #include "nascent/train/adam.hpp"
 #include "nascent/train/evaluate.hpp"
 #include "nascent/train/fit.hpp"

@@ -78,7 +78,7 @@ public:
     void visit_decisions(std::size_t slot, F& f) {
         f(slot, alpha_);
     }
-    /// The widest member's trainable (train/prune.hpp reorders its filters).
+    /// The widest member's trainable (prune/reorder.hpp reorders its filters).
     [[nodiscard]] trainable<typename space_node::supernet_member, T>& block() noexcept { return block_; }
 
 private:
