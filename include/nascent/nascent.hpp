@@ -42,6 +42,7 @@
 #include "nascent/nn/conv2d.hpp"
 #include "nascent/nn/dense.hpp"
 #include "nascent/nn/elementwise.hpp"
+#include "nascent/nn/kernels/gemm.hpp"
 #include "nascent/nn/loss.hpp"
 #include "nascent/nn/model.hpp"
 #include "nascent/nn/pooling.hpp"

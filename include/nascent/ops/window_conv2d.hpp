@@ -1,4 +1,5 @@
-// nascent/ops/window_conv2d.hpp - convolutions with a rectangular or dilated window: their geometry (training kernels: nn/kernels/window_conv2d.hpp).
+// nascent/ops/window_conv2d.hpp - convolutions with a rectangular or dilated window: their
+// geometry (training kernels: nn/kernels/window_conv2d.hpp).
 //
 // The square conv2d / depthwise_conv2d (ops/conv2d.hpp) cover kernels k x k without
 // dilation. DARTS-style spaces also need a 1 x k followed by a k x 1 convolution and a
