@@ -1,11 +1,11 @@
-// Structured pruning on Fashion-MNIST (train/prune.hpp, docs/pruning.md).
+// Structured pruning on Fashion-MNIST (nascent/prune/, docs/pruning.md).
 //
 // A wide architecture of the μNAS space (nascent::zoo::munas) is trained, then pruned one
 // width step at a time until it meets a flash and a peak-RAM target at int8: each step
 // ranks the filters of one convolution by the L1 norm of their weights, moves the strongest
 // to the front, drops the weakest by choosing the next narrower width (24 -> 16 -> 8), and
 // fine-tunes. Which convolution a step narrows: the one that loses the least L1 mass per
-// share of the exceeded budget it saves (train::prune_to_target).
+// share of the exceeded budget it saves (prune::prune_to_target).
 //
 // The architecture: a first block of two 3x3 convolutions of 24 filters (the first at
 // stride 2), two more blocks each of a 2x2 max pool and two 3x3 convolutions of 24, global
@@ -46,7 +46,8 @@
 
 #include <nascent/nascent.hpp>
 #include <nascent/search/recalibrate.hpp>
-#include <nascent/train/prune.hpp>
+#include <nascent/prune/to_target.hpp>
+#include <nascent/prune/width_slots.hpp>
 #include <nascent/zoo/munas.hpp>
 
 namespace {
@@ -141,7 +142,7 @@ architecture wide_architecture() {
 /// The widths of the architecture's elastic slots, in network order: "24-24-16-...".
 std::string widths_of(nn::model<space_type>& model, const architecture& a) {
     std::string s;
-    for (const train::width_slot& w : train::width_slots(model, a)) {
+    for (const prune::width_slot& w : prune::width_slots(model, a)) {
         if (!s.empty()) s += '-';
         s += std::to_string(w.width());
     }
@@ -186,13 +187,13 @@ int main(int argc, char** argv) try {
 
     auto tune_model = [&](nn::model<space_type>& m, const architecture& a, const image_dataset& data, int epochs, double lr) {
         train::sgd<float> optimizer(m.parameters(), {.momentum = 0.9, .weight_decay = 5e-5});
-        train::fit_options fo;
-        fo.epochs = epochs;
-        fo.batch_size = 128;
-        fo.seed = opt.seed;
-        fo.architecture = a.choices;
-        fo.log = nullptr;
-        return train::fit(m, optimizer, train::cosine_lr{.rate = lr}, data, test, norm, fo);
+        train::fit_options settings;
+        settings.epochs = epochs;
+        settings.batch_size = 128;
+        settings.seed = opt.seed;
+        settings.architecture = a.choices;
+        settings.log = nullptr;
+        return train::fit(m, optimizer, train::cosine_lr{.rate = lr}, data, test, norm, settings);
     };
     auto tune = [&](const architecture& a, const image_dataset& data, int epochs, double lr) {
         return tune_model(model, a, data, epochs, lr);
@@ -217,11 +218,11 @@ int main(int argc, char** argv) try {
                     first.costs.flash_bytes, first.costs.peak_ram_bytes, percent(first.after_tuning).c_str(), r.seconds);
     }
 
-    train::prune_target target;
+    prune::prune_target target;
     target.flash_bytes = opt.flash_target;
     target.peak_ram_bytes = opt.ram_target;
     target.precision = int8;
-    const train::prune_result result = train::prune_to_target(model, start, target, [&](const train::prune_step& s) {
+    const prune::prune_result result = prune::prune_to_target(model, start, target, [&](const prune::prune_step& s) {
         row r{concat("slot ", s.slot, ": ", s.from_width, " → ", s.to_width), widths_of(model, s.after), s.costs};
         r.after_pruning = train::evaluate(model, test, norm, 256, s.after.choices).accuracy;
         (void)search::recalibrate(model, s.after, training, norm);

@@ -19,7 +19,6 @@
 #include "nascent/ops/max_pool2d.hpp"
 #include "nascent/ops/relu.hpp"
 #include "nascent/ops/relu6.hpp"
-#include "nascent/ops/softmax_cross_entropy.hpp"
 #include "nascent/ops/zero.hpp"
 
 #include "nascent/autograd/gradcheck.hpp"
@@ -43,6 +42,7 @@
 #include "nascent/nn/conv2d.hpp"
 #include "nascent/nn/dense.hpp"
 #include "nascent/nn/elementwise.hpp"
+#include "nascent/nn/kernels/gemm.hpp"
 #include "nascent/nn/loss.hpp"
 #include "nascent/nn/model.hpp"
 #include "nascent/nn/pooling.hpp"
@@ -88,6 +88,12 @@
 #include "nascent/search/result.hpp"
 #include "nascent/search/sampler.hpp"
 #include "nascent/search/supernet_training.hpp"
+
+#include "nascent/prune/filter_ranking.hpp"
+#include "nascent/prune/reorder.hpp"
+#include "nascent/prune/target.hpp"
+#include "nascent/prune/to_target.hpp"
+#include "nascent/prune/width_slots.hpp"
 
 #include "nascent/train/adam.hpp"
 #include "nascent/train/evaluate.hpp"

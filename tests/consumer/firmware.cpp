@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "nascent/deploy/network.hpp"
+#include "nascent/runtime/network.hpp"
 #include "nascent/platform/bench_markers.hpp"
 #include "nascent/platform/semihosting.hpp"
 

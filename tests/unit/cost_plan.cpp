@@ -11,6 +11,8 @@
 #include <nascent/core/random.hpp>
 #include <nascent/cost/costs.hpp>
 #include <nascent/cost/plan.hpp>
+#include <nascent/cost/plan_chart.hpp>
+#include <nascent/cost/plan_layout.hpp>
 
 using namespace nascent;
 using cost::precision;

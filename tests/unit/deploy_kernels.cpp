@@ -1,7 +1,7 @@
 // Deploy kernels and the program runner (runtime/fixed_point.hpp, runtime/float/*.hpp,
 // runtime/int8/*.hpp, runtime/run.hpp):
 // - fixed-point requantisation against golden values and exact arithmetic;
-// - every float32 kernel against the training interpreter's host kernels (ops/*.hpp) on random
+// - every float32 kernel against the training interpreter's host kernels (nn/kernels/*.hpp) on random
 //   shapes, strides, pads, groups, dilations, multipliers and channel-slice inputs;
 // - every int8 kernel against a plain integer reference written here (exactly) and against the
 //   float32 kernel on dequantised values (within one quantisation step);
@@ -26,17 +26,17 @@
 #include <nascent/cost/lower_blocks.hpp>
 #include <nascent/cost/plan.hpp>
 #include <nascent/deploy/compile.hpp>
-#include <nascent/ops/add.hpp>
-#include <nascent/ops/avg_pool2d.hpp>
-#include <nascent/ops/channel_shuffle.hpp>
-#include <nascent/ops/concat.hpp>
-#include <nascent/ops/conv2d.hpp>
-#include <nascent/ops/dense.hpp>
-#include <nascent/ops/global_avg_pool.hpp>
-#include <nascent/ops/max_pool2d.hpp>
-#include <nascent/ops/relu.hpp>
-#include <nascent/ops/relu6.hpp>
-#include <nascent/ops/window_conv2d.hpp>
+#include <nascent/nn/kernels/add.hpp>
+#include <nascent/nn/kernels/avg_pool2d.hpp>
+#include <nascent/nn/kernels/channel_shuffle.hpp>
+#include <nascent/nn/kernels/concat.hpp>
+#include <nascent/nn/kernels/conv2d.hpp>
+#include <nascent/nn/kernels/dense.hpp>
+#include <nascent/nn/kernels/global_avg_pool.hpp>
+#include <nascent/nn/kernels/max_pool2d.hpp>
+#include <nascent/nn/kernels/relu.hpp>
+#include <nascent/nn/kernels/relu6.hpp>
+#include <nascent/nn/kernels/window_conv2d.hpp>
 #include <nascent/runtime/fixed_point.hpp>
 #include <nascent/runtime/run.hpp>
 

@@ -1,4 +1,4 @@
-// Structured pruning (train/prune.hpp): the L1 ranking, reordering that keeps the network's
+// Structured pruning (prune/): the L1 ranking, reordering that keeps the network's
 // function, narrowing that keeps the strongest filters, smaller costs, the iterative schedule
 // and the refusals.
 #include <catch2/catch.hpp>
@@ -11,8 +11,11 @@
 #include <nascent/cost/costs.hpp>
 #include <nascent/nn/supernet.hpp>
 #include <nascent/ops/channel_shuffle.hpp>
+#include <nascent/prune/filter_ranking.hpp>
+#include <nascent/prune/reorder.hpp>
+#include <nascent/prune/to_target.hpp>
+#include <nascent/prune/width_slots.hpp>
 #include <nascent/space/check.hpp>
-#include <nascent/train/prune.hpp>
 #include <nascent/zoo/munas.hpp>
 #include <nascent/zoo/single_path_nas.hpp>
 
@@ -102,7 +105,7 @@ TEST_CASE("filter norms are the L1 norms of the widest member's filters over the
 
     // Slot 0 reads the image: every input counts.
     const architecture wide{{2, 1}};
-    const std::vector<double> n0 = train::filter_norms(m, wide, 0);
+    const std::vector<double> n0 = prune::filter_norms(m, wide, 0);
     REQUIRE(n0.size() == 8);
     for (std::size_t o = 0; o < 8; ++o) {
         double sum = 0.0;
@@ -111,7 +114,7 @@ TEST_CASE("filter norms are the L1 norms of the widest member's filters over the
     }
     // Slot 1 reads slot 0's output: at width 6, inputs 6 and 7 are masked and do not count.
     const architecture six{{1, 1}};
-    const std::vector<double> n1 = train::filter_norms(m, six, 1);
+    const std::vector<double> n1 = prune::filter_norms(m, six, 1);
     for (std::size_t o = 0; o < 8; ++o) {
         double sum = 0.0;
         for (std::size_t t = 0; t < 9; ++t)
@@ -130,8 +133,8 @@ TEST_CASE("sorting the filters ranks the live ones by decreasing L1 norm and kee
         INFO("architecture " << to_text(a));
         const std::vector<float> before = run(m, a, x);
         for (const std::size_t slot : {0U, 1U}) {
-            const std::vector<double> norms = train::filter_norms(m, a, slot);
-            const train::filter_order order = train::sort_filters(m, a, slot);
+            const std::vector<double> norms = prune::filter_norms(m, a, slot);
+            const prune::filter_order order = prune::sort_filters(m, a, slot);
             const int live = a[slot] == 2 ? 8 : (slot == 0 ? (a[slot] == 1 ? 6 : 4) : (a[slot] == 1 ? 8 : 4));
             REQUIRE(order.order.size() == 8);
             for (int i = 0; i < 8; ++i) {
@@ -140,7 +143,7 @@ TEST_CASE("sorting the filters ranks the live ones by decreasing L1 norm and kee
             }
             CHECK(std::is_sorted(order.norms.begin(), order.norms.begin() + live, std::greater<>()));
             // The new channel order is what filter_norms now reads.
-            const std::vector<double> after = train::filter_norms(m, a, slot);
+            const std::vector<double> after = prune::filter_norms(m, a, slot);
             for (std::size_t i = 0; i < 8; ++i) CHECK(after[i] == Approx(order.norms[i]).epsilon(1e-12));
         }
         CHECK(largest_difference(before, run(m, a, x)) < 1e-5);
@@ -154,7 +157,7 @@ TEST_CASE("reordering through flatten permutes the dense layer's features", "[pr
     const tensor<float> x = testing::random_tensor<float>(batch_shape(2, flat_input), random);
     const architecture a{{1}};
     const std::vector<float> before = run(m, a, x);
-    const train::filter_order order = train::sort_filters(m, a, 0);
+    const prune::filter_order order = prune::sort_filters(m, a, 0);
     CHECK(std::is_sorted(order.norms.begin(), order.norms.end(), std::greater<>()));
     CHECK(largest_difference(before, run(m, a, x)) < 1e-5);
 }
@@ -163,13 +166,13 @@ TEST_CASE("narrowing keeps the highest-L1 filters and lowers flash and peak RAM"
     nn::model<chain> m(chain_input, 9);
     randomize(m, 10);
     const architecture wide{{2, 1}};
-    std::vector<double> norms = train::filter_norms(m, wide, 0);
-    const architecture narrow = train::prune_width(m, wide, 0, 0);
+    std::vector<double> norms = prune::filter_norms(m, wide, 0);
+    const architecture narrow = prune::prune_width(m, wide, 0, 0);
     CHECK(narrow == architecture{{0, 1}});
 
     // The first four filters are now the four strongest, strongest first.
     std::sort(norms.begin(), norms.end(), std::greater<>());
-    const std::vector<double> kept = train::filter_norms(m, narrow, 0);
+    const std::vector<double> kept = prune::filter_norms(m, narrow, 0);
     for (std::size_t i = 0; i < 4; ++i) CHECK(kept[i] == Approx(norms[i]).epsilon(1e-12));
 
     for (const auto p : {cost::precision::int8, cost::precision::float32}) {
@@ -181,7 +184,7 @@ TEST_CASE("narrowing keeps the highest-L1 filters and lowers flash and peak RAM"
     }
 
     // A second step on the other width.
-    const architecture narrower = train::prune_width(m, narrow, 1, 0);
+    const architecture narrower = prune::prune_width(m, narrow, 1, 0);
     CHECK(narrower == architecture{{0, 0}});
     CHECK(cost::of<chain>(chain_input, cost::precision::int8, narrower.view()).flash_bytes <
           cost::of<chain>(chain_input, cost::precision::int8, narrow.view()).flash_bytes);
@@ -213,7 +216,7 @@ TEST_CASE("on the muNAS space, sorting every width keeps the function and prunin
     const tensor<float> x = testing::random_tensor<float>(batch_shape(2, input), random);
     const std::vector<float> before = run(m, a, x);
 
-    const std::vector<train::width_slot> widths = train::width_slots(m, a);
+    const std::vector<prune::width_slot> widths = prune::width_slots(m, a);
     REQUIRE(widths.size() == 4);
     CHECK(widths[0].slot == 9);
     CHECK(widths[0].refusal.empty());
@@ -224,12 +227,12 @@ TEST_CASE("on the muNAS space, sorting every width keeps the function and prunin
     CHECK(widths[3].slot == 100);  // the residual block's own width meets the add
     CHECK_THAT(widths[3].refusal, Catch::Contains("added to a residual block's input"));
 
-    for (const train::width_slot& w : widths)
-        if (w.refusal.empty()) (void)train::sort_filters(m, a, w.slot);
+    for (const prune::width_slot& w : widths)
+        if (w.refusal.empty()) (void)prune::sort_filters(m, a, w.slot);
     CHECK(largest_difference(before, run(m, a, x)) < 1e-5);
 
-    architecture p = train::prune_width(m, a, 15, 1);
-    p = train::prune_width(m, p, 9, 0);
+    architecture p = prune::prune_width(m, a, 15, 1);
+    p = prune::prune_width(m, p, 9, 0);
     const cost::costs ca = cost::of<munas>(input, cost::precision::int8, a.view());
     const cost::costs cp = cost::of<munas>(input, cost::precision::int8, p.view());
     CHECK(cp.flash_bytes < ca.flash_bytes);
@@ -247,16 +250,16 @@ TEST_CASE("on the Single-Path NAS space, every expansion width can be sorted and
         const architecture a = space::sample<spnas>(input, random);
         INFO("architecture " << to_text(a));
         const std::vector<float> before = run(m, a, x);
-        const std::vector<train::width_slot> widths = train::width_slots(m, a);
+        const std::vector<prune::width_slot> widths = prune::width_slots(m, a);
         REQUIRE(!widths.empty());
-        for (const train::width_slot& w : widths) {
+        for (const prune::width_slot& w : widths) {
             CHECK(w.refusal.empty());
-            (void)train::sort_filters(m, a, w.slot);
+            (void)prune::sort_filters(m, a, w.slot);
         }
         CHECK(largest_difference(before, run(m, a, x)) < 1e-5);
-        for (const train::width_slot& w : widths)
+        for (const prune::width_slot& w : widths)
             if (w.prunable()) {
-                const architecture p = train::prune_width(m, a, w.slot, 0);
+                const architecture p = prune::prune_width(m, a, w.slot, 0);
                 CHECK(cost::of<spnas>(input, cost::precision::int8, p.view()).flash_bytes <
                       cost::of<spnas>(input, cost::precision::int8, a.view()).flash_bytes);
                 break;
@@ -271,10 +274,10 @@ TEST_CASE("pruning to a target narrows step by step, fine-tuning after each", "[
     const cost::costs full = cost::of<chain>(chain_input, cost::precision::int8, wide.view());
     const cost::costs smallest = cost::of<chain>(chain_input, cost::precision::int8, std::vector<int>{0, 0});
 
-    train::prune_target target;
+    prune::prune_target target;
     target.flash_bytes = (full.flash_bytes + smallest.flash_bytes) / 2;
     int tuned = 0;
-    const train::prune_result r = train::prune_to_target(m, wide, target, [&](const train::prune_step& s) {
+    const prune::prune_result r = prune::prune_to_target(m, wide, target, [&](const prune::prune_step& s) {
         ++tuned;
         CHECK(s.to_width < s.from_width);
         CHECK(s.after[s.slot] == s.before[s.slot] - 1);
@@ -288,9 +291,9 @@ TEST_CASE("pruning to a target narrows step by step, fine-tuning after each", "[
     for (std::size_t i = 1; i < r.steps.size(); ++i) CHECK(r.steps[i].costs.flash_bytes < r.steps[i - 1].costs.flash_bytes);
 
     // A target no width can reach stops with a reason.
-    train::prune_target impossible;
+    prune::prune_target impossible;
     impossible.peak_ram_bytes = 1;
-    const train::prune_result stuck = train::prune_to_target(m, r.arch, impossible, [](const train::prune_step&) {});
+    const prune::prune_result stuck = prune::prune_to_target(m, r.arch, impossible, [](const prune::prune_step&) {});
     CHECK_FALSE(stuck.reached);
     CHECK_THAT(stuck.stopped, Catch::Contains("no elastic width left"));
     CHECK(stuck.arch[0] == 0);
@@ -300,41 +303,41 @@ TEST_CASE("pruning refuses, changing nothing, what it cannot reorder", "[prune]"
     SECTION("an output that feeds a residual block") {
         nn::model<feeds_residual> m(small, 1);
         const auto before = snapshot(m);
-        CHECK_THROWS_WITH(train::prune_width(m, architecture{{1}}, 0, 0),
+        CHECK_THROWS_WITH(prune::prune_width(m, architecture{{1}}, 0, 0),
                           Catch::Contains("slot 0") && Catch::Contains("input of a residual block"));
         CHECK(snapshot(m) == before);
     }
     SECTION("an output added to a residual block's input") {
         nn::model<inside_residual> m(small, 1);
-        CHECK_THROWS_WITH(train::sort_filters(m, architecture{{1}}, 0), Catch::Contains("added to a residual block's input"));
+        CHECK_THROWS_WITH(prune::sort_filters(m, architecture{{1}}, 0), Catch::Contains("added to a residual block's input"));
     }
     SECTION("the network's output") {
         nn::model<last> m(small, 1);
-        CHECK_THROWS_WITH(train::filter_norms(m, architecture{{1}}, 0), Catch::Contains("the network's output"));
+        CHECK_THROWS_WITH(prune::filter_norms(m, architecture{{1}}, 0), Catch::Contains("the network's output"));
     }
     SECTION("a channel shuffle before any reader") {
         nn::model<shuffled> m(small, 1);
         const auto before = snapshot(m);
-        CHECK_THROWS_WITH(train::prune_width(m, architecture{{1}}, 0, 0), Catch::Contains("a channel shuffle"));
+        CHECK_THROWS_WITH(prune::prune_width(m, architecture{{1}}, 0, 0), Catch::Contains("a channel shuffle"));
         CHECK(snapshot(m) == before);
     }
     SECTION("a slot that is not an elastic width of the path") {
         nn::model<chosen> m(small, 1);
         const architecture other{{1, 0}};  // the plain option: slot 1 is not on the path
-        CHECK_THROWS_WITH(train::prune_width(m, other, 1, 0), Catch::Contains("slot 1 is not an elastic width on the path"));
-        CHECK_THROWS_WITH(train::prune_width(m, other, 0, 0), Catch::Contains("slot 0 is not an elastic width"));
+        CHECK_THROWS_WITH(prune::prune_width(m, other, 1, 0), Catch::Contains("slot 1 is not an elastic width on the path"));
+        CHECK_THROWS_WITH(prune::prune_width(m, other, 0, 0), Catch::Contains("slot 0 is not an elastic width"));
         const architecture elastic{{0, 1}};
-        CHECK(train::prune_width(m, elastic, 1, 0) == architecture{{0, 0}});
+        CHECK(prune::prune_width(m, elastic, 1, 0) == architecture{{0, 0}});
     }
     SECTION("a width that is not narrower") {
         nn::model<chain> m(chain_input, 1);
         const auto before = snapshot(m);
-        CHECK_THROWS_WITH(train::prune_width(m, architecture{{1, 1}}, 0, 1), Catch::Contains("has width 6; option 1 (width 6) is not narrower"));
-        CHECK_THROWS_WITH(train::prune_width(m, architecture{{1, 1}}, 0, 2), Catch::Contains("is not narrower"));
+        CHECK_THROWS_WITH(prune::prune_width(m, architecture{{1, 1}}, 0, 1), Catch::Contains("has width 6; option 1 (width 6) is not narrower"));
+        CHECK_THROWS_WITH(prune::prune_width(m, architecture{{1, 1}}, 0, 2), Catch::Contains("is not narrower"));
         CHECK(snapshot(m) == before);
     }
     SECTION("an invalid architecture") {
         nn::model<chain> m(chain_input, 1);
-        CHECK_THROWS_WITH(train::filter_norms(m, architecture{{3, 1}}, 0), Catch::Contains("architecture 3-1"));
+        CHECK_THROWS_WITH(prune::filter_norms(m, architecture{{3, 1}}, 0), Catch::Contains("architecture 3-1"));
     }
 }

@@ -3,9 +3,9 @@
 
 #include "nascent/autograd/tape.hpp"
 #include "nascent/nn/context.hpp"
+#include "nascent/nn/kernels/relu.hpp"
+#include "nascent/nn/kernels/relu6.hpp"
 #include "nascent/nn/trainable.hpp"
-#include "nascent/ops/relu.hpp"
-#include "nascent/ops/relu6.hpp"
 
 namespace nascent::nn {
 

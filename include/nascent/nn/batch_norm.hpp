@@ -7,9 +7,9 @@
 #include "nascent/autograd/parameter.hpp"
 #include "nascent/autograd/tape.hpp"
 #include "nascent/nn/context.hpp"
+#include "nascent/nn/kernels/batch_norm.hpp"
 #include "nascent/nn/mixing.hpp"
 #include "nascent/nn/trainable.hpp"
-#include "nascent/ops/batch_norm.hpp"
 
 namespace nascent::nn {
 
@@ -101,10 +101,10 @@ private:
         const int channels = sample_shape(ctx.graph.value(x)).c;
         if (ctx.layers != nullptr) record(ctx, sample_shape(ctx.graph.value(x)));
         const var y = batch_norm<Relu>(ctx.graph, x, state_, ctx.training);
-        if (ctx.live_channels <= 0 || ctx.live_of != channels || ctx.live_channels >= channels) return y;
-        // Channels an elastic width left out stay zero (context::live_channels).
-        const int live[1] = {ctx.live_channels};
-        return channel_scale<T>(ctx.graph, y, nullptr, live, 0);
+        if (ctx.unmasked_channels <= 0 || ctx.masked_tensor_channels != channels || ctx.unmasked_channels >= channels) return y;
+        // Channels an elastic width left out stay zero (context::unmasked_channels).
+        const int unmasked[1] = {ctx.unmasked_channels};
+        return channel_scale<T>(ctx.graph, y, nullptr, unmasked, 0);
     }
     void record(context<T>& ctx, shape in) {
         auto span_of = [](const auto& a) { return std::span<const T>(a.data(), a.size()); };

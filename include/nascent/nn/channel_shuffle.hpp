@@ -6,8 +6,8 @@
 #include "nascent/autograd/tape.hpp"
 #include "nascent/core/error.hpp"
 #include "nascent/nn/context.hpp"
+#include "nascent/nn/kernels/channel_shuffle.hpp"
 #include "nascent/nn/trainable.hpp"
-#include "nascent/ops/channel_shuffle.hpp"
 
 namespace nascent::nn {
 

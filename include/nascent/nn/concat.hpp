@@ -5,7 +5,7 @@
 
 #include "nascent/autograd/tape.hpp"
 #include "nascent/core/error.hpp"
-#include "nascent/ops/concat.hpp"
+#include "nascent/nn/kernels/concat.hpp"
 
 namespace nascent::nn {
 

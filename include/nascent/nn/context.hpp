@@ -18,7 +18,7 @@
 // cursor advances by itself.
 //
 // With `layers` set, every layer with weights appends what it ran (a layer_record)
-// as it runs: deploy/extract.hpp reads a trained network's weights that way.
+// as it runs: nn/extract.hpp reads a trained network's weights that way.
 // Without it the pass costs one pointer test per layer more.
 //
 // With `quantization` set, relu and relu6 round their outputs to an int8 grid
@@ -65,13 +65,14 @@ struct context {
     decision_cursor decisions{};  ///< single_path: the architecture being run
     double temperature = 1.0;     ///< Gumbel-softmax temperature
     std::vector<layer_record<T>>* layers = nullptr;  ///< when set: the layers with weights, in the order they ran
-    /// After an elastic width chose fewer channels than it has (single path or hard pick):
-    /// the channels from `live_channels` on of the `live_of` channels flowing on are zero by
-    /// construction, as if absent. Layers that keep channels apart (depthwise convolution,
-    /// pools, activations, add) keep them zero; a batch norm, whose shift would make them
-    /// non-zero, keeps them zero too; a layer that mixes channels clears this (0: all live).
-    int live_channels = 0;
-    int live_of = 0;
+    /// After an elastic width chose fewer channels than it has (single path or hard pick): of
+    /// the `masked_tensor_channels` channels flowing on, those from `unmasked_channels` on are
+    /// zero by construction, as if absent. Layers that keep channels apart (depthwise
+    /// convolution, pools, activations, add) keep them zero; a batch norm, whose shift would
+    /// make them non-zero, keeps them zero too; a layer that mixes channels clears this (0: no
+    /// channel masked).
+    int unmasked_channels = 0;
+    int masked_tensor_channels = 0;
     /// When set: activations are rounded as an int8 program rounds them (quantisation-aware
     /// training, nn/fake_quantization.hpp); the weights are rounded by whoever runs the pass.
     fake_quantization* quantization = nullptr;
@@ -85,16 +86,16 @@ var stored_activation(context<T>& ctx, var y) {
     return fake_quantize_activation(ctx.graph, y, *ctx.quantization, ctx.training);
 }
 
-/// Updates ctx's live channels across a layer with weights from `in_c` to `out_c` channels: a
-/// depthwise layer (each output channel reads one input channel) keeps them, any other clears them.
+/// Carries ctx's channel mask across a layer with weights from `in_c` to `out_c` channels: a
+/// depthwise layer (each output channel reads one input channel) keeps it, any other clears it.
 template <class T>
-void pass_live_channels(context<T>& ctx, int in_c, int out_c, bool depthwise) noexcept {
-    if (depthwise && ctx.live_channels > 0 && ctx.live_of == in_c && out_c % in_c == 0) {
-        ctx.live_channels *= out_c / in_c;
-        ctx.live_of = out_c;
+void pass_channel_mask(context<T>& ctx, int in_c, int out_c, bool depthwise) noexcept {
+    if (depthwise && ctx.unmasked_channels > 0 && ctx.masked_tensor_channels == in_c && out_c % in_c == 0) {
+        ctx.unmasked_channels *= out_c / in_c;
+        ctx.masked_tensor_channels = out_c;
     } else {
-        ctx.live_channels = 0;
-        ctx.live_of = 0;
+        ctx.unmasked_channels = 0;
+        ctx.masked_tensor_channels = 0;
     }
 }
 

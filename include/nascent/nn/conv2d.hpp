@@ -11,8 +11,8 @@
 #include "nascent/autograd/tape.hpp"
 #include "nascent/core/error.hpp"
 #include "nascent/nn/context.hpp"
+#include "nascent/nn/kernels/conv2d.hpp"
 #include "nascent/nn/trainable.hpp"
-#include "nascent/ops/conv2d.hpp"
 
 namespace nascent::nn {
 
@@ -71,7 +71,7 @@ public:
                                                      : conv2d_geometry_for(in, geometry_.out.c, geometry_.kernel,
                                                                            geometry_.stride, geometry_.groups);
         if (ctx.layers != nullptr) record_convolution(ctx, g, weight_, has_bias_ ? &bias_ : nullptr);
-        pass_live_channels(ctx, g.in.c, g.out.c, g.depthwise() && !has_bias_);
+        pass_channel_mask(ctx, g.in.c, g.out.c, g.depthwise() && !has_bias_);
         return conv2d(ctx.graph, x, g, weight_, has_bias_ ? &bias_ : nullptr);
     }
     template <class F>

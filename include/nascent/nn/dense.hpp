@@ -8,8 +8,8 @@
 #include "nascent/autograd/tape.hpp"
 #include "nascent/core/error.hpp"
 #include "nascent/nn/context.hpp"
+#include "nascent/nn/kernels/dense.hpp"
 #include "nascent/nn/trainable.hpp"
-#include "nascent/ops/dense.hpp"
 
 namespace nascent::nn {
 
@@ -45,7 +45,7 @@ public:
             record_layer<T>(ctx, layer_record<T>::layer::dense, sample_shape(ctx.graph.value(x)), output(), op_window{},
                             std::span<const T>(weight_.value.data(), weight_.size()),
                             std::span<const T>(bias_.value.data(), bias_.size()));
-        pass_live_channels(ctx, 1, Units, false);
+        pass_channel_mask(ctx, 1, Units, false);
         return dense(ctx.graph, x, weight_, bias_);
     }
     template <class F>

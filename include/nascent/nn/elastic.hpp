@@ -4,7 +4,7 @@
 // chosen width are masked to zero, so every layer after it sees the narrow
 // network's activations (zero channels contribute nothing). The masked channels
 // stay zero through the layers that keep channels apart: a later batch norm
-// (whose shift would revive them) masks them again (context::live_channels), so
+// (whose shift would revive them) masks them again (context::unmasked_channels), so
 // a single path computes exactly the narrow network it stands for. Mixed modes
 // scale channel c by the total weight of the widths that include it (FBNetV2).
 // elastic_kernel: one weight tensor of the largest kernel; a K x K kernel is
@@ -23,9 +23,9 @@
 #include "nascent/nn/architecture_weights.hpp"
 #include "nascent/nn/context.hpp"
 #include "nascent/nn/conv2d.hpp"
+#include "nascent/nn/kernels/add.hpp"
 #include "nascent/nn/mixing.hpp"
 #include "nascent/nn/trainable.hpp"
-#include "nascent/ops/add.hpp"
 #include "nascent/space/elastic.hpp"
 
 namespace nascent::nn {
@@ -63,8 +63,8 @@ public:
         const var y = block_.forward(ctx, x);
         // A hard pick leaves the channels past its width zero: later batch norms keep them so.
         const bool narrowed = pick >= 0 && pick < space_node::options - 1;
-        ctx.live_channels = narrowed ? space_node::values[static_cast<std::size_t>(pick)] : 0;
-        ctx.live_of = narrowed ? sample_shape(ctx.graph.value(y)).c : 0;
+        ctx.unmasked_channels = narrowed ? space_node::values[static_cast<std::size_t>(pick)] : 0;
+        ctx.masked_tensor_channels = narrowed ? sample_shape(ctx.graph.value(y)).c : 0;
         if (!weighted && pick == space_node::options - 1) return y;  // the full width: nothing to mask
         return channel_scale<T>(ctx.graph, y, weighted ? &w.weights : nullptr, space_node::values, pick);
     }
@@ -78,7 +78,7 @@ public:
     void visit_decisions(std::size_t slot, F& f) {
         f(slot, alpha_);
     }
-    /// The widest member's trainable (train/prune.hpp reorders its filters).
+    /// The widest member's trainable (prune/reorder.hpp reorders its filters).
     [[nodiscard]] trainable<typename space_node::supernet_member, T>& block() noexcept { return block_; }
 
 private:
@@ -125,7 +125,7 @@ public:
         // a pass-through of x before the convolution, whose backward runs after it.
         const var through = pass_through(ctx.graph, x, weighted ? w.weights : var{}, weighted, pick, tap);
         if (ctx.layers != nullptr) record_convolution(ctx, geometry_, effective_, nullptr);
-        pass_live_channels(ctx, geometry_.in.c, geometry_.out.c, geometry_.depthwise());
+        pass_channel_mask(ctx, geometry_.in.c, geometry_.out.c, geometry_.depthwise());
         return conv2d(ctx.graph, through, geometry_, effective_, nullptr);
     }
     template <class F>

@@ -6,7 +6,7 @@
 
 #include "nascent/autograd/tape.hpp"
 #include "nascent/core/error.hpp"
-#include "nascent/ops/softmax_cross_entropy.hpp"
+#include "nascent/nn/kernels/softmax_cross_entropy.hpp"
 
 namespace nascent::nn {
 

@@ -5,10 +5,10 @@
 #include "nascent/autograd/tape.hpp"
 #include "nascent/core/error.hpp"
 #include "nascent/nn/context.hpp"
+#include "nascent/nn/kernels/avg_pool2d.hpp"
+#include "nascent/nn/kernels/global_avg_pool.hpp"
+#include "nascent/nn/kernels/max_pool2d.hpp"
 #include "nascent/nn/trainable.hpp"
-#include "nascent/ops/avg_pool2d.hpp"
-#include "nascent/ops/global_avg_pool.hpp"
-#include "nascent/ops/max_pool2d.hpp"
 
 namespace nascent::nn {
 

@@ -10,8 +10,8 @@
 #include "nascent/autograd/tape.hpp"
 #include "nascent/core/error.hpp"
 #include "nascent/nn/context.hpp"
+#include "nascent/nn/kernels/window_conv2d.hpp"
 #include "nascent/nn/trainable.hpp"
-#include "nascent/ops/window_conv2d.hpp"
 
 namespace nascent::nn {
 
@@ -60,7 +60,7 @@ public:
             record_layer<T>(ctx, layer_record<T>::layer::convolution, g.in, g.out,
                             op_window{g.kernel_h, g.kernel_w, g.stride, g.dilation, g.groups, g.pad_top, g.pad_left},
                             std::span<const T>(weight_.value.data(), weight_.size()), std::span<const T>());
-        pass_live_channels(ctx, g.in.c, g.out.c, g.depthwise());
+        pass_channel_mask(ctx, g.in.c, g.out.c, g.depthwise());
         return window_conv2d(ctx.graph, x, g, weight_);
     }
     template <class F>

@@ -15,18 +15,4 @@ struct add final {
     [[nodiscard]] static constexpr std::size_t macs(shape in) noexcept { return in.size(); }
 };
 
-namespace kernels {
-
-template <class T>
-void add_forward(std::size_t count, const T* a, const T* b, T* y) noexcept {
-    for (std::size_t i = 0; i < count; ++i) y[i] = a[i] + b[i];
-}
-
-/// The gradient of a sum flows unchanged to each operand: d += dy.
-template <class T>
-void accumulate(std::size_t count, const T* dy, T* d) noexcept {
-    for (std::size_t i = 0; i < count; ++i) d[i] += dy[i];
-}
-
-} // namespace kernels
 } // namespace nascent

@@ -14,30 +14,4 @@ struct global_avg_pool final {
     [[nodiscard]] static constexpr std::size_t macs(shape in) noexcept { return in.size(); }
 };
 
-namespace kernels {
-
-template <class T>
-void global_avg_pool_forward(shape in, int batch, const T* x, T* y) noexcept {
-    const auto pixels = static_cast<std::size_t>(in.h) * static_cast<std::size_t>(in.w);
-    const auto c_count = static_cast<std::size_t>(in.c);
-    const T scale = T{1} / static_cast<T>(pixels);
-    for (int n = 0; n < batch; ++n, y += c_count) {
-        for (std::size_t c = 0; c < c_count; ++c) y[c] = T{0};
-        for (std::size_t p = 0; p < pixels; ++p, x += c_count)
-            for (std::size_t c = 0; c < c_count; ++c) y[c] += x[c];
-        for (std::size_t c = 0; c < c_count; ++c) y[c] *= scale;
-    }
-}
-
-template <class T>
-void global_avg_pool_backward(shape in, int batch, const T* dy, T* dx) noexcept {
-    const auto pixels = static_cast<std::size_t>(in.h) * static_cast<std::size_t>(in.w);
-    const auto c_count = static_cast<std::size_t>(in.c);
-    const T scale = T{1} / static_cast<T>(pixels);
-    for (int n = 0; n < batch; ++n, dy += c_count)
-        for (std::size_t p = 0; p < pixels; ++p, dx += c_count)
-            for (std::size_t c = 0; c < c_count; ++c) dx[c] += dy[c] * scale;
-}
-
-} // namespace kernels
 } // namespace nascent

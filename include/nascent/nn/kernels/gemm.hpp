@@ -1,4 +1,4 @@
-// nascent/ops/gemm.hpp - the matrix product every host training kernel is built on.
+// nascent/nn/kernels/gemm.hpp - the matrix product every host training kernel is built on.
 //
 // A thin, typed front to OpenBLAS's cblas_sgemm / cblas_dgemm on row-major
 // matrices: C = alpha * op(A) * op(B) + beta * C, where op(X) is X or its

@@ -1,4 +1,4 @@
-// nascent/ops/softmax_cross_entropy.hpp - the classification loss: mean over the batch of
+// nascent/nn/kernels/softmax_cross_entropy.hpp - the classification loss: mean over the batch of
 // -log softmax(logits)[label], computed stably (max subtracted before exp).
 #pragma once
 
