@@ -34,8 +34,9 @@
 
 using namespace nascent;
 
-// The kernels of deploy/kernels_float.hpp and deploy/kernels_int8.hpp, each under the op type
-// and precision it runs (the kernel headers hold these specialisations once they register themselves).
+// Until the kernels register themselves: the kernels of deploy/kernels_float.hpp and
+// deploy/kernels_int8.hpp, each under the op type and precision it runs. This block goes when
+// the kernel headers hold these specialisations.
 #define NASCENT_TEST_KERNEL(type, ns)                                                                \
     template <>                                                                                      \
     struct nascent::runtime::kernel<nascent::op_type::type, nascent::precision::ns> {               \
