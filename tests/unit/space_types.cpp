@@ -205,5 +205,8 @@ TEST_CASE("a bound space names its shape once; its operators give the untyped re
         CHECK(cost::of<bound>(precision::int8, c) == cost::of<small_space>(mnist, precision::int8, c.view()));
     }
     CHECK(cost::of<bound>(precision::float32) == cost::of<small_space>(mnist, precision::float32));
+    const bound::architecture first = bound::checked(architecture{std::vector<int>(bound::decisions, 0)});
+    CHECK(std::hash<bound::architecture>{}(first) == std::hash<architecture>{}(first.untyped()));
+    CHECK(to_text(first) == to_text(first.untyped()));
     CHECK_THROWS_AS(bound::checked(architecture{std::vector<int>(3, 0)}), error);
 }

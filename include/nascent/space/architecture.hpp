@@ -269,3 +269,10 @@ struct std::hash<nascent::architecture> {
         return static_cast<std::size_t>(nascent::hash_value(a));
     }
 };
+
+template <class Space>
+struct std::hash<nascent::architecture_of<Space>> {
+    std::size_t operator()(const nascent::architecture_of<Space>& a) const noexcept {
+        return static_cast<std::size_t>(nascent::hash_value(a.untyped()));
+    }
+};
