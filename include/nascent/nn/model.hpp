@@ -47,16 +47,20 @@ struct untrainable {
 
 template <class Net, class T = float>
 class model {
-    static constexpr bool contract_holds = training_contract<space::unbound_t<Net>, T>;
-    using node_type = std::conditional_t<contract_holds, trainable<space::unbound_t<Net>, T>, detail::untrainable>;
-
 public:
     using network = space::unbound_t<Net>;
     using scalar = T;
     /// What derive() returns: the bound space's typed architecture, or the untyped one.
     using architecture_type = std::conditional_t<space::bound_space<Net>, architecture_of<Net>, architecture>;
 
-    model(shape input, std::uint64_t seed) : model(input, rng{seed}) {}
+private:
+    static constexpr bool contract_holds = training_contract<network, T>;
+    using node_type = std::conditional_t<contract_holds, trainable<network, T>, detail::untrainable>;
+
+public:
+    model(shape input, std::uint64_t seed)
+        requires(!space::bound_space<Net>)
+        : model(input, rng{seed}) {}
     /// The model of a bound space, on its input shape.
     explicit model(std::uint64_t seed)
         requires space::bound_space<Net>
