@@ -15,16 +15,25 @@ using my_space = sequential<conv2d<8, 3, 2>, batch_norm, relu,
                                                                  conv2d<8, 1>, batch_norm>>,
                                              identity>>,
                             global_avg_pool, dense<10>>;
-static_assert(valid_space<my_space, shape{28, 28, 1}>);  // or one sentence saying why not
-static_assert(space::decisions<my_space> == 6);          // per layer: block or skip, and a kernel
+using my = space::bound<my_space, shape{28, 28, 1}>;   // checks valid_space, or one sentence saying why not
+static_assert(my::decisions == 6);                      // per layer: block or skip, and a kernel
 } // namespace
 
 TEST_CASE("the README's search-space example runs", "[docs]") {
     rng random(1);
-    architecture a = space::sample<my_space>(shape{28, 28, 1}, random);
-    auto costs = cost::of<my_space>(shape{28, 28, 1}, cost::precision::int8, a.view());
-    nn::model<my_space> supernet(shape{28, 28, 1}, 1);  // weight sharing over all of them
+    my::architecture a = my::sample(random);                // only my's operators and interpreters take it
+    auto costs = cost::of<my>(precision::int8, a);
+    nn::model<my> supernet(/*seed=*/1);                     // weight sharing over all of them
     CHECK(costs.peak_ram_bytes > 0);
-    CHECK(space::size<my_space>().count == 64);  // (3 kernels + skip)^3
+    CHECK(my::size().count == 64);  // (3 kernels + skip)^3
     CHECK(supernet.architecture_parameters().size() == 6);
+
+    // The same figures as the untyped calls that name the shape each time.
+    rng again(1);
+    const architecture untyped = space::sample<my_space>(shape{28, 28, 1}, again);
+    CHECK(a.untyped() == untyped);
+    CHECK(costs == cost::of<my_space>(shape{28, 28, 1}, cost::precision::int8, untyped.view()));
+    CHECK(supernet.input_shape() == shape{28, 28, 1});
+    static_assert(std::is_same_v<nn::model<my>::network, my_space>);
+    static_assert(std::is_same_v<decltype(supernet.derive()), my::architecture>);
 }

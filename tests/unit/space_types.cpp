@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <set>
+#include <type_traits>
 #include <unordered_set>
 
 #include <nascent/core/random.hpp>
@@ -18,6 +19,7 @@
 #include <nascent/ops/relu.hpp>
 #include <nascent/ops/zero.hpp>
 #include <nascent/space/architecture.hpp>
+#include <nascent/space/bound.hpp>
 #include <nascent/space/cell.hpp>
 #include <nascent/space/check.hpp>
 #include <nascent/space/choice.hpp>
@@ -171,4 +173,40 @@ TEST_CASE("the cost of an architecture equals the cost of the network it stands 
     using c = cell<2, identity, zero<1>, conv2d<4, 3>>;
     const cost::graph g = cost::lower<c>(shape{8, 8, 4}, cost::precision::int8, std::vector<int>{0, 2, 0, 0, 1, 1, 1, 2});
     CHECK(g.ops.size() == 4);  // conv, add, conv, add (the zero edge is left out)
+}
+
+TEST_CASE("a bound space names its shape once; its operators give the untyped results, typed", "[space]") {
+    using bound = space::bound<small_space, mnist>;
+    static_assert(bound::decisions == space::decisions<small_space>);
+    static_assert(bound::output() == shape{1, 1, 10});
+    static_assert(bound::options() == space::options<small_space>());
+    static_assert(bound::size().count == space::size<small_space>().count);
+    static_assert(space::bound_space<bound> && !space::bound_space<small_space>);
+    static_assert(std::is_same_v<space::unbound_t<bound>, small_space> && std::is_same_v<space::unbound_t<small_space>, small_space>);
+    // A typed architecture converts to the untyped one, never to another space's.
+    using other = space::bound<small_space, shape{32, 32, 3}>;
+    static_assert(std::is_convertible_v<const bound::architecture&, const architecture&>);
+    static_assert(!std::is_convertible_v<bound::architecture, other::architecture>);
+    static_assert(!std::is_constructible_v<other::architecture, bound::architecture>);
+    static_assert(!std::is_convertible_v<architecture, bound::architecture>);
+
+    rng typed(3);
+    rng untyped(3);
+    for (int i = 0; i < 50; ++i) {
+        const bound::architecture a = bound::sample(typed);
+        const architecture u = space::sample<small_space>(mnist, untyped);
+        REQUIRE(a.untyped() == u);
+        CHECK(bound::validate(a.view()) == problem::none);
+        const bound::architecture m = bound::mutate(a, typed);
+        CHECK(m.untyped() == space::mutate<small_space>(u, mnist, untyped));
+        const bound::architecture c = bound::crossover(a, m, typed);
+        CHECK(c.untyped() == space::crossover<small_space>(u, m, mnist, untyped));
+        CHECK(bound::checked(architecture_from_text(to_text(c))) == c);
+        CHECK(cost::of<bound>(precision::int8, c) == cost::of<small_space>(mnist, precision::int8, c.view()));
+    }
+    CHECK(cost::of<bound>(precision::float32) == cost::of<small_space>(mnist, precision::float32));
+    const bound::architecture first = bound::checked(architecture{std::vector<int>(bound::decisions, 0)});
+    CHECK(std::hash<bound::architecture>{}(first) == std::hash<architecture>{}(first.untyped()));
+    CHECK(to_text(first) == to_text(first.untyped()));
+    CHECK_THROWS_AS(bound::checked(architecture{std::vector<int>(3, 0)}), error);
 }

@@ -12,15 +12,23 @@
 // A chain (every op reads just the one before it) always fits: its buffers go in
 // turn at the bottom and at the top of the arena (plan.hpp). So the plan is
 // computed only for graphs with a branch.
+//
+// Every node of the network must have a cost lowering (cost/contract.hpp): one that has
+// none stops compilation with one sentence naming it. A space bound to its input shape
+// (space/bound.hpp) is costed without repeating the shape:
+//     cost::of<my>(precision::int8, a)   // my = space::bound<my_space, shape{28, 28, 1}>, a a my::architecture
 #pragma once
 
 #include <cstddef>
 #include <span>
 
+#include "nascent/cost/contract.hpp"
 #include "nascent/cost/graph.hpp"
 #include "nascent/cost/lower.hpp"
 #include "nascent/cost/plan.hpp"
 #include "nascent/cost/schedule.hpp"
+#include "nascent/space/architecture.hpp"
+#include "nascent/space/bound.hpp"
 
 namespace nascent::cost {
 
@@ -58,14 +66,28 @@ struct costs {
 /// The figures of network `Net` on inputs of shape `input`, deployed at precision `p`.
 template <class Net>
 [[nodiscard]] constexpr costs of(shape input, precision p) {
-    return measure(lower<Net>(input, p));
+    if constexpr (lowering_contract<Net>) return measure(lower<Net>(input, p));
+    else return costs{};
 }
 
 /// The figures of architecture `arch` of space `Space` (arch must be valid: space::validate).
 /// The same function sizes a fixed network at compile time and judges a candidate in a search.
 template <class Space>
 [[nodiscard]] constexpr costs of(shape input, precision p, std::span<const int> arch) {
-    return measure(lower<Space>(input, p, arch));
+    if constexpr (lowering_contract<Space>) return measure(lower<Space>(input, p, arch));
+    else return costs{};
+}
+
+/// The figures of a bound space's network at its input shape (all first options).
+template <space::bound_space Bound>
+[[nodiscard]] constexpr costs of(precision p) {
+    return of<typename Bound::space_type>(Bound::input, p);
+}
+
+/// The figures of an architecture of a bound space, at its input shape.
+template <space::bound_space Bound>
+[[nodiscard]] costs of(precision p, const architecture_of<Bound>& arch) {
+    return of<typename Bound::space_type>(Bound::input, p, arch.view());
 }
 
 } // namespace nascent::cost

@@ -15,6 +15,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "nascent/core/error.hpp"
@@ -33,6 +34,39 @@ struct architecture {
     [[nodiscard]] int operator[](std::size_t i) const noexcept { return choices[i]; }
     [[nodiscard]] std::span<const int> view() const noexcept { return choices; }
     friend bool operator==(const architecture&, const architecture&) = default;
+};
+
+/// An architecture of the space `Space` (a space type or a space::bound): the same slots, typed,
+/// so that one space's architecture cannot be handed where another space's is expected.
+/// It reads as the untyped `architecture` wherever an existing function takes one.
+///     space::bound<my_space, shape{28, 28, 1}>::architecture a = ...;   // architecture_of<that bound>
+///     cost::of<my_space>(shape{28, 28, 1}, precision::int8, a.view());  // the untyped view
+template <class Space>
+class architecture_of {
+public:
+    using space_type = Space;
+
+    /// An architecture taken as one of `Space` without a check (the caller has validated it).
+    [[nodiscard]] static architecture_of trusted(architecture a) { return architecture_of(std::move(a)); }
+    /// Another space's architecture is not one of this space.
+    template <class Other>
+    architecture_of(const architecture_of<Other>&) = delete;
+    architecture_of(const architecture_of&) = default;
+    architecture_of(architecture_of&&) noexcept = default;
+    architecture_of& operator=(const architecture_of&) = default;
+    architecture_of& operator=(architecture_of&&) noexcept = default;
+    ~architecture_of() = default;
+
+    [[nodiscard]] const architecture& untyped() const noexcept { return value_; }
+    operator const architecture&() const noexcept { return value_; }  // NOLINT: the untyped view, implicitly
+    [[nodiscard]] std::size_t size() const noexcept { return value_.size(); }
+    [[nodiscard]] int operator[](std::size_t i) const noexcept { return value_[i]; }
+    [[nodiscard]] std::span<const int> view() const noexcept { return value_.view(); }
+    friend bool operator==(const architecture_of&, const architecture_of&) = default;
+
+private:
+    explicit architecture_of(architecture a) : value_(std::move(a)) {}
+    architecture value_;
 };
 
 namespace space {
@@ -233,5 +267,12 @@ template <>
 struct std::hash<nascent::architecture> {
     std::size_t operator()(const nascent::architecture& a) const noexcept {
         return static_cast<std::size_t>(nascent::hash_value(a));
+    }
+};
+
+template <class Space>
+struct std::hash<nascent::architecture_of<Space>> {
+    std::size_t operator()(const nascent::architecture_of<Space>& a) const noexcept {
+        return static_cast<std::size_t>(nascent::hash_value(a.untyped()));
     }
 };

@@ -8,6 +8,8 @@
 // the sentence describing it (core/problem.hpp). Architectures that fail only in
 // combination (two optional stride-2 layers on a tiny input) are found at run
 // time by space::validate, and the random operators never produce them.
+// Before any of that, every node must answer the space interface (space/contract.hpp):
+// a node that does not stops compilation with one sentence naming it.
 #pragma once
 
 #include <array>
@@ -16,6 +18,7 @@
 #include "nascent/core/problem.hpp"
 #include "nascent/core/shape.hpp"
 #include "nascent/space/architecture.hpp"
+#include "nascent/space/contract.hpp"
 #include "nascent/space/node.hpp"
 
 namespace nascent {
@@ -46,7 +49,11 @@ namespace detail {
 
 template <class Space, shape In>
 struct space_check {
-    static constexpr problem found = space::static_problem<Space>(In);
+    static constexpr bool answers = space::answers_space_interface<Space>;
+    static constexpr problem found = [] {
+        if constexpr (answers) return space::static_problem<Space>(In);
+        else return problem::none;
+    }();
     static_assert(found != problem::dense_needs_vector,
                   "nascent: a dense layer reads a 3-D activation: put flatten or global_avg_pool before it");
     static_assert(found != problem::window_too_large, "nascent: a valid-padded pooling window is larger than its input");
@@ -63,7 +70,7 @@ struct space_check {
     static_assert(found != problem::branch_extents_differ,
                   "nascent: two branches give different spatial extents, so their outputs cannot be concatenated");
     static_assert(found != problem::op_rejects_input, "nascent: an op of the space cannot read the shape it is given");
-    static constexpr bool value = found == problem::none;
+    static constexpr bool value = answers && found == problem::none;
 };
 
 } // namespace detail

@@ -1,0 +1,82 @@
+// nascent/runtime/kernel_contract.hpp - every op type a program holds must have a kernel.
+//
+//     template <> struct runtime::kernel<op_type::relu, precision::int8> {   // next to the kernel's code
+//         static constexpr auto run = &int8::relu;                            // run(step, weights, params, arena)
+//     };
+//     static_assert(runtime::has_kernel<op_type::relu, precision::int8>);
+//     static_assert(runtime::kernels_exist<my_program>);   // a program<N> constant: its every step's type
+//
+// runtime::kernel<Type, P> is the customisation point: the header of each kernel specialises
+// it for the op type and precision it runs. kernels_exist<Program> checks the steps of a
+// compiled program and, when one has no kernel, stops compilation with one sentence naming
+// the op type and precision (in the instantiation of no_kernel<Type, P>).
+// Freestanding: includes only core/.
+#pragma once
+
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+#include "nascent/core/op_type.hpp"
+
+namespace nascent::runtime {
+
+/// The kernel that runs op type `Type` at precision `P`: specialised by the kernel's header,
+/// with a static `run` (a function or function pointer taking the step, weights, params, arena).
+template <op_type Type, precision P>
+struct kernel;
+
+/// Op type `Type` has a kernel at precision `P`.
+template <op_type Type, precision P>
+concept has_kernel = requires { sizeof(kernel<Type, P>); } && requires { kernel<Type, P>::run; };
+
+namespace detail {
+
+/// Number of values op_type can hold (its underlying type's range).
+inline constexpr int op_type_values = 256;
+
+template <precision P, std::size_t... I>
+constexpr bool kernel_of_value(int type, std::index_sequence<I...>) noexcept {
+    bool found = false;
+    ((static_cast<int>(I) == type ? (void)(found = has_kernel<static_cast<op_type>(I), P>) : (void)0), ...);
+    return found;
+}
+
+/// The first step type of `program` without a kernel at precision P.
+struct missing_kernel {
+    bool missing = false;
+    op_type type{};
+};
+template <precision P, class Program>
+constexpr missing_kernel first_type_without_kernel(const Program& program) noexcept {
+    for (const auto& s : program.steps)
+        if (!kernel_of_value<P>(static_cast<int>(s.type), std::make_index_sequence<op_type_values>{})) return {true, s.type};
+    return {};
+}
+
+/// Stops compilation with one sentence when op type `Type` has no kernel at precision `P`.
+template <bool Missing, op_type Type, precision P>
+struct no_kernel {
+    static_assert(!Missing, "nascent: the program holds an op type (named in the instantiation above) with no runtime "
+                            "kernel at its precision: include the kernel's header, or specialise runtime::kernel<Type, P> "
+                            "next to the kernel (nascent/runtime/kernel_contract.hpp)");
+    static constexpr bool value = !Missing;
+};
+
+template <const auto& Program, precision P>
+constexpr bool kernels_exist_at() noexcept {
+    constexpr missing_kernel m = first_type_without_kernel<P>(Program);
+    return no_kernel<m.missing, m.type, P>::value;
+}
+
+} // namespace detail
+
+/// True when every step of the program constant `Program` (a program<N>: steps with a
+/// `type`, and its `element` precision) has a kernel; otherwise compilation stops naming the type.
+template <const auto& Program>
+inline constexpr bool kernels_exist = [] {
+    if constexpr (Program.element == precision::int8) return detail::kernels_exist_at<Program, precision::int8>();
+    else return detail::kernels_exist_at<Program, precision::float32>();
+}();
+
+} // namespace nascent::runtime
