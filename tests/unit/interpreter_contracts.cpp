@@ -23,7 +23,7 @@
 #include <nascent/cost/costs.hpp>
 #include <nascent/cost/lower_blocks.hpp>
 #include <nascent/deploy/fixed.hpp>
-#include <nascent/deploy/run.hpp>
+#include <nascent/runtime/run.hpp>
 #include <nascent/nn/blocks.hpp>
 #include <nascent/nn/contract.hpp>
 #include <nascent/nn/supernet.hpp>
@@ -34,30 +34,6 @@
 
 using namespace nascent;
 
-// Until the kernels register themselves: the kernels of deploy/kernels_float.hpp and
-// deploy/kernels_int8.hpp, each under the op type and precision it runs. This block goes when
-// the kernel headers hold these specialisations.
-#define NASCENT_TEST_KERNEL(type, ns)                                                                \
-    template <>                                                                                      \
-    struct nascent::runtime::kernel<nascent::op_type::type, nascent::precision::ns> {               \
-        static constexpr auto run = &nascent::deploy::ns::type;                                     \
-    };
-#define NASCENT_TEST_KERNELS(ns)                                                                     \
-    NASCENT_TEST_KERNEL(conv, ns)                                                                    \
-    NASCENT_TEST_KERNEL(dense, ns)                                                                   \
-    NASCENT_TEST_KERNEL(max_pool, ns)                                                                \
-    NASCENT_TEST_KERNEL(avg_pool, ns)                                                                \
-    NASCENT_TEST_KERNEL(global_avg_pool, ns)                                                         \
-    NASCENT_TEST_KERNEL(add, ns)                                                                     \
-    NASCENT_TEST_KERNEL(relu, ns)                                                                    \
-    NASCENT_TEST_KERNEL(relu6, ns)                                                                   \
-    NASCENT_TEST_KERNEL(zero, ns)                                                                    \
-    NASCENT_TEST_KERNEL(concat, ns)                                                                  \
-    NASCENT_TEST_KERNEL(channel_shuffle, ns)
-NASCENT_TEST_KERNELS(float32)
-NASCENT_TEST_KERNELS(int8)
-#undef NASCENT_TEST_KERNELS
-#undef NASCENT_TEST_KERNEL
 
 namespace {
 

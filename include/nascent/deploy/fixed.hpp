@@ -23,6 +23,7 @@
 #include "nascent/core/shape.hpp"
 #include "nascent/cost/costs.hpp"
 #include "nascent/deploy/compile.hpp"
+#include "nascent/runtime/kernel_contract.hpp"
 #include "nascent/runtime/network.hpp"
 #include "nascent/space/architecture.hpp"
 
@@ -41,7 +42,12 @@ struct fixed_program {
         return space::validate<Space>(Input, std::span<const int>(arch)) == problem::none;
     }();
     static_assert(valid, "nascent: the architecture is not valid for this space and input shape (space::validate names the problem)");
-    static constexpr auto value = compile_architecture<Space, Input, P, architecture>();
+    // A node without a cost lowering stops here with the sentence of cost/contract.hpp alone.
+    static constexpr auto value = [] {
+        if constexpr (cost::lowering_contract<Space>) return compile_architecture<Space, Input, P, architecture>();
+        else return program<1>{};
+    }();
+    static_assert(runtime::kernels_exist<value>, "every step's op type has a kernel at this precision");
 };
 
 } // namespace detail

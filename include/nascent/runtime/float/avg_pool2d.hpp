@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "nascent/runtime/kernel_contract.hpp"
 #include "nascent/runtime/geometry.hpp"
 
 namespace nascent::deploy::float32 {
@@ -38,3 +39,9 @@ inline void avg_pool(const step& s, const float*, const float*, std::byte* arena
 }
 
 } // namespace nascent::deploy::float32
+
+/// This kernel runs op_type::avg_pool at precision float32 (runtime/kernel_contract.hpp).
+template <>
+struct nascent::runtime::kernel<nascent::op_type::avg_pool, nascent::precision::float32> {
+    static constexpr auto run = &nascent::deploy::float32::avg_pool;
+};

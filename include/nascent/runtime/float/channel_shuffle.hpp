@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "nascent/runtime/kernel_contract.hpp"
 #include "nascent/runtime/copy.hpp"
 
 namespace nascent::deploy::float32 {
@@ -25,3 +26,9 @@ inline void channel_shuffle(const step& s, const float*, const float*, std::byte
 }
 
 } // namespace nascent::deploy::float32
+
+/// This kernel runs op_type::channel_shuffle at precision float32 (runtime/kernel_contract.hpp).
+template <>
+struct nascent::runtime::kernel<nascent::op_type::channel_shuffle, nascent::precision::float32> {
+    static constexpr auto run = &nascent::deploy::float32::channel_shuffle;
+};

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "nascent/runtime/kernel_contract.hpp"
 #include "nascent/runtime/geometry.hpp"
 
 namespace nascent::deploy::float32 {
@@ -33,3 +34,9 @@ inline void concat(const step& s, const float*, const float*, std::byte* arena) 
 }
 
 } // namespace nascent::deploy::float32
+
+/// This kernel runs op_type::concat at precision float32 (runtime/kernel_contract.hpp).
+template <>
+struct nascent::runtime::kernel<nascent::op_type::concat, nascent::precision::float32> {
+    static constexpr auto run = &nascent::deploy::float32::concat;
+};

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "nascent/runtime/kernel_contract.hpp"
 #include "nascent/runtime/arch.hpp"
 #include "nascent/runtime/float/conv2d_simd.hpp"
 #include "nascent/runtime/float/depthwise_conv2d.hpp"
@@ -96,3 +97,9 @@ inline void conv(const step& s, const float* weights, const float* params, std::
 }
 
 } // namespace nascent::deploy::float32
+
+/// This kernel runs op_type::conv at precision float32 (runtime/kernel_contract.hpp).
+template <>
+struct nascent::runtime::kernel<nascent::op_type::conv, nascent::precision::float32> {
+    static constexpr auto run = &nascent::deploy::float32::conv;
+};

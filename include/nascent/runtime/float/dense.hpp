@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "nascent/runtime/kernel_contract.hpp"
 #include "nascent/runtime/float/dot.hpp"
 #include "nascent/runtime/geometry.hpp"
 
@@ -45,3 +46,9 @@ inline void dense(const step& s, const float* weights, const float* params, std:
 }
 
 } // namespace nascent::deploy::float32
+
+/// This kernel runs op_type::dense at precision float32 (runtime/kernel_contract.hpp).
+template <>
+struct nascent::runtime::kernel<nascent::op_type::dense, nascent::precision::float32> {
+    static constexpr auto run = &nascent::deploy::float32::dense;
+};

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "nascent/runtime/kernel_contract.hpp"
 #include "nascent/runtime/geometry.hpp"
 
 namespace nascent::deploy::float32 {
@@ -31,3 +32,9 @@ inline void global_avg_pool(const step& s, const float*, const float*, std::byte
 }
 
 } // namespace nascent::deploy::float32
+
+/// This kernel runs op_type::global_avg_pool at precision float32 (runtime/kernel_contract.hpp).
+template <>
+struct nascent::runtime::kernel<nascent::op_type::global_avg_pool, nascent::precision::float32> {
+    static constexpr auto run = &nascent::deploy::float32::global_avg_pool;
+};

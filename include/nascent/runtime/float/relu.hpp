@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "nascent/runtime/kernel_contract.hpp"
 #include "nascent/runtime/float/clamp.hpp"
 
 namespace nascent::deploy::float32 {
@@ -21,3 +22,9 @@ inline void relu(const step& s, const float*, const float*, std::byte* arena) no
 }
 
 } // namespace nascent::deploy::float32
+
+/// This kernel runs op_type::relu at precision float32 (runtime/kernel_contract.hpp).
+template <>
+struct nascent::runtime::kernel<nascent::op_type::relu, nascent::precision::float32> {
+    static constexpr auto run = &nascent::deploy::float32::relu;
+};

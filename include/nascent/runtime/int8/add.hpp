@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "nascent/runtime/kernel_contract.hpp"
 #include "nascent/runtime/fixed_point.hpp"
 #include "nascent/runtime/geometry.hpp"
 
@@ -62,3 +63,9 @@ inline void add(const step& s, const std::int8_t*, const std::int32_t* params, s
 }
 
 } // namespace nascent::deploy::int8
+
+/// This kernel runs op_type::add at precision int8 (runtime/kernel_contract.hpp).
+template <>
+struct nascent::runtime::kernel<nascent::op_type::add, nascent::precision::int8> {
+    static constexpr auto run = &nascent::deploy::int8::add;
+};

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "nascent/runtime/kernel_contract.hpp"
 #include "nascent/runtime/fixed_point.hpp"
 #include "nascent/runtime/geometry.hpp"
 #include "nascent/runtime/int8/rescale.hpp"
@@ -44,3 +45,9 @@ inline void avg_pool(const step& s, const std::int8_t*, const std::int32_t* para
 }
 
 } // namespace nascent::deploy::int8
+
+/// This kernel runs op_type::avg_pool at precision int8 (runtime/kernel_contract.hpp).
+template <>
+struct nascent::runtime::kernel<nascent::op_type::avg_pool, nascent::precision::int8> {
+    static constexpr auto run = &nascent::deploy::int8::avg_pool;
+};

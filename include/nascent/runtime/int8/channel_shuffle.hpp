@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "nascent/runtime/kernel_contract.hpp"
 #include "nascent/runtime/copy.hpp"
 
 namespace nascent::deploy::int8 {
@@ -24,3 +25,9 @@ inline void channel_shuffle(const step& s, const std::int8_t*, const std::int32_
 }
 
 } // namespace nascent::deploy::int8
+
+/// This kernel runs op_type::channel_shuffle at precision int8 (runtime/kernel_contract.hpp).
+template <>
+struct nascent::runtime::kernel<nascent::op_type::channel_shuffle, nascent::precision::int8> {
+    static constexpr auto run = &nascent::deploy::int8::channel_shuffle;
+};

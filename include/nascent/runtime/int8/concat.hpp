@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "nascent/runtime/kernel_contract.hpp"
 #include "nascent/runtime/geometry.hpp"
 #include "nascent/runtime/int8/rescale.hpp"
 
@@ -61,3 +62,9 @@ inline void concat(const step& s, const std::int8_t*, const std::int32_t* params
 }
 
 } // namespace nascent::deploy::int8
+
+/// This kernel runs op_type::concat at precision int8 (runtime/kernel_contract.hpp).
+template <>
+struct nascent::runtime::kernel<nascent::op_type::concat, nascent::precision::int8> {
+    static constexpr auto run = &nascent::deploy::int8::concat;
+};

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "nascent/runtime/kernel_contract.hpp"
 #include "nascent/runtime/arch.hpp"
 #include "nascent/runtime/geometry.hpp"
 #include "nascent/runtime/int8/bytes.hpp"
@@ -145,3 +146,9 @@ inline void conv(const step& s, const std::int8_t* weights, const std::int32_t* 
 }
 
 } // namespace nascent::deploy::int8
+
+/// This kernel runs op_type::conv at precision int8 (runtime/kernel_contract.hpp).
+template <>
+struct nascent::runtime::kernel<nascent::op_type::conv, nascent::precision::int8> {
+    static constexpr auto run = &nascent::deploy::int8::conv;
+};

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "nascent/runtime/kernel_contract.hpp"
 #include "nascent/runtime/geometry.hpp"
 #include "nascent/runtime/int8/conv_params.hpp"
 #include "nascent/runtime/int8/dot.hpp"
@@ -49,3 +50,9 @@ inline void dense(const step& s, const std::int8_t* weights, const std::int32_t*
 }
 
 } // namespace nascent::deploy::int8
+
+/// This kernel runs op_type::dense at precision int8 (runtime/kernel_contract.hpp).
+template <>
+struct nascent::runtime::kernel<nascent::op_type::dense, nascent::precision::int8> {
+    static constexpr auto run = &nascent::deploy::int8::dense;
+};

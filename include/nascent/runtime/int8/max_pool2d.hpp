@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "nascent/runtime/kernel_contract.hpp"
 #include "nascent/runtime/arch.hpp"
 #include "nascent/runtime/geometry.hpp"
 #include "nascent/runtime/int8/max_pool2d_cortex_m_dsp.hpp"
@@ -58,3 +59,9 @@ inline void max_pool(const step& s, const std::int8_t*, const std::int32_t* para
 #endif
 
 } // namespace nascent::deploy::int8
+
+/// This kernel runs op_type::max_pool at precision int8 (runtime/kernel_contract.hpp).
+template <>
+struct nascent::runtime::kernel<nascent::op_type::max_pool, nascent::precision::int8> {
+    static constexpr auto run = &nascent::deploy::int8::max_pool;
+};

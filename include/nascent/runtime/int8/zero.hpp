@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "nascent/runtime/kernel_contract.hpp"
 #include "nascent/runtime/copy.hpp"
 
 namespace nascent::deploy::int8 {
@@ -21,3 +22,9 @@ inline void zero(const step& s, const std::int8_t*, const std::int32_t* params, 
 }
 
 } // namespace nascent::deploy::int8
+
+/// This kernel runs op_type::zero at precision int8 (runtime/kernel_contract.hpp).
+template <>
+struct nascent::runtime::kernel<nascent::op_type::zero, nascent::precision::int8> {
+    static constexpr auto run = &nascent::deploy::int8::zero;
+};
