@@ -32,6 +32,7 @@ build=$(realpath -m "$build")
 log="$build/compile_times.tsv"
 rm -rf "$build"
 mkdir -p "$build"
+: > "$log"
 launcher="$build/time_compiler.sh"
 cat > "$launcher" <<LAUNCH
 #!/usr/bin/env bash
