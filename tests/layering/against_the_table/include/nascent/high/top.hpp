@@ -1,0 +1,2 @@
+#pragma once
+#include "nascent/low/bottom.hpp"
