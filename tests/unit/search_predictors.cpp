@@ -586,7 +586,7 @@ TEST_CASE("docs/search.md: the predictors and Bayesian optimisation example runs
 TEST_CASE("Bayesian optimisation in steps is the one-call search, and resumes from its state", "[search][bayesian][steps]") {
     formula judge{{1, 2, 0, 3, 1, 2, 0, 3}, {}};
     const cost::budget limits{.macs = 60000};
-    const search::bayesian_options o{.initial = 6, .iterations = 9, .per_step = 3, .seed = 4};
+    const search::bayesian_options o{.initial = 6, .iterations = 9, .seed = 4, .per_step = 3};
     const search::search_result whole = search::bayesian_optimization<wide_space>(toy, judge, limits, o);
 
     search::bayesian_state state = search::bayesian_start<wide_space>(toy, judge, limits, o);
