@@ -6,10 +6,11 @@
 //   nascent_search --out run-16k --resume            # continue after an interruption
 //   nascent_search --quick                           # a smoke run of about two minutes
 //
-// See --help for every option, and docs/search_program.md for the output folder.
+// See --help for every option, and docs/search_program.md for the output folder and the layout.
 #include <cstdio>
 #include <exception>
 
+#include "job.hpp"
 #include "options.hpp"
 #include "spaces.hpp"
 
@@ -22,9 +23,8 @@ int main(int argc, char** argv) {
             std::fputs(help_text(argv[0]).c_str(), stdout);
             return 0;
         }
-        for (const known_space& s : known_spaces())
-            if (options.space == s.name) return s.run(options);
-        throw job_error("unknown space '" + options.space + "'", 2);
+        job j(options, space_program_of(options.space));
+        return run_job(j);
     } catch (const job_error& e) {
         std::fprintf(stderr, "nascent_search: %s\n", e.what());
         return e.status;

@@ -1,42 +1,36 @@
-// spaces.hpp - the spaces the search program knows, by name.
+// spaces.hpp - the spaces the search program knows.
 //
-// Each space's job is compiled in a translation unit of its own (space_<name>.cpp), so the
-// spaces build in parallel and a change to one rebuilds only its unit.
+//   const space_program& p = space_program_of(space_kind::mcu_cnn);
+//
+// Each space's program is compiled in three translation units of its own: space_<name>_search.cpp
+// (the strategies and the cost model), space_<name>_evaluate.cpp (the supernet and the
+// candidates' training) and space_<name>_final.cpp (the final training and the deploy programs),
+// so that the units build in parallel, none instantiates everything, and a change to one part
+// rebuilds only its units. A new space: an enumerator in options.hpp, its three units, one line
+// below and one in spaces.cpp.
 #pragma once
 
-#include <string>
-#include <vector>
-
+#include "job.hpp"
+#include "options.hpp"
 
 namespace nascent_search {
 
-struct job_options;
+#define NASCENT_SEARCH_SPACE_PARTS(space)              \
+    extern const space_search_part space##_search;     \
+    extern const space_evaluation_part space##_evaluate; \
+    extern const space_final_part space##_final;
 
-struct known_space {
-    const char* name;
-    int (*run)(const job_options&);
-};
+NASCENT_SEARCH_SPACE_PARTS(mcu_cnn)
+NASCENT_SEARCH_SPACE_PARTS(munas)
+NASCENT_SEARCH_SPACE_PARTS(proxylessnas)
+NASCENT_SEARCH_SPACE_PARTS(fbnet)
+NASCENT_SEARCH_SPACE_PARTS(spos)
+NASCENT_SEARCH_SPACE_PARTS(single_path_nas)
+NASCENT_SEARCH_SPACE_PARTS(darts)
 
-int run_mcu_cnn(const job_options&);
-int run_munas(const job_options&);
-int run_proxylessnas(const job_options&);
-int run_fbnet(const job_options&);
-int run_spos(const job_options&);
-int run_single_path_nas(const job_options&);
-int run_darts(const job_options&);
+#undef NASCENT_SEARCH_SPACE_PARTS
 
-inline const std::vector<known_space>& known_spaces() {
-    static const std::vector<known_space> spaces = {
-        {"mcu_cnn", run_mcu_cnn}, {"munas", run_munas},   {"proxylessnas", run_proxylessnas}, {"fbnet", run_fbnet},
-        {"spos", run_spos},       {"single_path_nas", run_single_path_nas}, {"darts", run_darts},
-    };
-    return spaces;
-}
-
-inline std::vector<std::string> space_names() {
-    std::vector<std::string> names;
-    for (const auto& s : known_spaces()) names.emplace_back(s.name);
-    return names;
-}
+/// The program of space `k`.
+const space_program& space_program_of(space_kind k);
 
 } // namespace nascent_search

@@ -414,7 +414,7 @@ TEST_CASE("NSGA-II handles constraints by domination, or rejects candidates up f
     }
     const auto below_largest = std::find_if(rams.rbegin(), rams.rend(), [&](std::size_t b) { return b < rams.back(); });
     REQUIRE(below_largest != rams.rend());
-    const search::constraints limits{.max_peak_ram_bytes = *below_largest};
+    const cost::budget limits{.ram_bytes = *below_largest};
 
     formula judge;
     const search::nsga2_options kept{.population = 12, .generations = 6, .seed = 2};
@@ -427,7 +427,7 @@ TEST_CASE("NSGA-II handles constraints by domination, or rejects candidates up f
     }
     CHECK(infeasible > 0);  // evaluated and kept in the history
     CHECK(r.rejected == 0);
-    CHECK(r.nadir[1] == static_cast<double>(*limits.max_peak_ram_bytes));  // the bound normalises a bounded cost
+    CHECK(r.nadir[1] == static_cast<double>(*limits.ram_bytes));  // the bound normalises a bounded cost
     for (const std::size_t i : r.front) CHECK(search::satisfies(r.history[i].costs, limits));
     for (const auto& g : r.generations)
         for (const std::size_t i : g.front) CHECK(r.points[i].feasible());
@@ -442,7 +442,7 @@ TEST_CASE("NSGA-II handles constraints by domination, or rejects candidates up f
     for (const auto& e : strict.history) CHECK(search::satisfies(e.costs, limits));
 
     // an impossible budget: rejected up front it is the strategies' error; kept, the violation shrinks
-    const search::constraints impossible{.max_peak_ram_bytes = 10};
+    const cost::budget impossible{.ram_bytes = 10};
     formula none;
     CHECK_THROWS_WITH(search::nsga2<toy_space>(toy, none, impossible, rejecting),
                       Catch::Contains("no architecture within the constraints (peak RAM <= 10 B at int8)"));
@@ -471,7 +471,7 @@ TEST_CASE("NSGA-II handles constraints by domination, or rejects candidates up f
 }
 
 TEST_CASE("NSGA-II resumed from a saved state equals the uninterrupted search", "[search][nsga2][resume]") {
-    const search::constraints limits{.max_flash_bytes = 3000};
+    const cost::budget limits{.flash_bytes = 3000};
     search::nsga2_options o{.population = 10, .generations = 7, .seed = 21};
     o.cost_objectives = {cost::metric::peak_ram_bytes, cost::metric::flash_bytes, cost::metric::macs};
     formula straight_judge;
@@ -521,7 +521,7 @@ TEST_CASE("post-search picks by accuracy, by a cost or at the knee of the front"
         candidate({5}, 0.88, 800, 6000),   // 5: dominated by 0 in (error, flash)
         candidate({6}, 0.70, 500, 4000),   // 6: dominated by 2 in (error, RAM) and (error, flash)
     };
-    const search::constraints limits{.max_peak_ram_bytes = 2500};
+    const cost::budget limits{.ram_bytes = 2500};
     using search::preference;
     auto pick = [&](preference p, std::size_t n, double similar = 0.05) {
         search::post_search_options o;
@@ -549,7 +549,7 @@ TEST_CASE("post-search picks by accuracy, by a cost or at the knee of the front"
     CHECK(search::preference_from_name("trade-off") == preference::tradeoff);
     CHECK(search::preference_from_name(search::preference_name(preference::macs)) == preference::macs);
     CHECK_THROWS_WITH(search::preference_from_name("speed"), Catch::Contains("unknown preference \"speed\""));
-    const search::constraints nothing_fits{.max_peak_ram_bytes = 100};
+    const cost::budget nothing_fits{.ram_bytes = 100};
     CHECK(search::post_search(c, nothing_fits, {}).empty());
 
     // on a search's history: the tradeoff picks lie on the front
@@ -615,7 +615,7 @@ TEST_CASE("docs/search.md: the multi-objective example compiles and runs", "[sea
     const auto folder = std::filesystem::temp_directory_path() / ("nascent-multiobjective-docs-" + std::to_string(::getpid()));
     std::filesystem::create_directories(folder);
 
-    const search::constraints limits{.max_peak_ram_bytes = 1280};
+    const cost::budget limits{.ram_bytes = 1280};
     formula judge;  // any evaluator: search::supernet_evaluator, a predictor, a formula
     const search::nsga2_options o{.population = 16, .generations = 10, .seed = 1};  // error, peak RAM, flash
     const search::nsga2_result r = search::nsga2<toy_space>(toy, judge, limits, o);

@@ -14,6 +14,7 @@
 
 #include <nascent/core/random.hpp>
 #include <nascent/cost/costs.hpp>
+#include <nascent/search/batch_evolution.hpp>
 #include <nascent/search/bayesian_optimization.hpp>
 #include <nascent/search/predict/adaptive.hpp>
 #include <nascent/search/predict/encoding.hpp>
@@ -485,7 +486,7 @@ TEST_CASE("Bayesian optimisation honours the constraints, is deterministic and r
     for (int i = 0; i < 200; ++i)
         macs.push_back(cost::of<wide_space>(toy, cost::precision::int8, space::sample<wide_space>(toy, draw).view()).macs);
     std::sort(macs.begin(), macs.end());
-    const search::constraints limits{.max_macs = macs[100]};
+    const cost::budget limits{.macs = macs[100]};
     REQUIRE(macs[100] < macs.back());
     const search::bayesian_options options{.initial = 6, .iterations = 10, .cost_features = true, .seed = 5};
 
@@ -493,7 +494,7 @@ TEST_CASE("Bayesian optimisation honours the constraints, is deterministic and r
     const auto full = search::bayesian_optimization<wide_space>(toy, judge, limits, options);
     REQUIRE(full.history.size() == 16);
     CHECK(full.rejected > 0);
-    for (const auto& a : judge.asked) CHECK(cost::of<wide_space>(toy, cost::precision::int8, a.view()).macs <= *limits.max_macs);
+    for (const auto& a : judge.asked) CHECK(cost::of<wide_space>(toy, cost::precision::int8, a.view()).macs <= *limits.macs);
     for (const auto& e : full.history) {
         CHECK(e.costs == cost::of<wide_space>(toy, cost::precision::int8, e.arch.view()));
         CHECK(search::satisfies(e.costs, limits));
@@ -540,14 +541,14 @@ TEST_CASE("Bayesian optimisation honours the constraints, is deterministic and r
 
     // a budget no architecture meets is an error before any evaluation
     formula none{judge.target, {}};
-    CHECK_THROWS_WITH(search::bayesian_optimization<wide_space>(toy, none, {.max_macs = 10}, options),
+    CHECK_THROWS_WITH(search::bayesian_optimization<wide_space>(toy, none, {.macs = 10}, options),
                       Catch::Contains("no architecture within the constraints"));
     CHECK(none.asked.empty());
 }
 
 TEST_CASE("docs/search.md: the predictors and Bayesian optimisation example runs", "[search][bayesian][docs]") {
     formula judge{{1, 2, 0, 3, 1, 2, 0, 3}, {}};
-    const search::constraints limits{.max_macs = 60000};
+    const cost::budget limits{.macs = 60000};
 
     const search::bayesian_options o{.initial = 10, .iterations = 30, .seed = 1};
     const search::search_result found = search::bayesian_optimization<wide_space>(toy, judge, limits, o);
@@ -580,4 +581,66 @@ TEST_CASE("docs/search.md: the predictors and Bayesian optimisation example runs
     CHECK(worth_evaluating.size() == 4);
     INFO("chosen " << search::predict::describe(model.report().chosen));
     CHECK(model.report().tau(model.report().chosen) > 0.3);
+}
+
+TEST_CASE("Bayesian optimisation in steps is the one-call search, and resumes from its state", "[search][bayesian][steps]") {
+    formula judge{{1, 2, 0, 3, 1, 2, 0, 3}, {}};
+    const cost::budget limits{.macs = 60000};
+    const search::bayesian_options o{.initial = 6, .iterations = 9, .seed = 4, .per_step = 3};
+    const search::search_result whole = search::bayesian_optimization<wide_space>(toy, judge, limits, o);
+
+    search::bayesian_state state = search::bayesian_start<wide_space>(toy, judge, limits, o);
+    CHECK(state.result.history.size() == 6);
+    search::bayesian_step<wide_space>(toy, judge, limits, o, state);
+    search::bayesian_state saved = state;  // a checkpoint: plain data
+    search::bayesian_step<wide_space>(toy, judge, limits, o, state);
+    search::bayesian_step<wide_space>(toy, judge, limits, o, state);
+    for (int i = 0; i < 2; ++i) search::bayesian_step<wide_space>(toy, judge, limits, o, saved);
+    const search::search_result stepped = search::bayesian_finish(std::move(state));
+    const search::search_result resumed = search::bayesian_finish(std::move(saved));
+    REQUIRE(stepped.history.size() == whole.history.size());
+    REQUIRE(resumed.history.size() == whole.history.size());
+    for (std::size_t i = 0; i < whole.history.size(); ++i) {
+        CHECK(stepped.history[i].arch == whole.history[i].arch);
+        CHECK(resumed.history[i].arch == whole.history[i].arch);
+    }
+    CHECK(stepped.best == whole.best);
+}
+
+TEST_CASE("batch strategies: within the budget, distinct, screened, and resumable from their state", "[search][batch][steps]") {
+    const cost::budget limits{.macs = 60000};
+    for (const search::batch_kind kind : {search::batch_kind::random, search::batch_kind::aging, search::batch_kind::evolution}) {
+        for (const bool screened : {false, true}) {
+            CAPTURE(search::batch_name(kind), screened);
+            search::batch_options o{.kind = kind, .population = 8, .per_step = 4, .seed = 3};
+            if (screened) o.predictor = predict::adaptive_options{.kinds = {predict::predictor_kind::rbf}};
+            formula judge{{1, 2, 0, 3, 1, 2, 0, 3}, {}};
+            search::batch_state state = search::batch_start<wide_space>(toy, judge, limits, o);
+            REQUIRE(state.history.size() == 8);
+            search::batch_step<wide_space>(toy, judge, limits, o, state);
+            const search::batch_state saved = state;
+            for (int i = 0; i < 3; ++i) search::batch_step<wide_space>(toy, judge, limits, o, state);
+            CHECK(state.step == 4);
+            REQUIRE(state.history.size() == 8 + 4 * 4);
+            // every candidate evaluated once, within the budget, tagged with its step
+            std::set<std::vector<int>> distinct;
+            for (const auto& e : state.history) {
+                distinct.insert(std::vector<int>(e.arch.choices.begin(), e.arch.choices.end()));
+                CHECK(e.costs.macs <= 60000);
+                CHECK(e.costs == cost::of<wide_space>(toy, cost::precision::int8, e.arch.view()));
+            }
+            CHECK(distinct.size() == state.history.size());
+            CHECK(judge.asked.size() == state.history.size());
+            CHECK(state.history[8].generation == 1);
+            CHECK(state.history.back().generation == 4);
+            // resumed from the checkpoint after step 1: the same candidates
+            formula again{judge.target, {}};
+            search::batch_state resumed = saved;
+            for (int i = 0; i < 3; ++i) search::batch_step<wide_space>(toy, again, limits, o, resumed);
+            REQUIRE(resumed.history.size() == state.history.size());
+            for (std::size_t i = 0; i < state.history.size(); ++i) CHECK(resumed.history[i].arch == state.history[i].arch);
+            const search::search_result r = search::batch_finish(std::move(state));
+            CHECK(r.accuracy == r.best_entry().accuracy);
+        }
+    }
 }

@@ -77,10 +77,10 @@ std::vector<std::size_t> toy_peaks() {
 } // namespace
 
 TEST_CASE("constraints use the cost model's bounds and describe themselves", "[search][constraints]") {
-    const search::constraints none;
+    const cost::budget none;
     CHECK_FALSE(none.bounded());
     CHECK(search::describe(none) == "no constraints");
-    const search::constraints limits{.max_peak_ram_bytes = 500, .max_macs = 10000};
+    const cost::budget limits{.ram_bytes = 500, .macs = 10000};
     CHECK(limits.bounded());
     CHECK(search::describe(limits) == "peak RAM <= 500 B, MACs <= 10000 at int8");
     cost::costs c;
@@ -90,17 +90,23 @@ TEST_CASE("constraints use the cost model's bounds and describe themselves", "[s
     c.peak_ram_bytes = 600;
     CHECK_FALSE(search::satisfies(c, limits));
     CHECK(search::excess(c, limits) == Approx(0.2));
-    CHECK(limits.bounds().ram_bytes == 500);
-    CHECK(limits.bounds().flash_bytes == std::numeric_limits<std::size_t>::max());
+    CHECK(search::bounds_of(limits).ram_bytes == 500);
+    CHECK(search::bounds_of(limits).flash_bytes == std::numeric_limits<std::size_t>::max());
+    // one budget type: the cost model's check and the search's agree
+    CHECK_FALSE(cost::within(c, limits));
+    c.peak_ram_bytes = 500;
+    CHECK(cost::within(c, limits) == search::satisfies(c, limits));
+    static_assert(cost::budget{.ram_bytes = 500}.ram_bytes && !cost::budget{}.flash_bytes && *cost::budget{.macs = 7}.macs == 7);
+    static_assert(cost::budget{}.precision == cost::precision::int8 && !cost::budget{}.bounded());
 }
 
 TEST_CASE("random search and evolution never evaluate nor return a candidate that breaks the constraints",
           "[search][constraints]") {
     const std::vector<std::size_t> peaks = toy_peaks();
     REQUIRE(peaks.front() < peaks.back());
-    const search::constraints limits{.max_peak_ram_bytes = peaks[peaks.size() / 2 - 10]};  // 27 of 64 fit
+    const cost::budget limits{.ram_bytes = peaks[peaks.size() / 2 - 10]};  // 27 of 64 fit
     auto fits = [&](const architecture& a) {
-        return cost::of<toy_space>(toy, cost::precision::int8, a.view()).peak_ram_bytes <= *limits.max_peak_ram_bytes;
+        return cost::of<toy_space>(toy, cost::precision::int8, a.view()).peak_ram_bytes <= *limits.ram_bytes;
     };
     formula judge{{2, 2, 2}, {}};  // the target itself may not fit: the constraint must win
 
@@ -116,14 +122,14 @@ TEST_CASE("random search and evolution never evaluate nor return a candidate tha
     for (const auto& a : judge.asked) CHECK(fits(a));
     for (const auto* r : {&random, &evolved}) {
         CHECK(fits(r->best));
-        CHECK(r->costs.peak_ram_bytes <= *limits.max_peak_ram_bytes);
+        CHECK(r->costs.peak_ram_bytes <= *limits.ram_bytes);
         CHECK(r->accuracy == r->best_entry().accuracy);
-        for (const auto& e : r->history) CHECK(e.costs.peak_ram_bytes <= *limits.max_peak_ram_bytes);
+        for (const auto& e : r->history) CHECK(e.costs.peak_ram_bytes <= *limits.ram_bytes);
     }
 }
 
 TEST_CASE("an impossible budget is a clear error, raised before any evaluation", "[search][constraints]") {
-    const search::constraints impossible{.max_peak_ram_bytes = 10, .max_params = 5};
+    const cost::budget impossible{.ram_bytes = 10, .params = 5};
     formula judge{{0, 0, 0}, {}};
     const std::string expected = "no architecture within the constraints (peak RAM <= 10 B, parameters <= 5 at int8)";
     CHECK_THROWS_WITH(search::random_search<toy_space>(toy, judge, impossible, {.samples = 4}), Catch::Contains(expected));
@@ -186,7 +192,7 @@ TEST_CASE("random search finds the best of its draws", "[search][random]") {
 }
 
 TEST_CASE("the same seed gives the same search, another seed another", "[search][determinism]") {
-    const search::constraints limits{.max_peak_ram_bytes = toy_peaks()[20]};
+    const cost::budget limits{.ram_bytes = toy_peaks()[20]};
     auto run_evolution = [&](std::uint64_t seed) {
         formula judge{{1, 2, 0, 3, 1, 2, 0, 3}, {}};
         return search::evolution<wide_space>(toy, judge, limits, {.population = 8, .generations = 5, .seed = seed});
@@ -293,7 +299,7 @@ TEST_CASE("the differentiable search derives, repairs to the constraints and eva
     const image_dataset validation = toy_data(96, 7);
     const normalization norm = standardization_of(data);
     const std::vector<std::size_t> peaks = toy_peaks();
-    const search::constraints limits{.max_peak_ram_bytes = peaks[10]};
+    const cost::budget limits{.ram_bytes = peaks[10]};
     for (const auto mode : {search::supernet_mode::darts, search::supernet_mode::gumbel_hard}) {
         INFO(search::name(mode));
         nn::model<toy_space, float> model(toy, 5);
@@ -307,9 +313,9 @@ TEST_CASE("the differentiable search derives, repairs to the constraints and eva
         CHECK(r.derived == r.training.epochs.back().derived);
         CHECK(r.history.size() == 1);
         CHECK(judge.evaluations() == 1);
-        CHECK(r.costs.peak_ram_bytes <= *limits.max_peak_ram_bytes);
+        CHECK(r.costs.peak_ram_bytes <= *limits.ram_bytes);
         CHECK(r.costs == cost::of<toy_space>(toy, cost::precision::int8, r.best.view()));
-        if (r.derived_costs.peak_ram_bytes <= *limits.max_peak_ram_bytes) {
+        if (r.derived_costs.peak_ram_bytes <= *limits.ram_bytes) {
             CHECK(r.repairs == 0);
             CHECK(r.best == r.derived);
         } else {
@@ -323,10 +329,10 @@ TEST_CASE("the differentiable search derives, repairs to the constraints and eva
     // Repair by hand: an expensive architecture is brought under the bound by changing decisions.
     nn::model<toy_space, float> model(toy, 5);
     architecture a{{2, 2, 2}};
-    REQUIRE(cost::of<toy_space>(toy, cost::precision::int8, a.view()).peak_ram_bytes > *limits.max_peak_ram_bytes);
+    REQUIRE(cost::of<toy_space>(toy, cost::precision::int8, a.view()).peak_ram_bytes > *limits.ram_bytes);
     const std::size_t changes = search::repair(model, a, limits);
     CHECK(changes > 0);
-    CHECK(cost::of<toy_space>(toy, cost::precision::int8, a.view()).peak_ram_bytes <= *limits.max_peak_ram_bytes);
+    CHECK(cost::of<toy_space>(toy, cost::precision::int8, a.view()).peak_ram_bytes <= *limits.ram_bytes);
 }
 
 TEST_CASE("docs/search.md: the examples compile and run", "[search][docs]") {
@@ -342,7 +348,7 @@ TEST_CASE("docs/search.md: the examples compile and run", "[search][docs]") {
     o.batch_size = 32;
     const search::supernet_report trained = search::train_supernet<toy_space>(model, data, norm, o);
 
-    const search::constraints limits{.max_peak_ram_bytes = 1280};  // measured at int8 unless .precision says otherwise
+    const cost::budget limits{.ram_bytes = 1280};  // measured at int8 unless .precision says otherwise
     search::supernet_evaluator judge(model, data, validation, norm, {.recalibration_batches = 2, .batch_size = 32});
     const search::search_result sampled = search::random_search<toy_space>(toy, judge, limits, {.samples = 10, .seed = 1});
     const search::search_result evolved =

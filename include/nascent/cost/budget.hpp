@@ -1,17 +1,23 @@
-// nascent/cost/budget.hpp - compile-time checks that a network fits a device's RAM and flash.
+// nascent/cost/budget.hpp - the budget of a device: optional bounds on a network's figures, and
+// the compile-time checks that a network fits it.
+//
+//     cost::budget b{.ram_bytes = 64000, .flash_bytes = 64000, .macs = 30'000'000};  // precision int8
+//     if (b.ram_bytes) ...;  *b.ram_bytes == 64000;  b.macs.value_or(0);  cost::within(costs, b);
 //
 //     using net = sequential<conv2d<16, 3>, batch_norm, relu, max_pool2d<2>, flatten, dense<10>>;
 //     static_assert(cost::fits<net>(shape{28, 28, 1}, cost::precision::int8, cost::budget{.ram_bytes = 64000}));
-//
-// fits() is a plain constexpr predicate: when it fails, the compiler only says
-// that the assertion is false. assert_fits names the figures instead:
-//
 //     static_assert(cost::assert_fits<net, shape{28, 28, 1}, cost::precision::int8,
 //                                     cost::budget{.ram_bytes = 64000, .flash_bytes = 64000}>::value);
 //
-// On failure it instantiates over_the_ram_budget<...> (or over_the_flash_budget<...>)
-// whose template arguments carry the numbers, and a static_assert inside it
-// fails with one sentence. GCC prints the arguments with their names, e.g.
+// One type serves the cost model, the search strategies (a candidate over a bound is rejected
+// before evaluation), pruning and the search program. Every bound is optional (cost::limit: unset
+// means no bound; a structural type, unlike std::optional, so a budget can be a template
+// argument) and the figures are measured at `precision` (int8 by default, as deployed).
+//
+// fits() is a plain constexpr predicate: when it fails, the compiler only says that the
+// assertion is false. assert_fits names the figures instead: on failure it instantiates
+// over_the_ram_budget<...> (or over_the_flash_budget<...>) whose template arguments carry the
+// numbers, and a static_assert inside it fails with one sentence. GCC prints, e.g.
 //
 //   In instantiation of 'struct nascent::cost::over_the_ram_budget<
 //       nascent::cost::ram_budget_bytes{8000}, nascent::cost::peak_ram_bytes{15680},
@@ -34,12 +40,43 @@
 
 namespace nascent::cost {
 
-/// What a device offers the network: activation arena (RAM) and weight storage (flash), in bytes.
-/// A structural type, so it can be a template argument.
-struct budget {
-    std::size_t ram_bytes = std::numeric_limits<std::size_t>::max();
-    std::size_t flash_bytes = std::numeric_limits<std::size_t>::max();
+/// An optional upper bound: unset (no bound) or a value. A structural type, so a budget holding it
+/// can be a template argument.
+struct limit {
+    static constexpr std::size_t none = std::numeric_limits<std::size_t>::max();
+    std::size_t bound = none;  ///< `none`: unset
+
+    constexpr limit() noexcept = default;
+    constexpr limit(std::size_t value) noexcept : bound(value) {}  // NOLINT: a number is a bound
+
+    [[nodiscard]] constexpr bool has_value() const noexcept { return bound != none; }
+    constexpr explicit operator bool() const noexcept { return has_value(); }
+    [[nodiscard]] constexpr std::size_t operator*() const noexcept { return bound; }
+    [[nodiscard]] constexpr std::size_t value_or(std::size_t fallback) const noexcept { return has_value() ? bound : fallback; }
+    /// True when `figure` is within the bound (always, when unset).
+    [[nodiscard]] constexpr bool admits(std::size_t figure) const noexcept { return figure <= bound; }
+    friend constexpr bool operator==(const limit&, const limit&) = default;
 };
+
+/// What a device offers the network: peak RAM (the activation arena), flash (weights and
+/// quantisation parameters), MACs and parameters, each optional, at one precision.
+struct budget {
+    limit ram_bytes{};    ///< cost::costs::peak_ram_bytes
+    limit flash_bytes{};  ///< cost::costs::flash_bytes
+    limit macs{};
+    limit params{};
+    cost::precision precision = cost::precision::int8;  ///< the precision the figures are measured at
+
+    /// True when at least one bound is set.
+    [[nodiscard]] constexpr bool bounded() const noexcept { return ram_bytes || flash_bytes || macs || params; }
+    friend constexpr bool operator==(const budget&, const budget&) = default;
+};
+
+/// True when figures `c` meet every bound of `b`.
+[[nodiscard]] constexpr bool within(const costs& c, const budget& b) noexcept {
+    return b.ram_bytes.admits(c.peak_ram_bytes) && b.flash_bytes.admits(c.flash_bytes) && b.macs.admits(c.macs) &&
+           b.params.admits(c.params);
+}
 
 /// The figures a budget check reports, and where they come from. No containers, so it can be a
 /// constexpr variable.
@@ -93,7 +130,7 @@ struct budget_report {
 
 /// True when the graph's peak RAM and flash are within the budget.
 [[nodiscard]] constexpr bool fits(const budget_report& r, const budget& b) noexcept {
-    return r.peak_ram_bytes <= b.ram_bytes && r.flash_bytes <= b.flash_bytes;
+    return b.ram_bytes.admits(r.peak_ram_bytes) && b.flash_bytes.admits(r.flash_bytes);
 }
 
 /// True when network `Net` on inputs of shape `input` at precision `p` fits the budget.
@@ -183,9 +220,9 @@ template <class Net, shape Input, precision P, budget B>
 struct assert_fits {
     static constexpr budget_report figures = report(lower<Net>(Input, P));
     static constexpr bool value =
-        over_the_ram_budget<ram_budget_bytes{B.ram_bytes}, peak_ram_bytes{figures.peak_ram_bytes},
+        over_the_ram_budget<ram_budget_bytes{*B.ram_bytes}, peak_ram_bytes{figures.peak_ram_bytes},
                             detail::peak_argument(figures), detail::tensor_argument(figures)>::checked &&
-        over_the_flash_budget<flash_budget_bytes{B.flash_bytes}, flash_bytes{figures.flash_bytes},
+        over_the_flash_budget<flash_budget_bytes{*B.flash_bytes}, flash_bytes{figures.flash_bytes},
                               detail::layer_argument(figures)>::checked;
 };
 

@@ -6,6 +6,14 @@
 //   // a run stopped after some evaluations (its result saved) continues to the same end:
 //   const search::search_result done = search::resume_bayesian_optimization<space>(in, judge, limits, saved, o);
 //
+//   // one step at a time (o.per_step evaluations each), with a checkpoint between steps:
+//   search::bayesian_state state = search::bayesian_start<space>(in, judge, limits, o);  // the design
+//   while (state.steps < 4) {
+//       search::bayesian_step<space>(in, judge, limits, o, state);
+//       checkpoint(state);  // plain data: the step count and the history
+//   }
+//   const search::search_result r4 = search::bayesian_finish(std::move(state));
+//
 // Bayesian optimisation, one of the two strategies of muNAS (Liberis et al.,
 // 2021; aging evolution is the other, evolution.hpp): a Gaussian process models
 // accuracy over the architectures, and each evaluation goes to the candidate of
@@ -82,6 +90,7 @@ struct bayesian_options {
     bool cost_features = false;          ///< the model also sees log peak RAM, flash and MACs (predict/encoding.hpp)
     predict::gp_options gp{};            ///< the Gaussian process (kernel, hyperparameter search)
     std::uint64_t seed = 1;
+    std::size_t per_step = 1;            ///< bayesian_step: evaluations chosen by the model per step
     std::size_t redraws = 100;           ///< design: draws of known architectures in a row before the model takes over
     std::FILE* log = nullptr;            ///< one line per candidate evaluated
 };
@@ -127,7 +136,7 @@ struct bayesian_pick {
 /// The candidate of largest expected improvement under a process fitted on `result`'s history, or
 /// nothing when every candidate is known or infeasible.
 template <class Space>
-std::optional<bayesian_pick> propose(shape in, const constraints& limits, const bayesian_options& options,
+std::optional<bayesian_pick> propose(shape in, const cost::budget& limits, const bayesian_options& options,
                                      const predict::encoder<Space>& encode, search_result& result,
                                      const std::unordered_set<architecture>& seen, rng& random) {
     const std::vector<evaluated>& history = result.history;
@@ -182,7 +191,7 @@ std::optional<bayesian_pick> propose(shape in, const constraints& limits, const 
 
 /// Runs the steps from result.history.size() up to initial + iterations.
 template <class Space, class Evaluator>
-void bayesian_steps(shape in, Evaluator& evaluate, const constraints& limits, const bayesian_options& options, search_result& result) {
+void bayesian_steps(shape in, Evaluator& evaluate, const cost::budget& limits, const bayesian_options& options, search_result& result) {
     const predict::encoder<Space> encode(in, {.costs = options.cost_features, .precision = limits.precision});
     std::unordered_set<architecture> seen;
     for (const evaluated& e : result.history) seen.insert(e.arch);
@@ -218,7 +227,7 @@ void bayesian_steps(shape in, Evaluator& evaluate, const constraints& limits, co
         evaluated entry{std::move(next->first), next->second, score.accuracy, score.loss,
                         step < options.initial ? 0 : step - options.initial + 1};
         seen.insert(entry.arch);
-        detail::log_candidate(options.log, "bayesian", step + 1, entry);
+        log_candidate(options.log, "bayesian", step + 1, entry);
         detail::record(result, std::move(entry));
     }
 }
@@ -236,7 +245,7 @@ inline void check_bayesian_options(const bayesian_options& options) {
 /// the best found after options.initial + options.iterations evaluations. Throws nascent::error when no
 /// architecture meets the constraints.
 template <class Space, architecture_evaluator Evaluator>
-search_result bayesian_optimization(shape in, Evaluator&& evaluate, const constraints& limits, const bayesian_options& options = {}) {
+search_result bayesian_optimization(shape in, Evaluator&& evaluate, const cost::budget& limits, const bayesian_options& options = {}) {
     detail::check_bayesian_options(options);
     const auto start = std::chrono::steady_clock::now();
     search_result result;
@@ -252,7 +261,7 @@ search_result bayesian_optimization(shape in, Evaluator&& evaluate, const constr
 /// recomputed from it, `rejected` and `seconds` go on adding up. Throws nascent::error on an
 /// architecture that does not fit the space.
 template <class Space, architecture_evaluator Evaluator>
-search_result resume_bayesian_optimization(shape in, Evaluator&& evaluate, const constraints& limits, const search_result& so_far,
+search_result resume_bayesian_optimization(shape in, Evaluator&& evaluate, const cost::budget& limits, const search_result& so_far,
                                            const bayesian_options& options = {}) {
     detail::check_bayesian_options(options);
     const auto start = std::chrono::steady_clock::now();
@@ -267,5 +276,32 @@ search_result resume_bayesian_optimization(shape in, Evaluator&& evaluate, const
     result.seconds = so_far.seconds + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return result;
 }
+
+/// A Bayesian optimisation between steps: everything the next step reads.
+struct bayesian_state {
+    std::size_t steps = 0;  ///< steps done after the design
+    search_result result;   ///< every evaluation so far, in order
+};
+
+/// The design: options.initial feasible random architectures, evaluated (step 0).
+template <class Space, architecture_evaluator Evaluator>
+[[nodiscard]] bayesian_state bayesian_start(shape in, Evaluator&& evaluate, const cost::budget& limits, const bayesian_options& options = {}) {
+    bayesian_options design = options;
+    design.iterations = 0;
+    return bayesian_state{0, bayesian_optimization<Space>(in, evaluate, limits, design)};
+}
+
+/// One step: evaluations chosen by expected improvement up to initial + (steps + 1) * per_step in all
+/// (fewer when no feasible candidate is left), as the uninterrupted run with iterations = (steps + 1) * per_step.
+template <class Space, architecture_evaluator Evaluator>
+void bayesian_step(shape in, Evaluator&& evaluate, const cost::budget& limits, const bayesian_options& options, bayesian_state& state) {
+    bayesian_options step = options;
+    step.iterations = (state.steps + 1) * options.per_step;
+    state.result = resume_bayesian_optimization<Space>(in, evaluate, limits, state.result, step);
+    ++state.steps;
+}
+
+/// The result of a stepped search.
+[[nodiscard]] inline search_result bayesian_finish(bayesian_state state) { return std::move(state.result); }
 
 } // namespace nascent::search

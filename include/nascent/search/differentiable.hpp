@@ -6,6 +6,10 @@
 //   const auto r = search::differentiable_search(model, train, norm, judge, limits, o);
 //   // r.best, r.accuracy, r.costs; r.derived (argmax of the alphas), r.training (the supernet's epochs)
 //
+//   // the same interface as the stepped strategies: the search is one step, so start does it all
+//   search::differentiable_state s = search::differentiable_start(model, train, norm, judge, limits, o);
+//   const search::differentiable_result same = search::differentiable_finish(std::move(s));
+//
 // The supernet `model` is trained in a bilevel mode (darts, gumbel_soft or
 // gumbel_hard; search/supernet_training.hpp), with the hardware loss when
 // options.training.hardware is enabled. The architecture of largest alphas
@@ -66,16 +70,16 @@ namespace detail {
 /// plus, under a RAM bound, all activation bytes over it. Peak RAM is a maximum over the network,
 /// so shrinking one of two equally large layers leaves it unchanged; the activations still shrink,
 /// which tells a repair that the change goes the right way.
-inline double size_against(const cost::costs& c, const constraints& limits) {
+inline double size_against(const cost::costs& c, const cost::budget& limits) {
     double m = 0.0;
-    auto add = [&](const std::optional<std::size_t>& b, double figure) {
+    auto add = [&](const cost::limit& b, double figure) {
         if (b) m += figure / static_cast<double>(std::max<std::size_t>(*b, 1));
     };
-    add(limits.max_peak_ram_bytes, static_cast<double>(c.peak_ram_bytes));
-    add(limits.max_peak_ram_bytes, static_cast<double>(c.activations * cost::element_bytes(limits.precision)));
-    add(limits.max_flash_bytes, static_cast<double>(c.flash_bytes));
-    add(limits.max_macs, static_cast<double>(c.macs));
-    add(limits.max_params, static_cast<double>(c.params));
+    add(limits.ram_bytes, static_cast<double>(c.peak_ram_bytes));
+    add(limits.ram_bytes, static_cast<double>(c.activations * cost::element_bytes(limits.precision)));
+    add(limits.flash_bytes, static_cast<double>(c.flash_bytes));
+    add(limits.macs, static_cast<double>(c.macs));
+    add(limits.params, static_cast<double>(c.params));
     return m;
 }
 
@@ -91,7 +95,7 @@ inline double size_against(const cost::costs& c, const constraints& limits) {
 /// among those that keep the excess and reduce the size. The pair (excess, size) falls at every step,
 /// so the repair ends.
 template <class Model>
-std::size_t repair(Model& model, architecture& a, const constraints& limits, std::FILE* log = nullptr) {
+std::size_t repair(Model& model, architecture& a, const cost::budget& limits, std::FILE* log = nullptr) {
     using Space = typename Model::network;
     using T = typename Model::scalar;
     const shape in = model.input_shape();
@@ -156,7 +160,7 @@ std::size_t repair(Model& model, architecture& a, const constraints& limits, std
 /// `limits` and evaluates it with `evaluate`.
 template <class Model, architecture_evaluator Evaluator>
 differentiable_result differentiable_search(Model& model, const image_dataset& data, const normalization& norm,
-                                            Evaluator&& evaluate, const constraints& limits,
+                                            Evaluator&& evaluate, const cost::budget& limits,
                                             const differentiable_options& options = {}) {
     using Space = typename Model::network;
     require(bilevel(options.training.mode), "differentiable_search: the supernet mode must be darts, gumbel_soft or gumbel_hard");
@@ -188,10 +192,28 @@ differentiable_result differentiable_search(Model& model, const image_dataset& d
     const cost::costs figures = costs_of<Space>(in, limits, chosen);
     const train::evaluation score = detail::score(evaluate, chosen);
     evaluated entry{std::move(chosen), figures, score.accuracy, score.loss, 0};
-    detail::log_candidate(options.log, "differentiable", 1, entry);
+    log_candidate(options.log, "differentiable", 1, entry);
     detail::record(result, std::move(entry));
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return result;
 }
+
+/// A differentiable search between steps. It has one step, the bilevel training with the derivation
+/// (differentiable_start); a resumed search holding a finished state has nothing left to do.
+struct differentiable_state {
+    bool done = false;
+    differentiable_result result;
+};
+
+/// Runs the search (differentiable_search) and holds its result.
+template <class Model, architecture_evaluator Evaluator>
+[[nodiscard]] differentiable_state differentiable_start(Model& model, const image_dataset& data, const normalization& norm,
+                                                        Evaluator&& evaluate, const cost::budget& limits,
+                                                        const differentiable_options& options = {}) {
+    return differentiable_state{true, differentiable_search(model, data, norm, evaluate, limits, options)};
+}
+
+/// The result of the search.
+[[nodiscard]] inline differentiable_result differentiable_finish(differentiable_state state) { return std::move(state.result); }
 
 } // namespace nascent::search

@@ -76,7 +76,7 @@ inline const evaluated& tournament(const std::deque<evaluated>& population, std:
 /// Evolves architectures of `Space` on inputs `in` within `limits` and returns the best found.
 /// Throws nascent::error when no architecture meets the constraints.
 template <class Space, architecture_evaluator Evaluator>
-search_result evolution(shape in, Evaluator&& evaluate, const constraints& limits, const evolution_options& options = {}) {
+search_result evolution(shape in, Evaluator&& evaluate, const cost::budget& limits, const evolution_options& options = {}) {
     require(options.population > 0, "evolution: the population must not be empty");
     require(options.tournament > 0, "evolution: the tournament needs at least one member");
     require(options.crossover_probability >= 0.0 && options.crossover_probability <= 1.0,
@@ -105,7 +105,7 @@ search_result evolution(shape in, Evaluator&& evaluate, const constraints& limit
         known_in_a_row = 0;
         const train::evaluation score = detail::score(evaluate, arch);
         evaluated entry{std::move(arch), figures, score.accuracy, score.loss, 0};
-        detail::log_candidate(options.log, "evolution g0", result.history.size() + 1, entry);
+        log_candidate(options.log, "evolution g0", result.history.size() + 1, entry);
         population.push_back(entry);
         detail::record(result, std::move(entry));
     }
@@ -134,7 +134,7 @@ search_result evolution(shape in, Evaluator&& evaluate, const constraints& limit
                 }
                 const train::evaluation score = detail::score(evaluate, child);
                 evaluated entry{std::move(child), figures, score.accuracy, score.loss, generation};
-                detail::log_candidate(options.log, "evolution", result.history.size() + 1, entry);
+                log_candidate(options.log, "evolution", result.history.size() + 1, entry);
                 detail::record(result, entry);
                 if (options.survivors == survivor_selection::aging) {
                     population.push_back(std::move(entry));

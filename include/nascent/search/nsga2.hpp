@@ -101,7 +101,7 @@ inline constexpr double hypervolume_reference = 1.1;
 }
 
 /// The candidate as a point: its objectives and its violation of `limits` (search::excess).
-[[nodiscard]] inline point point_of(const evaluated& e, std::span<const cost::metric> metrics, const constraints& limits) {
+[[nodiscard]] inline point point_of(const evaluated& e, std::span<const cost::metric> metrics, const cost::budget& limits) {
     return point{objectives_of(e, metrics), excess(e.costs, limits)};
 }
 
@@ -213,19 +213,19 @@ inline void nsga2_check_state(const nsga2_state& s, const nsga2_options& o) {
 }
 
 /// The bound `limits` puts on `m`, if any.
-inline std::optional<std::size_t> bound_on(const constraints& limits, cost::metric m) {
+inline std::optional<std::size_t> bound_on(const cost::budget& limits, cost::metric m) {
     switch (m) {
-    case cost::metric::peak_ram_bytes: return limits.max_peak_ram_bytes;
-    case cost::metric::flash_bytes: return limits.max_flash_bytes;
-    case cost::metric::macs: return limits.max_macs;
-    case cost::metric::params: return limits.max_params;
+    case cost::metric::peak_ram_bytes: return limits.ram_bytes ? std::optional(*limits.ram_bytes) : std::nullopt;
+    case cost::metric::flash_bytes: return limits.flash_bytes ? std::optional(*limits.flash_bytes) : std::nullopt;
+    case cost::metric::macs: return limits.macs ? std::optional(*limits.macs) : std::nullopt;
+    case cost::metric::params: return limits.params ? std::optional(*limits.params) : std::nullopt;
     case cost::metric::activations: break;
     }
     return std::nullopt;
 }
 
 /// Records a new candidate in the state; returns its index.
-inline std::size_t nsga2_record(nsga2_state& s, evaluated entry, const nsga2_options& o, const constraints& limits) {
+inline std::size_t nsga2_record(nsga2_state& s, evaluated entry, const nsga2_options& o, const cost::budget& limits) {
     s.points.push_back(point_of(entry, o.cost_objectives, limits));
     s.history.push_back(std::move(entry));
     const std::size_t index = s.history.size() - 1;
@@ -281,7 +281,7 @@ inline std::vector<point> points_at(const std::vector<point>& points, std::span<
 /// Throws nascent::error on bad options, and with `reject_infeasible` when no architecture
 /// meets the constraints (the message says how far the space is from the budget).
 template <class Space, architecture_evaluator Evaluator>
-[[nodiscard]] nsga2_state nsga2_start(shape in, Evaluator&& evaluate, const constraints& limits, const nsga2_options& options = {}) {
+[[nodiscard]] nsga2_state nsga2_start(shape in, Evaluator&& evaluate, const cost::budget& limits, const nsga2_options& options = {}) {
     detail::nsga2_check(options);
     const auto start = std::chrono::steady_clock::now();
     rng random = nsga2_rng(options.seed, 0);
@@ -339,7 +339,7 @@ template <class Space, architecture_evaluator Evaluator>
 /// selects the next population, and appends the generation's statistics. `options` must be
 /// those the state was started with. Throws nascent::error on a state that does not fit them.
 template <class Space, architecture_evaluator Evaluator>
-void nsga2_step(shape in, Evaluator&& evaluate, const constraints& limits, const nsga2_options& options, nsga2_state& state) {
+void nsga2_step(shape in, Evaluator&& evaluate, const cost::budget& limits, const nsga2_options& options, nsga2_state& state) {
     detail::nsga2_check(options);
     detail::nsga2_check_state(state, options);
     const auto start = std::chrono::steady_clock::now();
@@ -463,7 +463,7 @@ void nsga2_step(shape in, Evaluator&& evaluate, const constraints& limits, const
 /// calls of nsga2_step. Throws nascent::error on bad options, and with `reject_infeasible` when
 /// no architecture meets the constraints.
 template <class Space, architecture_evaluator Evaluator>
-[[nodiscard]] nsga2_result nsga2(shape in, Evaluator&& evaluate, const constraints& limits, const nsga2_options& options = {}) {
+[[nodiscard]] nsga2_result nsga2(shape in, Evaluator&& evaluate, const cost::budget& limits, const nsga2_options& options = {}) {
     nsga2_state state = nsga2_start<Space>(in, evaluate, limits, options);
     while (state.generation < options.generations) nsga2_step<Space>(in, evaluate, limits, options, state);
     return nsga2_finish(std::move(state));

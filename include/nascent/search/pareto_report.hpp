@@ -53,6 +53,21 @@ struct pareto_plot_options {
     int panel_height = 300;
 };
 
+/// The shortest decimal text that reads back as `v` (the tables' accuracies).
+[[nodiscard]] inline std::string shortest_text(double v) {
+    char buffer[64];
+    const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v);
+    if (ec != std::errc{}) return concat(v);
+    return std::string(buffer, end);
+}
+
+/// `v` with `decimals` digits after the point.
+[[nodiscard]] inline std::string fixed_text(double v, int decimals) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%.*f", decimals, v);
+    return buffer;
+}
+
 namespace detail {
 
 inline void check_front(std::span<const evaluated> candidates, std::span<const std::size_t> front, const char* who) {
@@ -60,20 +75,8 @@ inline void check_front(std::span<const evaluated> candidates, std::span<const s
         require(i < candidates.size(), concat(who, ": front index ", i, " is out of the ", candidates.size(), " candidates"));
 }
 
-/// The shortest decimal text that reads back as `v`.
-inline std::string shortest(double v) {
-    char buffer[64];
-    const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v);
-    if (ec != std::errc{}) return concat(v);
-    return std::string(buffer, end);
-}
-
-/// A number with `decimals` digits after the point.
-inline std::string fixed(double v, int decimals) {
-    char buffer[64];
-    std::snprintf(buffer, sizeof buffer, "%.*f", decimals, v);
-    return buffer;
-}
+inline std::string shortest(double v) { return shortest_text(v); }
+inline std::string fixed(double v, int decimals) { return fixed_text(v, decimals); }
 
 inline std::string xml_escape(std::string_view text) {
     std::string out;

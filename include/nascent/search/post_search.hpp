@@ -146,7 +146,7 @@ inline double norm_of(const std::vector<double>& v) {
 /// Up to `options.count` feasible candidates chosen by `options.prefer` (see the top of this
 /// header), as indices into `candidates`, in the order of preference.
 /// Throws nascent::error on a negative or undefined similar_cost.
-[[nodiscard]] inline std::vector<std::size_t> post_search(std::span<const evaluated> candidates, const constraints& limits,
+[[nodiscard]] inline std::vector<std::size_t> post_search(std::span<const evaluated> candidates, const cost::budget& limits,
                                                           const post_search_options& options = {}) {
     require(options.similar_cost >= 0.0, "post_search: similar_cost must not be negative");
     std::vector<std::size_t> feasible;

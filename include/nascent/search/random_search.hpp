@@ -37,7 +37,7 @@ struct random_search_options {
 /// Evaluates `options.samples` distinct random architectures of `Space` on inputs `in` that meet
 /// `limits` and returns the best. Throws nascent::error when no draw meets the constraints.
 template <class Space, architecture_evaluator Evaluator>
-search_result random_search(shape in, Evaluator&& evaluate, const constraints& limits, const random_search_options& options = {}) {
+search_result random_search(shape in, Evaluator&& evaluate, const cost::budget& limits, const random_search_options& options = {}) {
     require(options.samples > 0, "random_search: the number of samples must be positive");
     const auto start = std::chrono::steady_clock::now();
     rng random(options.seed);
@@ -60,7 +60,7 @@ search_result random_search(shape in, Evaluator&& evaluate, const constraints& l
         known_in_a_row = 0;
         const train::evaluation score = detail::score(evaluate, arch);
         evaluated entry{std::move(arch), figures, score.accuracy, score.loss, 0};
-        detail::log_candidate(options.log, "random", result.history.size() + 1, entry);
+        log_candidate(options.log, "random", result.history.size() + 1, entry);
         detail::record(result, std::move(entry));
     }
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

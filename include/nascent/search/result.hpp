@@ -75,7 +75,9 @@ inline void record(search_result& result, evaluated entry) {
     result.history.push_back(std::move(entry));
 }
 
-/// Prints one evaluated candidate.
+} // namespace detail
+
+/// Prints one evaluated candidate to `log` (nothing when it is null): `who`, its index, architecture and figures.
 inline void log_candidate(std::FILE* log, const char* who, std::size_t index, const evaluated& e) {
     if (log == nullptr) return;
     std::fprintf(log, "%s %3zu: %s  acc %.2f%%  RAM %zu B  flash %zu B  MACs %zu\n", who, index, to_text(e.arch).c_str(),
@@ -83,5 +85,4 @@ inline void log_candidate(std::FILE* log, const char* who, std::size_t index, co
     std::fflush(log);
 }
 
-} // namespace detail
 } // namespace nascent::search

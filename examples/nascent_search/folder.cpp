@@ -1,100 +1,35 @@
-// state.hpp - the output folder of a search job and its resumable state.
-//
-// The folder (every file written atomically: a temporary file, then a rename):
-//   config.json      the settings of the run
-//   state.json       everything a resumed run reads: the candidates evaluated, the strategy's
-//                    population, the statistics of each iteration, the finished final models
-//   candidates.csv   one row per evaluated candidate (architecture, costs, accuracy)
-//   iterations.csv   one row per iteration (candidates, best feasible accuracy, front, hypervolume,
-//                    the predictor's rank correlation)
-//   pareto.csv, pareto.svg   the feasible Pareto front (error, peak RAM, flash)
-//   supernet.weights the trained supernet (evaluation "supernet")
-//   models/*.hpp     the exported int8 models; summary.md their table
-//   log.txt          what the run printed (appended)
-// A state file carries a format name, a version and the fingerprint of the settings that decide
-// the results; resuming with a different one, or from a file that is not a state, is refused
-// before anything is written.
-#pragma once
+// folder.cpp - the output folder and its state (folder.hpp).
+#include "folder.hpp"
 
-#include <cstddef>
-#include <cstdint>
-#include <filesystem>
 #include <fstream>
-#include <optional>
 #include <sstream>
-#include <string>
-#include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include <nascent/core/text.hpp>
 #include <nascent/io/atomic_file.hpp>
-#include <nascent/search/nsga2.hpp>
-#include <nascent/search/result.hpp>
 #include <nascent/space/architecture.hpp>
-
-#include "options.hpp"
 
 namespace nascent_search {
 
-inline constexpr const char* state_format = "nascent-search-state";
-inline constexpr int state_version = 1;
+using nascent::concat;
 
-/// What one iteration of the search left behind.
-struct iteration_stats {
-    std::size_t iteration = 0;
-    std::size_t evaluated = 0;        ///< candidates evaluated in it
-    std::size_t total = 0;            ///< candidates evaluated so far
-    std::size_t feasible = 0;         ///< of them, within the budgets
-    double best_accuracy = 0.0;       ///< best feasible accuracy so far (search-time figure)
-    std::size_t front = 0;            ///< feasible Pareto front size (error, RAM, flash)
-    double hypervolume = 0.0;         ///< of that front, normalised by the budgets
-    std::string predictor;            ///< the predictor chosen on the candidates so far ("" when none)
-    double predictor_tau = 0.0;       ///< its cross-validated Kendall tau
-    double seconds = 0.0;             ///< wall time of the search so far
-};
+namespace {
 
-/// A model trained after the search.
-struct final_model {
-    std::string name;                 ///< file stem of its header
-    std::string why;                  ///< which selection picked it
-    std::string architecture;
-    std::size_t peak_ram = 0, flash = 0, macs = 0, params = 0;
-    double search_accuracy = 0.0;
-    double float_accuracy = 0.0;      ///< test, percent
-    double int8_accuracy = 0.0;
-    double latency_ms = 0.0;          ///< estimated, Cortex-M4 at 168 MHz
-    int epochs = 0;
-    double seconds = 0.0;
-};
+constexpr const char* state_format = "nascent-search-state";
+constexpr int state_version = 1;
 
-struct job_state {
-    nlohmann::json fingerprint;
-    bool supernet_trained = false;
-    long iteration = -1;              ///< the last completed iteration (-1: none)
-    bool search_done = false;
-    double search_seconds = 0.0;
-    std::vector<nascent::search::evaluated> history;  ///< costs are recomputed on load
-    std::vector<std::size_t> population;              ///< nsga2's population (indices into history)
-    std::vector<double> nadir;
-    std::vector<nascent::search::nsga2_generation> generations;
-    std::size_t rejected = 0;
-    std::vector<iteration_stats> iterations;
-    std::vector<final_model> finals;
-};
-
-inline nlohmann::json to_json(const iteration_stats& s) {
+nlohmann::json to_json(const iteration_stats& s) {
     return {{"iteration", s.iteration}, {"evaluated", s.evaluated}, {"total", s.total}, {"feasible", s.feasible},
             {"best_accuracy", s.best_accuracy}, {"front", s.front}, {"hypervolume", s.hypervolume}, {"predictor", s.predictor},
             {"predictor_tau", s.predictor_tau}, {"seconds", s.seconds}};
 }
 
-inline nlohmann::json to_json(const final_model& m) {
+nlohmann::json to_json(const final_model& m) {
     return {{"name", m.name}, {"why", m.why}, {"architecture", m.architecture}, {"peak_ram", m.peak_ram}, {"flash", m.flash},
             {"macs", m.macs}, {"params", m.params}, {"search_accuracy", m.search_accuracy}, {"float_accuracy", m.float_accuracy},
             {"int8_accuracy", m.int8_accuracy}, {"latency_ms", m.latency_ms}, {"epochs", m.epochs}, {"seconds", m.seconds}};
 }
 
-inline std::string state_text(const job_state& s) {
+std::string state_text(const job_state& s) {
     nlohmann::json j;
     j["format"] = state_format;
     j["version"] = state_version;
@@ -125,24 +60,26 @@ inline std::string state_text(const job_state& s) {
     return j.dump(1) + "\n";
 }
 
+} // namespace
+
 /// Reads the state of `folder`; throws job_error naming what is wrong (missing, not JSON, not a
 /// state, another version, fields missing or of the wrong type).
-inline job_state read_state(const std::filesystem::path& folder) {
+job_state read_state(const std::filesystem::path& folder) {
     const std::filesystem::path path = folder / "state.json";
     std::ifstream in(path);
-    if (!in) throw job_error(nascent::concat("cannot resume: '", path.string(), "' does not exist (not a search folder, or no iteration finished)"));
+    if (!in) throw job_error(concat("cannot resume: '", path.string(), "' does not exist (not a search folder, or no iteration finished)"));
     std::stringstream text;
     text << in.rdbuf();
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(text.str());
     } catch (const nlohmann::json::exception& e) {
-        throw job_error(nascent::concat("cannot resume: '", path.string(), "' is corrupt (not valid JSON: ", e.what(), ")"));
+        throw job_error(concat("cannot resume: '", path.string(), "' is corrupt (not valid JSON: ", e.what(), ")"));
     }
     if (!j.is_object() || !j.contains("format") || j["format"] != state_format)
-        throw job_error(nascent::concat("cannot resume: '", path.string(), "' is not a nascent search state"));
+        throw job_error(concat("cannot resume: '", path.string(), "' is not a nascent search state"));
     if (j.value("version", 0) != state_version)
-        throw job_error(nascent::concat("cannot resume: '", path.string(), "' has state version ", j.value("version", 0), ", this program reads ",
+        throw job_error(concat("cannot resume: '", path.string(), "' has state version ", j.value("version", 0), ", this program reads ",
                                         state_version));
     job_state s;
     try {
@@ -206,15 +143,38 @@ inline job_state read_state(const std::filesystem::path& folder) {
             s.finals.push_back(std::move(m));
         }
     } catch (const std::exception& e) {
-        throw job_error(nascent::concat("cannot resume: '", path.string(), "' is corrupt (", e.what(), ")"));
+        throw job_error(concat("cannot resume: '", path.string(), "' is corrupt (", e.what(), ")"));
     }
     for (const std::size_t i : s.population)
-        if (i >= s.history.size()) throw job_error(nascent::concat("cannot resume: '", path.string(), "' is corrupt (a population index is out of the history)"));
+        if (i >= s.history.size()) throw job_error(concat("cannot resume: '", path.string(), "' is corrupt (a population index is out of the history)"));
     return s;
 }
 
-inline void write_state(const std::filesystem::path& folder, const job_state& s) {
+void write_state(const std::filesystem::path& folder, const job_state& s) {
     nascent::io::write_file_atomically(folder / "state.json", state_text(s));
+}
+
+
+job_state prepare_folder(const job_options& options) {
+    const std::filesystem::path out = options.out;
+    if (options.resume) {
+        job_state state = read_state(out);
+        if (state.fingerprint != fingerprint(options))
+            throw job_error(concat("cannot resume: '", (out / "state.json").string(),
+                                   "' belongs to a search with other settings; its settings were ", state.fingerprint.dump(),
+                                   " (use the same settings, or another --out)"));
+        return state;
+    }
+    if (std::filesystem::exists(out) && !std::filesystem::is_empty(out))
+        throw job_error(concat("the output folder '", out.string(), "' is not empty: resume it with --resume, or choose another --out"));
+    job_state state;
+    state.fingerprint = fingerprint(options);
+    return state;
+}
+
+void job_log::open(const std::filesystem::path& path) {
+    file_ = std::fopen(path.c_str(), "a");
+    if (file_ == nullptr) throw job_error(concat("cannot write '", path.string(), "'"));
 }
 
 } // namespace nascent_search
