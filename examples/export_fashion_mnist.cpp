@@ -110,14 +110,14 @@ std::vector<float> normalised(const image_dataset& data, std::size_t first, std:
 
 /// Silent training of `epochs` epochs on architecture `arch`.
 train::fit_options fit_settings(int epochs, std::uint64_t seed, const std::vector<int>& arch) {
-    train::fit_options fo;
-    fo.epochs = epochs;
-    fo.batch_size = 64;
-    fo.seed = seed;
-    fo.architecture = arch;
-    fo.progress = false;
-    fo.log = nullptr;
-    return fo;
+    train::fit_options settings;
+    settings.epochs = epochs;
+    settings.batch_size = 64;
+    settings.seed = seed;
+    settings.architecture = arch;
+    settings.progress = false;
+    settings.log = nullptr;
+    return settings;
 }
 
 /// Runs `Net` on test image i through a pixel table, as the firmware does.
@@ -171,9 +171,9 @@ int main(int argc, char** argv) try {
     nn::fake_quantization rounding;
     if (opt.qat_epochs > 0) {
         train::sgd<float> tuner(model.parameters(), {.momentum = 0.9, .weight_decay = 5e-5});
-        train::fit_options fo = fit_settings(opt.qat_epochs, opt.seed + 1, arch);
-        fo.quantization = &rounding;
-        (void)train::fit(model, tuner, train::cosine_lr{.rate = 0.01}, train, subset(test, 0, 256), norm, fo);
+        train::fit_options settings = fit_settings(opt.qat_epochs, opt.seed + 1, arch);
+        settings.quantization = &rounding;
+        (void)train::fit(model, tuner, train::cosine_lr{.rate = 0.01}, train, subset(test, 0, 256), norm, settings);
         std::printf("quantisation-aware fine-tuning: %d epochs\n", opt.qat_epochs);
     }
 

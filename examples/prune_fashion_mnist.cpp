@@ -219,9 +219,9 @@ int main(int argc, char** argv) try {
     }
 
     prune::prune_target target;
-    target.flash_bytes = opt.flash_target;
-    target.peak_ram_bytes = opt.ram_target;
-    target.precision = int8;
+    if (opt.flash_target > 0) target.budget.flash_bytes = opt.flash_target;  // 0: no bound
+    if (opt.ram_target > 0) target.budget.ram_bytes = opt.ram_target;
+    target.budget.precision = int8;
     const prune::prune_result result = prune::prune_to_target(model, start, target, [&](const prune::prune_step& s) {
         row r{concat("slot ", s.slot, ": ", s.from_width, " → ", s.to_width), widths_of(model, s.after), s.costs};
         r.after_pruning = train::evaluate(model, test, norm, 256, s.after.choices).accuracy;

@@ -5,7 +5,7 @@
 
 #include <nascent/core/text.hpp>
 #include <nascent/deploy/export.hpp>
-#include <nascent/deploy/run.hpp>
+#include <nascent/runtime/run.hpp>
 
 #include "report.hpp"
 #include "spaces.hpp"
@@ -22,11 +22,11 @@ void append_normalised(std::vector<float>& out, const image_dataset& data, std::
 }
 
 /// Correct answers of the float and the int8 program over the test split.
-std::pair<std::size_t, std::size_t> test_programs(const job& j, const deploy_programs_result& d, const normalization& norm) {
+std::pair<std::size_t, std::size_t> test_programs(const job& j, const deploy::build_result& d, const normalization& norm) {
     const deploy::runtime_program& fp = d.float_program;
     const deploy::runtime_program& qp = d.int8_program;
-    const deploy::float_parameters& f = d.float_parameters;
-    const deploy::quantized_parameters& q = d.int8_parameters;
+    const deploy::float_parameters& f = d.float_params;
+    const deploy::quantized_parameters& q = d.int8_params;
     std::vector<float> float_arena(fp.arena_bytes / 4 + 1);
     std::vector<std::int32_t> int8_arena(qp.arena_bytes / 4 + 1);
     auto* fa = reinterpret_cast<std::byte*>(float_arena.data());
@@ -84,7 +84,7 @@ int epochs_within_limit(const job& j, const final_pick& p, double epoch_seconds,
     return std::clamp(fit, 1, p.epochs);
 }
 
-final_model test_and_export(job& j, const final_pick& p, const deploy_programs_result& d, const normalization& norm, int epochs,
+final_model test_and_export(job& j, const final_pick& p, const deploy::build_result& d, const normalization& norm, int epochs,
                             clock_type::time_point started) {
     const search::evaluated& e = j.state.history[p.index];
     final_model m;
@@ -103,7 +103,7 @@ final_model test_and_export(job& j, const final_pick& p, const deploy_programs_r
     m.float_accuracy = 100.0 * static_cast<double>(float_right) / static_cast<double>(j.test.size());
     m.int8_accuracy = 100.0 * static_cast<double>(int8_right) / static_cast<double>(j.test.size());
 
-    const deploy::quantized_parameters& q = d.int8_parameters;
+    const deploy::quantized_parameters& q = d.int8_params;
     deploy::model_metadata meta;
     meta.space = concat("nascent::zoo::", j.space->name);
     meta.architecture = m.architecture;

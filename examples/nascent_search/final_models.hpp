@@ -4,7 +4,7 @@
 //   final_models(j);  // final_models.cpp: the picks, then j.space->finals->train_and_export for each
 //
 // train_and_export<Space> is the space's part (instantiated in space_<name>_final.cpp): the
-// training and deploy_programs, the one place that turns a trained model into programs.
+// training, then deploy::build, which turns the trained model into its float and int8 programs.
 #pragma once
 
 #include <algorithm>
@@ -17,13 +17,9 @@
 #include <vector>
 
 #include <nascent/cost/latency.hpp>
-#include <nascent/cost/lower.hpp>
-#include <nascent/cost/plan.hpp>
 #include <nascent/data/augmentation.hpp>
-#include <nascent/deploy/compile.hpp>
-#include <nascent/deploy/runtime_program.hpp>
-#include <nascent/deploy/extract.hpp>
-#include <nascent/deploy/quantize.hpp>
+#include <nascent/deploy/build.hpp>
+#include <nascent/nn/extract.hpp>
 #include <nascent/nn/model.hpp>
 #include <nascent/train/fit.hpp>
 #include <nascent/train/schedule.hpp>
@@ -36,14 +32,6 @@ namespace nascent_search {
 /// Picks the models (--select, --also-ram), trains and exports those not done yet, writes summary.md.
 void final_models(job& j);
 
-/// The float and int8 programs of a trained model, with their parameters.
-struct deploy_programs_result {
-    nascent::cost::graph int8_graph;
-    nascent::deploy::runtime_program float_program, int8_program;
-    nascent::deploy::float_parameters float_parameters;
-    nascent::deploy::quantized_parameters int8_parameters;
-};
-
 /// Epochs that fit in what is left of --time-limit for pick `p`, whose epoch takes `epoch_seconds`.
 int epochs_within_limit(const job& j, const final_pick& p, double epoch_seconds, const std::vector<final_pick>& picks);
 
@@ -54,26 +42,8 @@ nascent::augmentation final_augmentation(const job_options& o);
 std::vector<float> calibration_images(const job& j, const nascent::normalization& norm);
 
 /// Tests both programs on the test split, writes the model header, and returns the model's row.
-final_model test_and_export(job& j, const final_pick& p, const deploy_programs_result& d, const nascent::normalization& norm,
+final_model test_and_export(job& j, const final_pick& p, const nascent::deploy::build_result& d, const nascent::normalization& norm,
                             int epochs, clock_type::time_point started);
-
-/// The lowering, memory plan, compilation, weight extraction, calibration and quantisation of a
-/// trained model: its float and int8 programs.
-template <class Space>
-deploy_programs_result deploy_programs(nascent::nn::model<Space>& model, const nascent::architecture& a,
-                                       const std::vector<float>& calibration) {
-    using namespace nascent;
-    const cost::graph g = cost::lower<Space>(model.input_shape(), precision::float32, a.view());
-    deploy_programs_result d;
-    d.int8_graph = cost::lower<Space>(model.input_shape(), precision::int8, a.view());
-    const cost::memory_plan plan = cost::plan(g);
-    const cost::memory_plan plan8 = cost::plan(d.int8_graph);
-    d.float_program = deploy::compile<deploy::dynamic_steps>(g, plan, precision::float32);
-    d.int8_program = deploy::compile<deploy::dynamic_steps>(d.int8_graph, plan8, precision::int8);
-    d.float_parameters = deploy::extract(model, g, a.view());
-    d.int8_parameters = deploy::quantize(g, plan, d.float_program, d.float_parameters, calibration);
-    return d;
-}
 
 /// Trains pick `p` from scratch on `train_set` (fewer epochs when the time limit requires), builds
 /// its programs and exports them.
@@ -92,15 +62,15 @@ final_model train_and_export(job& j, const final_pick& p, const nascent::image_d
     {
         nn::model<Space> probe(job_input, o.seed);
         train::sgd<float> opt(probe.parameters(), {.momentum = 0.9});
-        train::fit_options fo;
-        fo.epochs = 2;
-        fo.architecture = arch;
-        fo.progress = false;
-        fo.log = nullptr;
-        fo.augment = augment;
+        train::fit_options settings;
+        settings.epochs = 2;
+        settings.architecture = arch;
+        settings.progress = false;
+        settings.log = nullptr;
+        settings.augment = augment;
         const std::size_t n = std::min<std::size_t>(1024, train_set.size());
         const train::fit_report r =
-            train::fit(probe, opt, train::constant_lr{.rate = 0.01}, subset(train_set, 0, n), subset(j.validation, 0, 1), norm, fo);
+            train::fit(probe, opt, train::constant_lr{.rate = 0.01}, subset(train_set, 0, n), subset(j.validation, 0, 1), norm, settings);
         epoch_seconds = r.last().seconds * static_cast<double>(train_set.size()) / static_cast<double>(n);
     }
     const int epochs = epochs_within_limit(j, p, epoch_seconds, picks);
@@ -110,15 +80,15 @@ final_model train_and_export(job& j, const final_pick& p, const nascent::image_d
 
     nn::model<Space> model(job_input, o.seed);
     train::sgd<float> optimiser(model.parameters(), {.momentum = 0.9, .weight_decay = 5e-5});
-    train::fit_options fo;
-    fo.epochs = epochs;
-    fo.seed = o.seed;
-    fo.architecture = arch;
-    fo.progress = ::isatty(STDERR_FILENO) != 0;
-    fo.log = j.log.file();
-    fo.augment = augment;
-    (void)train::fit(model, optimiser, train::cosine_lr{.rate = o.learning_rate}, train_set, subset(j.test, 0, 1000), norm, fo);
-    return test_and_export(j, p, deploy_programs<Space>(model, e.arch, calibration_images(j, norm)), norm, epochs, t);
+    train::fit_options settings;
+    settings.epochs = epochs;
+    settings.seed = o.seed;
+    settings.architecture = arch;
+    settings.progress = ::isatty(STDERR_FILENO) != 0;
+    settings.log = j.log.file();
+    settings.augment = augment;
+    (void)train::fit(model, optimiser, train::cosine_lr{.rate = o.learning_rate}, train_set, subset(j.test, 0, 1000), norm, settings);
+    return test_and_export(j, p, deploy::build(model, e.arch.view(), calibration_images(j, norm)), norm, epochs, t);
 }
 
 /// The final part of Space's program.

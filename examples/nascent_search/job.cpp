@@ -11,7 +11,7 @@
 #include <nascent/core/text.hpp>
 #include <nascent/data/fashion_mnist.hpp>
 #include <nascent/io/atomic_file.hpp>
-#include <nascent/ops/gemm.hpp>
+#include <nascent/nn/kernels/gemm.hpp>
 
 #include "final_models.hpp"
 #include "job.hpp"

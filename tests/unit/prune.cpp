@@ -275,7 +275,7 @@ TEST_CASE("pruning to a target narrows step by step, fine-tuning after each", "[
     const cost::costs smallest = cost::of<chain>(chain_input, cost::precision::int8, std::vector<int>{0, 0});
 
     prune::prune_target target;
-    target.flash_bytes = (full.flash_bytes + smallest.flash_bytes) / 2;
+    target.budget.flash_bytes = (full.flash_bytes + smallest.flash_bytes) / 2;
     int tuned = 0;
     const prune::prune_result r = prune::prune_to_target(m, wide, target, [&](const prune::prune_step& s) {
         ++tuned;
@@ -287,16 +287,25 @@ TEST_CASE("pruning to a target narrows step by step, fine-tuning after each", "[
     CHECK(r.stopped.empty());
     CHECK(tuned == static_cast<int>(r.steps.size()));
     CHECK(!r.steps.empty());
-    CHECK(r.costs.flash_bytes <= target.flash_bytes);
+    CHECK(r.costs.flash_bytes <= *target.budget.flash_bytes);
     for (std::size_t i = 1; i < r.steps.size(); ++i) CHECK(r.steps[i].costs.flash_bytes < r.steps[i - 1].costs.flash_bytes);
 
     // A target no width can reach stops with a reason.
     prune::prune_target impossible;
-    impossible.peak_ram_bytes = 1;
+    impossible.budget.ram_bytes = 1;
     const prune::prune_result stuck = prune::prune_to_target(m, r.arch, impossible, [](const prune::prune_step&) {});
     CHECK_FALSE(stuck.reached);
     CHECK_THAT(stuck.stopped, Catch::Contains("no elastic width left"));
     CHECK(stuck.arch[0] == 0);
+
+    // Bounds pruning cannot aim at are refused with the reason.
+    prune::prune_target with_macs;
+    with_macs.budget.flash_bytes = 1'000'000;
+    with_macs.budget.macs = 1000;
+    CHECK_THROWS_WITH(prune::prune_to_target(m, r.arch, with_macs, [](const prune::prune_step&) {}),
+                      Catch::Contains("only flash and peak RAM bounds"));
+    CHECK_THROWS_WITH(prune::prune_to_target(m, r.arch, prune::prune_target{}, [](const prune::prune_step&) {}),
+                      Catch::Contains("set a flash or a peak RAM bound"));
 }
 
 TEST_CASE("pruning refuses, changing nothing, what it cannot reorder", "[prune]") {

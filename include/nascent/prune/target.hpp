@@ -1,20 +1,19 @@
-// nascent/prune/target.hpp - the bounds prune_to_target narrows a network to: flash and peak
-// RAM of the deployed network at one precision (cost::of<Space>), and a step limit.
+// nascent/prune/target.hpp - the bounds prune_to_target narrows a network to: the flash and
+// peak RAM bounds of a cost::budget (at its precision, cost::of<Space>), and a step limit.
 //
-//   prune::prune_target target{.flash_bytes = 10000, .peak_ram_bytes = 4000, .precision = cost::precision::int8};
+//   prune::prune_target target{.budget = {.ram_bytes = 4000, .flash_bytes = 10000}};
 #pragma once
 
 #include <cstddef>
 
-#include "nascent/cost/costs.hpp"
+#include "nascent/cost/budget.hpp"
 
 namespace nascent::prune {
 
-/// Bounds for prune_to_target, at one precision (0: no bound).
+/// Bounds for prune_to_target: the budget's flash and peak RAM (MAC and parameter bounds are
+/// refused), and the most narrowing steps.
 struct prune_target {
-    std::size_t flash_bytes = 0;
-    std::size_t peak_ram_bytes = 0;
-    cost::precision precision = cost::precision::int8;
+    cost::budget budget{};
     int max_steps = 64;
 };
 

@@ -48,7 +48,7 @@ struct prune_result {
 };
 
 /// Prunes `arch` one width option at a time until its flash and peak RAM (cost::of<Space> at
-/// target.precision) meet the target, calling fine_tune(const prune_step&) after each step
+/// target.budget.precision) meet the target, calling fine_tune(const prune_step&) after each step
 /// (train the model on step.after there). A step narrows, among the elastic widths whose
 /// filters can be reordered and whose narrowing lowers an exceeded figure, the one that
 /// loses the least L1 mass per share of that figure saved: removed_share divided by the
@@ -57,14 +57,15 @@ struct prune_result {
 template <class Space, class T, class FineTune>
 prune_result prune_to_target(nn::model<Space, T>& model, architecture arch, const prune_target& target, FineTune&& fine_tune) {
     using namespace detail;
-    require(target.flash_bytes > 0 || target.peak_ram_bytes > 0, "prune_to_target: set a flash or a peak RAM bound");
+    require(target.budget.flash_bytes || target.budget.ram_bytes, "prune_to_target: set a flash or a peak RAM bound");
+    require(!target.budget.macs && !target.budget.params,
+            "prune_to_target: only flash and peak RAM bounds can be pruned to; leave the budget's macs and params unset");
     const shape input = model.input_shape();
     prune_result result;
     result.arch = checked<Space>(std::move(arch), input);
-    result.costs = cost::of<Space>(input, target.precision, result.arch.view());
+    result.costs = cost::of<Space>(input, target.budget.precision, result.arch.view());
     auto over = [&](const cost::costs& c) {
-        return (target.flash_bytes > 0 && c.flash_bytes > target.flash_bytes) ||
-               (target.peak_ram_bytes > 0 && c.peak_ram_bytes > target.peak_ram_bytes);
+        return !target.budget.flash_bytes.admits(c.flash_bytes) || !target.budget.ram_bytes.admits(c.peak_ram_bytes);
     };
     for (int step = 0; over(result.costs); ++step) {
         if (step == target.max_steps) {
@@ -80,11 +81,11 @@ prune_result prune_to_target(nn::model<Space, T>& model, architecture arch, cons
             trial.choices[w.slot] = w.option - 1;
             if (space::validate<Space>(input, trial.view()) != problem::none) continue;
             trial = space::canonical<Space>(std::move(trial));
-            const cost::costs c = cost::of<Space>(input, target.precision, trial.view());
+            const cost::costs c = cost::of<Space>(input, target.budget.precision, trial.view());
             double saved = 0.0;
-            if (target.flash_bytes > 0 && now.flash_bytes > target.flash_bytes && c.flash_bytes < now.flash_bytes)
+            if (target.budget.flash_bytes && now.flash_bytes > *target.budget.flash_bytes && c.flash_bytes < now.flash_bytes)
                 saved += static_cast<double>(now.flash_bytes - c.flash_bytes) / static_cast<double>(now.flash_bytes);
-            if (target.peak_ram_bytes > 0 && now.peak_ram_bytes > target.peak_ram_bytes && c.peak_ram_bytes < now.peak_ram_bytes)
+            if (target.budget.ram_bytes && now.peak_ram_bytes > *target.budget.ram_bytes && c.peak_ram_bytes < now.peak_ram_bytes)
                 saved += static_cast<double>(now.peak_ram_bytes - c.peak_ram_bytes) / static_cast<double>(now.peak_ram_bytes);
             if (saved <= 0.0) continue;
             std::vector<double> norms = filter_norms(model, result.arch, w.slot);
