@@ -15,6 +15,7 @@
 #include <nascent/cost/plan.hpp>
 #include <nascent/deploy/compile.hpp>
 #include <nascent/nn/extract.hpp>
+#include <nascent/nn/supernet.hpp>
 #include <nascent/runtime/run.hpp>
 
 #include "test_helpers.hpp"
