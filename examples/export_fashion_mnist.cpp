@@ -130,18 +130,18 @@ int classify(typename Net::arena& arena, const std::vector<typename Net::element
 }
 
 std::string images_header(const image_dataset& test, std::size_t count) {
-    std::string out = concat("// fashion_images.hpp - the first ", count, " Fashion-MNIST test images, exported by nascent.\n",
+    std::string out = string_of("// fashion_images.hpp - the first ", count, " Fashion-MNIST test images, exported by nascent.\n",
                              "#pragma once\n\n#include <cstdint>\n\nnamespace fashion_images {\n\n",
                              "inline constexpr int count = ", count, ";\n\n", "inline constexpr std::uint8_t pixels[count][",
                              test.sample.size(), "] = {\n");
     for (std::size_t i = 0; i < count; ++i) {
         out += "    {";
         const std::uint8_t* p = test.image(i);
-        for (std::size_t k = 0; k < test.sample.size(); ++k) out += concat(k % 28 == 0 ? "\n     " : "", int{p[k]}, ',');
+        for (std::size_t k = 0; k < test.sample.size(); ++k) out += string_of(k % 28 == 0 ? "\n     " : "", int{p[k]}, ',');
         out += "},\n";
     }
     out += "};\n\ninline constexpr std::uint8_t labels[count] = {";
-    for (std::size_t i = 0; i < count; ++i) out += concat(i == 0 ? "" : ", ", int{test.labels[i]});
+    for (std::size_t i = 0; i < count; ++i) out += string_of(i == 0 ? "" : ", ", int{test.labels[i]});
     return out + "};\n\n} // namespace fashion_images\n";
 }
 
@@ -152,7 +152,7 @@ int main(int argc, char** argv) try {
     blas::set_threads(opt.threads);
     const image_dataset train_all = load_fashion_mnist(split::train);
     const image_dataset test = load_fashion_mnist(split::test);
-    require(opt.images >= 1 && opt.images <= test.size(), concat("--images must be between 1 and ", test.size()));
+    require(opt.images >= 1 && opt.images <= test.size(), string_of("--images must be between 1 and ", test.size()));
     require(opt.calibration >= 1 && opt.calibration <= 10000, "--calibration must be between 1 and 10000");
     const std::size_t train_count = opt.train_limit == 0 ? train_all.size() : std::min(opt.train_limit, train_all.size());
     const image_dataset train = subset(train_all, 0, train_count);
@@ -218,24 +218,24 @@ int main(int argc, char** argv) try {
                 m.architecture.c_str(), test.size(), m.float_accuracy, m.int8_accuracy, int8_net::arena_bytes, int8_net::flash_bytes,
                 m.costs.macs, m.latency_ms);
     require(m.float_accuracy - m.int8_accuracy <= opt.max_drop,
-            concat("int8 loses ", m.float_accuracy - m.int8_accuracy, " points against float, more than --max-drop ", opt.max_drop));
+            string_of("int8 loses ", m.float_accuracy - m.int8_accuracy, " points against float, more than --max-drop ", opt.max_drop));
 
     // The firmware's run, on the host: fill pattern, the embedded images, the high-water mark.
-    std::string expected = concat("nascent firmware: ", m.architecture, ", ", opt.images, " images\n");
+    std::string expected = string_of("nascent firmware: ", m.architecture, ", ", opt.images, " images\n");
     std::fill(std::begin(int8_arena.bytes), std::end(int8_arena.bytes), fill_pattern);
     std::size_t correct = 0;
     for (std::size_t i = 0; i < opt.images; ++i) {
         const int p = classify<int8_net>(int8_arena, int8_table, test.image(i), q.weights.data(), q.params.data());
         require(p == predictions[i], "the int8 network gave two answers for one image");
         correct += p == test.labels[i] ? 1 : 0;
-        expected += concat("image ", i, ": label ", int{test.labels[i]}, ", predicted ", p, '\n');
+        expected += string_of("image ", i, ": label ", int{test.labels[i]}, ", predicted ", p, '\n');
     }
     std::size_t high_water = int8_net::arena_bytes;
     while (high_water > 0 && int8_arena.bytes[high_water - 1] == fill_pattern) --high_water;
     require(high_water == int8_net::arena_bytes,
-            concat("the arena's measured high-water mark is ", high_water, " bytes, the compile-time figure ", int8_net::arena_bytes));
-    expected += concat("correct: ", correct, " of ", opt.images, '\n');
-    expected += concat("arena: high-water mark ", high_water, " of ", int8_net::arena_bytes, " bytes\n");
+            string_of("the arena's measured high-water mark is ", high_water, " bytes, the compile-time figure ", int8_net::arena_bytes));
+    expected += string_of("correct: ", correct, " of ", opt.images, '\n');
+    expected += string_of("arena: high-water mark ", high_water, " of ", int8_net::arena_bytes, " bytes\n");
 
     std::filesystem::create_directories(opt.out);
     deploy::write_model_header(opt.out / "fashion_model.hpp", "fashion_model", int8_net::program, std::span<const std::int8_t>(q.weights),

@@ -223,7 +223,7 @@ int main(int argc, char** argv) try {
     if (opt.ram_target > 0) target.budget.ram_bytes = opt.ram_target;
     target.budget.precision = int8;
     const prune::prune_result result = prune::prune_to_target(model, start, target, [&](const prune::prune_step& s) {
-        row r{concat("slot ", s.slot, ": ", s.from_width, " → ", s.to_width), widths_of(model, s.after), s.costs};
+        row r{string_of("slot ", s.slot, ": ", s.from_width, " → ", s.to_width), widths_of(model, s.after), s.costs};
         r.after_pruning = train::evaluate(model, test, norm, 256, s.after.choices).accuracy;
         (void)search::recalibrate(model, s.after, training, norm);
         r.recalibrated = train::evaluate(model, test, norm, 256, s.after.choices).accuracy;
@@ -238,23 +238,23 @@ int main(int argc, char** argv) try {
         std::fflush(stdout);
     });
 
-    std::string table = concat("Widths of the six convolutions in network order; flash and peak RAM of the deployed network at "
+    std::string table = string_of("Widths of the six convolutions in network order; flash and peak RAM of the deployed network at "
                                "int8; target flash ≤ ", opt.flash_target, " B, peak RAM ≤ ", opt.ram_target, " B.\n\n");
     table += "| step | pruned | widths | params | flash int8 (B) | peak RAM int8 (B) | test acc. pruned | "
              "+ BN recalibrated | + fine-tuned |\n"
              "|---:|---|---|---:|---:|---:|---:|---:|---:|\n";
     for (std::size_t i = 0; i < rows.size(); ++i) {
         const row& r = rows[i];
-        table += concat("| ", i, " | ", r.pruned, " | ", r.widths, " | ", r.costs.params, " | ", r.costs.flash_bytes, " | ",
+        table += string_of("| ", i, " | ", r.pruned, " | ", r.widths, " | ", r.costs.params, " | ", r.costs.flash_bytes, " | ",
                         r.costs.peak_ram_bytes, " | ", percent(r.after_pruning), " | ", percent(r.recalibrated), " | ",
                         percent(r.after_tuning), " |\n");
     }
-    table += concat("\n", result.reached ? "Target reached" : concat("Target not reached (", result.stopped, ")"),
+    table += string_of("\n", result.reached ? "Target reached" : string_of("Target not reached (", result.stopped, ")"),
                     "; final architecture ", to_text(result.arch), "\n");
     if (opt.scratch_epochs > 0) {
         nn::model<space_type> fresh(input, opt.seed);
         const train::fit_report r = tune_model(fresh, result.arch, training, opt.scratch_epochs, opt.lr);
-        table += concat("\nThe final architecture trained from scratch for ", opt.scratch_epochs, " epochs on ", training.size(),
+        table += string_of("\nThe final architecture trained from scratch for ", opt.scratch_epochs, " epochs on ", training.size(),
                         " images: test accuracy ", percent(r.last().test_accuracy), "\n");
     }
     std::printf("\n%s", table.c_str());

@@ -66,7 +66,7 @@ public:
             try {
                 nn::load(supernet_, weights);
             } catch (const std::exception& e) {
-                throw job_error(concat("cannot resume: ", e.what()));
+                throw job_error(string_of("cannot resume: ", e.what()));
             }
             j.log.line("supernet: weights loaded from %s", weights.c_str());
         } else {

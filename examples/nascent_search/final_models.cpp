@@ -105,7 +105,7 @@ final_model test_and_export(job& j, const final_pick& p, const deploy::build_res
 
     const deploy::quantized_parameters& q = d.int8_params;
     deploy::model_metadata meta;
-    meta.space = concat("nascent::zoo::", j.space->name);
+    meta.space = string_of("nascent::zoo::", j.space->name);
     meta.architecture = m.architecture;
     meta.decisions = std::vector<int>(e.arch.choices.begin(), e.arch.choices.end());
     meta.costs = c8;
@@ -134,7 +134,7 @@ void final_models(job& j) {
         j.state.history, o.budget, {.count = std::max<std::size_t>(o.select_count, 1), .prefer = o.select});
     if (chosen.empty()) throw job_error("the search evaluated no candidate within the budgets");
     for (std::size_t i = 0; i < chosen.size(); ++i)
-        picks.push_back({chosen[i], i == 0 ? std::string("model") : concat("model_", i + 1), concat("post-search (", name_of(o.select), ")"),
+        picks.push_back({chosen[i], i == 0 ? std::string("model") : string_of("model_", i + 1), string_of("post-search (", name_of(o.select), ")"),
                          o.final_epochs});
     for (const std::size_t ram : o.also_ram) {
         cost::budget tight = o.budget;
@@ -144,7 +144,7 @@ void final_models(job& j) {
             j.log.line("no candidate within %zu bytes of peak RAM was evaluated", ram);
             continue;
         }
-        picks.push_back({best[0], concat("model_ram", ram), concat("most accurate within ", ram, " B of RAM"), std::max(o.also_epochs, 1)});
+        picks.push_back({best[0], string_of("model_ram", ram), string_of("most accurate within ", ram, " B of RAM"), std::max(o.also_epochs, 1)});
     }
     const image_dataset final_train = o.final_images > 0 ? subset(j.train_all, 0, std::min(o.final_images, j.train_all.size())) : j.train_all;
     for (const final_pick& p : picks) {
@@ -155,7 +155,7 @@ void final_models(job& j) {
                                        [&](const final_model& m) { return m.architecture == to_text(j.state.history[p.index].arch); });
         if (same != j.state.finals.end()) {
             final_model copy = *same;
-            copy.why = concat(p.why, " (the same architecture as ", same->name, ")");
+            copy.why = string_of(p.why, " (the same architecture as ", same->name, ")");
             copy.name = p.name;
             j.log.line("final: %s is %s again", p.name.c_str(), same->name.c_str());
             j.state.finals.push_back(std::move(copy));

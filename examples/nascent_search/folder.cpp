@@ -67,19 +67,19 @@ std::string state_text(const job_state& s) {
 job_state read_state(const std::filesystem::path& folder) {
     const std::filesystem::path path = folder / "state.json";
     std::ifstream in(path);
-    if (!in) throw job_error(concat("cannot resume: '", path.string(), "' does not exist (not a search folder, or no iteration finished)"));
+    if (!in) throw job_error(string_of("cannot resume: '", path.string(), "' does not exist (not a search folder, or no iteration finished)"));
     std::stringstream text;
     text << in.rdbuf();
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(text.str());
     } catch (const nlohmann::json::exception& e) {
-        throw job_error(concat("cannot resume: '", path.string(), "' is corrupt (not valid JSON: ", e.what(), ")"));
+        throw job_error(string_of("cannot resume: '", path.string(), "' is corrupt (not valid JSON: ", e.what(), ")"));
     }
     if (!j.is_object() || !j.contains("format") || j["format"] != state_format)
-        throw job_error(concat("cannot resume: '", path.string(), "' is not a nascent search state"));
+        throw job_error(string_of("cannot resume: '", path.string(), "' is not a nascent search state"));
     if (j.value("version", 0) != state_version)
-        throw job_error(concat("cannot resume: '", path.string(), "' has state version ", j.value("version", 0), ", this program reads ",
+        throw job_error(string_of("cannot resume: '", path.string(), "' has state version ", j.value("version", 0), ", this program reads ",
                                         state_version));
     job_state s;
     try {
@@ -143,10 +143,10 @@ job_state read_state(const std::filesystem::path& folder) {
             s.finals.push_back(std::move(m));
         }
     } catch (const std::exception& e) {
-        throw job_error(concat("cannot resume: '", path.string(), "' is corrupt (", e.what(), ")"));
+        throw job_error(string_of("cannot resume: '", path.string(), "' is corrupt (", e.what(), ")"));
     }
     for (const std::size_t i : s.population)
-        if (i >= s.history.size()) throw job_error(concat("cannot resume: '", path.string(), "' is corrupt (a population index is out of the history)"));
+        if (i >= s.history.size()) throw job_error(string_of("cannot resume: '", path.string(), "' is corrupt (a population index is out of the history)"));
     return s;
 }
 
@@ -160,13 +160,13 @@ job_state prepare_folder(const job_options& options) {
     if (options.resume) {
         job_state state = read_state(out);
         if (state.fingerprint != fingerprint(options))
-            throw job_error(concat("cannot resume: '", (out / "state.json").string(),
+            throw job_error(string_of("cannot resume: '", (out / "state.json").string(),
                                    "' belongs to a search with other settings; its settings were ", state.fingerprint.dump(),
                                    " (use the same settings, or another --out)"));
         return state;
     }
     if (std::filesystem::exists(out) && !std::filesystem::is_empty(out))
-        throw job_error(concat("the output folder '", out.string(), "' is not empty: resume it with --resume, or choose another --out"));
+        throw job_error(string_of("the output folder '", out.string(), "' is not empty: resume it with --resume, or choose another --out"));
     job_state state;
     state.fingerprint = fingerprint(options);
     return state;
@@ -174,7 +174,7 @@ job_state prepare_folder(const job_options& options) {
 
 void job_log::open(const std::filesystem::path& path) {
     file_ = std::fopen(path.c_str(), "a");
-    if (file_ == nullptr) throw job_error(concat("cannot write '", path.string(), "'"));
+    if (file_ == nullptr) throw job_error(string_of("cannot write '", path.string(), "'"));
 }
 
 } // namespace nascent_search

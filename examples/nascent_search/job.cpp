@@ -37,9 +37,9 @@ void load_data(job& j) {
         j.train_all = load_fashion_mnist(split::train, dir);
         j.test = load_fashion_mnist(split::test, dir);
     } catch (const std::exception& e) {
-        throw job_error(concat("cannot load Fashion-MNIST from '", dir.string(), "': ", e.what()));
+        throw job_error(string_of("cannot load Fashion-MNIST from '", dir.string(), "': ", e.what()));
     }
-    if (o.validation >= j.train_all.size()) throw job_error(concat("--validation must be below the ", j.train_all.size(), " training images"));
+    if (o.validation >= j.train_all.size()) throw job_error(string_of("--validation must be below the ", j.train_all.size(), " training images"));
     const std::size_t available = j.train_all.size() - o.validation;
     const std::size_t n = o.search_images > 0 ? std::min(o.search_images, available) : available;
     j.search_train = subset(j.train_all, 0, n);

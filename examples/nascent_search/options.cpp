@@ -73,9 +73,9 @@ E parse_name(const char* what, const std::string& text) {
     std::string list;
     for (const auto& n : table_of<E>()) {
         if (text == n.name) return n.value;
-        list += concat(list.empty() ? "" : ", ", n.name);
+        list += string_of(list.empty() ? "" : ", ", n.name);
     }
-    throw job_error(concat("unknown ", what, " '", text, "' (expected one of: ", list, ")"), 2);
+    throw job_error(string_of("unknown ", what, " '", text, "' (expected one of: ", list, ")"), 2);
 }
 
 /// One setting: its name, what its value looks like, its help, and how to set and print it.
@@ -97,7 +97,7 @@ std::uint64_t parse_unsigned(const std::string& name, const std::string& text) {
     } catch (const std::exception&) {
         used = 0;
     }
-    if (used == 0 || used != text.size()) throw job_error(concat("--", name, " needs a whole number, not '", text, "'"), 2);
+    if (used == 0 || used != text.size()) throw job_error(string_of("--", name, " needs a whole number, not '", text, "'"), 2);
     return v;
 }
 
@@ -109,14 +109,14 @@ double parse_number(const std::string& name, const std::string& text) {
     } catch (const std::exception&) {
         used = 0;
     }
-    if (used == 0 || used != text.size() || !(v >= 0.0)) throw job_error(concat("--", name, " needs a number >= 0, not '", text, "'"), 2);
+    if (used == 0 || used != text.size() || !(v >= 0.0)) throw job_error(string_of("--", name, " needs a number >= 0, not '", text, "'"), 2);
     return v;
 }
 
 bool parse_switch(const std::string& name, const std::string& text) {
     if (text == "true" || text == "1" || text == "yes") return true;
     if (text == "false" || text == "0" || text == "no") return false;
-    throw job_error(concat("--", name, " is true or false, not '", text, "'"), 2);
+    throw job_error(string_of("--", name, " is true or false, not '", text, "'"), 2);
 }
 
 const std::vector<option_spec>& option_specs();
@@ -124,7 +124,7 @@ const std::vector<option_spec>& option_specs();
 const option_spec& find_spec(std::string_view name) {
     for (const option_spec& spec : option_specs())
         if (name == spec.name) return spec;
-    throw job_error(concat("unknown option '", name, "' (see --help)"), 2);
+    throw job_error(string_of("unknown option '", name, "' (see --help)"), 2);
 }
 
 /// A JSON value as the text a flag would carry.
@@ -138,7 +138,7 @@ std::string flag_text(const std::string& name, const nlohmann::json& v) {
         for (const auto& e : v) s += (s.empty() ? "" : ",") + flag_text(name, e);
         return s;
     }
-    throw job_error(concat("config: \"", name, "\" has a value of the wrong kind: ", v.dump()), 2);
+    throw job_error(string_of("config: \"", name, "\" has a value of the wrong kind: ", v.dump()), 2);
 }
 
 /// Every setting, in the order --help lists them.
@@ -280,7 +280,7 @@ std::vector<space_kind> all_spaces() {
 
 /// The --help text.
 std::string help_text(const char* program) {
-    std::string s = concat(
+    std::string s = string_of(
         "usage: ", program, " [--config FILE] [--quick] [--OPTION VALUE ...]\n\n",
         "Searches a space of networks for Fashion-MNIST under microcontroller budgets, trains the chosen\n",
         "architecture in full, quantises it to int8 and exports it as a C++ header. Every OPTION is also a\n",
@@ -289,12 +289,12 @@ std::string help_text(const char* program) {
         "  --quick                small settings for a smoke run (about 2 minutes); later flags still apply\n",
         "  --help                 this text\n");
     for (const option_spec& spec : option_specs()) {
-        std::string left = concat("  --", spec.name, *spec.value ? " " : "", spec.value);
+        std::string left = string_of("  --", spec.name, *spec.value ? " " : "", spec.value);
         if (left.size() < 25) left.resize(25, ' ');
         else left += "\n" + std::string(25, ' ');
         const nlohmann::json def = spec.get(job_options{});
         // the help and the default, wrapped at 100 columns under the help column
-        std::string text = concat(spec.help, " [default ", def.dump(), "]");
+        std::string text = string_of(spec.help, " [default ", def.dump(), "]");
         std::string line = left;
         std::size_t at = 0;
         while (at < text.size()) {
@@ -311,7 +311,7 @@ std::string help_text(const char* program) {
         s += line + "\n";
     }
     s += "\nspaces:";
-    for (const space_kind k : all_spaces()) s += concat(" ", name_of(k));
+    for (const space_kind k : all_spaces()) s += string_of(" ", name_of(k));
     s += "\n\nExit status: 0 done; 1 failure (missing dataset, impossible budget, unusable state folder, ...); 2 bad usage.\n";
     return s;
 }
@@ -319,14 +319,14 @@ std::string help_text(const char* program) {
 /// Applies the JSON object of `path` to `o`.
 static void apply_config_file(job_options& o, const std::filesystem::path& path) {
     std::ifstream in(path);
-    if (!in) throw job_error(concat("cannot read the config file '", path.string(), "'"), 2);
+    if (!in) throw job_error(string_of("cannot read the config file '", path.string(), "'"), 2);
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(in);
     } catch (const nlohmann::json::exception& e) {
-        throw job_error(concat("the config file '", path.string(), "' is not valid JSON: ", e.what()), 2);
+        throw job_error(string_of("the config file '", path.string(), "' is not valid JSON: ", e.what()), 2);
     }
-    if (!j.is_object()) throw job_error(concat("the config file '", path.string(), "' must hold a JSON object"), 2);
+    if (!j.is_object()) throw job_error(string_of("the config file '", path.string(), "' must hold a JSON object"), 2);
     for (const auto& [key, value] : j.items()) {
         if (key == "quick") {
             if (value == true) apply_quick(o);
@@ -335,7 +335,7 @@ static void apply_config_file(job_options& o, const std::filesystem::path& path)
         try {
             find_spec(key).set(o, flag_text(key, value));
         } catch (const job_error& e) {
-            throw job_error(concat("config file '", path.string(), "': ", e.what()), 2);
+            throw job_error(string_of("config file '", path.string(), "': ", e.what()), 2);
         }
     }
 }
@@ -366,7 +366,7 @@ job_options parse_command_line(int argc, char** argv, bool& help) {
             ++i;
             continue;
         }
-        if (a.rfind("--", 0) != 0) throw job_error(concat("unexpected argument '", a, "' (see --help)"), 2);
+        if (a.rfind("--", 0) != 0) throw job_error(string_of("unexpected argument '", a, "' (see --help)"), 2);
         std::string name = a.substr(2);
         std::string value;
         if (const auto eq = name.find('='); eq != std::string::npos) {
@@ -377,7 +377,7 @@ job_options parse_command_line(int argc, char** argv, bool& help) {
             if (*spec.value == '\0') {
                 value = "true";
             } else {
-                if (i + 1 >= args.size()) throw job_error(concat("--", name, " needs a value (", spec.value, ")"), 2);
+                if (i + 1 >= args.size()) throw job_error(string_of("--", name, " needs a value (", spec.value, ")"), 2);
                 value = args[++i];
             }
         }
@@ -386,7 +386,7 @@ job_options parse_command_line(int argc, char** argv, bool& help) {
     if (o.population == 0) throw job_error("--population must be at least 1", 2);
     if (o.final_epochs == 0) throw job_error("--final-epochs must be at least 1", 2);
     if (o.augment_shift >= job_input.h || o.augment_shift >= job_input.w)
-        throw job_error(concat("--augment-shift must be below ", job_input.w, ", the images' extent"), 2);
+        throw job_error(string_of("--augment-shift must be below ", job_input.w, ", the images' extent"), 2);
     if (o.threads == 0) throw job_error("--threads must be at least 1", 2);
     if (o.validation == 0) throw job_error("--validation must be at least 1", 2);
     return o;

@@ -29,32 +29,32 @@ void write_tables(const job& j) {
     std::string c = "index,iteration,architecture,accuracy,loss,peak_ram_bytes,flash_bytes,macs,params,feasible\n";
     for (std::size_t i = 0; i < history.size(); ++i) {
         const auto& e = history[i];
-        c += concat(i, ',', e.generation, ',', to_text(e.arch), ',', shortest_text(e.accuracy), ',', shortest_text(e.loss), ',',
+        c += string_of(i, ',', e.generation, ',', to_text(e.arch), ',', shortest_text(e.accuracy), ',', shortest_text(e.loss), ',',
                     e.costs.peak_ram_bytes, ',', e.costs.flash_bytes, ',', e.costs.macs, ',', e.costs.params, ',',
                     search::satisfies(e.costs, j.options.budget) ? 1 : 0, '\n');
     }
     io::write_file_atomically(j.out / "candidates.csv", c);
     std::string t = "iteration,evaluated,total,feasible,best_accuracy,front,hypervolume,predictor,predictor_tau,seconds\n";
     for (const auto& s : j.state.iterations)
-        t += concat(s.iteration, ',', s.evaluated, ',', s.total, ',', s.feasible, ',', shortest_text(s.best_accuracy), ',', s.front, ',',
+        t += string_of(s.iteration, ',', s.evaluated, ',', s.total, ',', s.feasible, ',', shortest_text(s.best_accuracy), ',', s.front, ',',
                     shortest_text(s.hypervolume), ',', s.predictor, ',', shortest_text(s.predictor_tau), ',', fixed_text(s.seconds, 1), '\n');
     io::write_file_atomically(j.out / "iterations.csv", t);
     const std::vector<std::size_t> front = current_front(j);
     search::write_pareto_csv(j.out / "pareto.csv", history, front);
     search::write_pareto_svg(j.out / "pareto.svg", history, front,
-                             {.title = concat(j.space->name, ", ", name_of(j.options.strategy), ": ", search::describe(j.options.budget))});
+                             {.title = string_of(j.space->name, ", ", name_of(j.options.strategy), ": ", search::describe(j.options.budget))});
 }
 
 void write_summary(job& j) {
     const job_options& o = j.options;
     const auto& history = j.state.history;
-    std::string s = concat("# nascent search: ", j.space->name, ", ", name_of(o.strategy), "\n\n", "Budgets: ", search::describe(o.budget),
+    std::string s = string_of("# nascent search: ", j.space->name, ", ", name_of(o.strategy), "\n\n", "Budgets: ", search::describe(o.budget),
                            ", error <= ", fixed_text(100.0 * o.max_error, 1), "%. Candidates evaluated: ", history.size(), "; search time ",
                            minutes(j.state.search_seconds), ".\n\n",
                            "| model | architecture | selected as | search accuracy (%) | test float (%) | test int8 (%) | peak RAM (B) | flash (B) | MACs | est. Cortex-M4 latency (ms) | epochs | error within budget |\n",
                            "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (const final_model& m : j.state.finals)
-        s += concat("| ", m.name, " | `", m.architecture, "` | ", m.why, " | ", fixed_text(m.search_accuracy, 2), " | ", fixed_text(m.float_accuracy, 2),
+        s += string_of("| ", m.name, " | `", m.architecture, "` | ", m.why, " | ", fixed_text(m.search_accuracy, 2), " | ", fixed_text(m.float_accuracy, 2),
                     " | ", fixed_text(m.int8_accuracy, 2), " | ", m.peak_ram, " | ", m.flash, " | ", m.macs, " | ", fixed_text(m.latency_ms, 1), " | ",
                     m.epochs, " | ", 100.0 - m.int8_accuracy <= 100.0 * o.max_error ? "yes" : "no", " |\n");
     s += "\nPareto front of the search (feasible, error against peak RAM and flash; search-time accuracy):\n\n"
@@ -63,10 +63,10 @@ void write_summary(job& j) {
     std::sort(front.begin(), front.end(), [&](std::size_t a, std::size_t b) { return history[a].costs.peak_ram_bytes < history[b].costs.peak_ram_bytes; });
     for (const std::size_t i : front) {
         const auto& e = history[i];
-        s += concat("| `", to_text(e.arch), "` | ", fixed_text(100.0 * e.accuracy, 2), " | ", e.costs.peak_ram_bytes, " | ", e.costs.flash_bytes, " | ",
+        s += string_of("| `", to_text(e.arch), "` | ", fixed_text(100.0 * e.accuracy, 2), " | ", e.costs.peak_ram_bytes, " | ", e.costs.flash_bytes, " | ",
                     e.costs.macs, " |\n");
     }
-    s += concat("\nTotal time ", minutes(j.elapsed_total()), ".\n");
+    s += string_of("\nTotal time ", minutes(j.elapsed_total()), ".\n");
     io::write_file_atomically(j.out / "summary.md", s);
     j.log.line("%s", s.c_str());
 }

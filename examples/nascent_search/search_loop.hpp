@@ -50,7 +50,7 @@ void check_budget(const job& j) {
     try {
         (void)nascent::search::sample_feasible<Space>(job_input, j.options.budget, random);
     } catch (const nascent::error& e) {
-        throw job_error(nascent::concat("impossible budget for space ", j.space->name, ": ", e.what()));
+        throw job_error(nascent::string_of("impossible budget for space ", j.space->name, ": ", e.what()));
     }
 }
 

@@ -27,7 +27,7 @@ fs::path unique_temp_path(const std::string& suffix) {
                                           std::chrono::steady_clock::now().time_since_epoch().count());
     static std::atomic<unsigned> counter{0};
     return fs::temp_directory_path() /
-           nascent::concat("nascent_data_idx_", salt, "_", counter++, suffix);
+           nascent::string_of("nascent_data_idx_", salt, "_", counter++, suffix);
 }
 
 /// A path under the temp directory that is removed (with everything below it) on destruction.

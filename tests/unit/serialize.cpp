@@ -34,7 +34,7 @@ std::vector<double> all_values(Model& m) {
 
 struct temp_dir {
     std::filesystem::path path = std::filesystem::temp_directory_path() /
-                                 concat("nascent-serialize-", ::getpid());
+                                 string_of("nascent-serialize-", ::getpid());
     temp_dir() { std::filesystem::create_directories(path); }
     ~temp_dir() { std::filesystem::remove_all(path); }
 };

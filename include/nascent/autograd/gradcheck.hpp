@@ -72,17 +72,17 @@ gradcheck_result gradcheck(F&& f, std::vector<tensor<double>> inputs, std::span<
         ++result.checked;
         if (error > result.worst_error) {
             result.worst_error = error;
-            result.worst_entry = concat(where, " analytic ", analytic, " numeric ", numeric);
+            result.worst_entry = string_of(where, " analytic ", analytic, " numeric ", numeric);
         }
         if (error > options.tolerance) result.passed = false;
     };
     for (std::size_t i = 0; i < inputs.size(); ++i)
         for (std::size_t k = 0; k < inputs[i].size(); ++k)
-            compare(input_grads[i].data()[k], inputs[i].data()[k], concat("input ", i, " [", k, "]"));
+            compare(input_grads[i].data()[k], inputs[i].data()[k], string_of("input ", i, " [", k, "]"));
     for (auto* p : params) {
         const xt::xarray<double> analytic = p->grad;
         for (std::size_t k = 0; k < p->size(); ++k)
-            compare(analytic.data()[k], p->value.data()[k], concat("parameter ", p->name, " [", k, "]"));
+            compare(analytic.data()[k], p->value.data()[k], string_of("parameter ", p->name, " [", k, "]"));
     }
     return result;
 }

@@ -1,6 +1,6 @@
 // nascent/core/text.hpp - building messages from pieces.
 //
-// concat("read ", n, " of ", total, " bytes") appends each piece in turn:
+// string_of("read ", n, " of ", total, " bytes") appends each piece in turn:
 // strings and characters as they are, integers and floating-point numbers
 // through std::to_string. Appending in place also sidesteps GCC 12's false
 // -Wrestrict warning on `"literal" + std::string` (GCC bug 105329).
@@ -27,7 +27,7 @@ void append_piece(std::string& out, Number piece) {
 
 /// The pieces, one after another, as a string.
 template <class... Pieces>
-[[nodiscard]] std::string concat(const Pieces&... pieces) {
+[[nodiscard]] std::string string_of(const Pieces&... pieces) {
     std::string out;
     (detail::append_piece(out, pieces), ...);
     return out;

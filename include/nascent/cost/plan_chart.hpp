@@ -43,14 +43,14 @@ inline std::string chart_pad_right(std::string s, std::size_t width) {
     const std::size_t arena = std::max<std::size_t>(p.arena_bytes, 1);
     const std::size_t per_char = (arena + width - 1) / width;
     const std::size_t columns = (arena + per_char - 1) / per_char;
-    std::string out = concat("arena ", p.arena_bytes, " bytes (the schedule's peak: ", p.peak_bytes, "), ",
+    std::string out = string_of("arena ", p.arena_bytes, " bytes (the schedule's peak: ", p.peak_bytes, "), ",
                              p.order.size(), " steps, one character = ", per_char, " bytes\n");
     std::size_t kind_width = 5;
     for (const auto& op : g.ops) kind_width = std::max(kind_width, std::string(op.kind).size());
     // A ruler: offset 0 at the left edge, the arena size at the right.
     std::string ruler = detail::chart_pad_left(std::to_string(p.arena_bytes), columns);
     ruler[0] = '0';
-    out += concat(detail::chart_pad_left("step", 4), ' ', detail::chart_pad_right("op", kind_width), " |", ruler,
+    out += string_of(detail::chart_pad_left("step", 4), ' ', detail::chart_pad_right("op", kind_width), " |", ruler,
                   "| bytes in use\n");
     auto draw = [&](std::string& row, const placement& b, char c) {
         if (b.bytes == 0) return;
@@ -85,7 +85,7 @@ inline std::string chart_pad_right(std::string s, std::size_t width) {
             in_use += p.scratch[op].bytes;
             kind = g.ops[op].kind;
         }
-        out += concat(detail::chart_pad_left(std::to_string(step), 4), ' ', detail::chart_pad_right(kind, kind_width), " |", row,
+        out += string_of(detail::chart_pad_left(std::to_string(step), 4), ' ', detail::chart_pad_right(kind, kind_width), " |", row,
                       "| ", in_use, '\n');
     }
     using detail::chart_pad_left;
@@ -97,17 +97,17 @@ inline std::string chart_pad_right(std::string s, std::size_t width) {
         for (const auto& op : g.ops)
             if (op.output == static_cast<int>(t)) writer = op.kind;
         const shape s = g.tensors[t].extent;
-        out += concat("  ", detail::plan_letter(t), "  tensor ", chart_pad_right(std::to_string(t), 3), ' ',
-                      chart_pad_right(writer, kind_width), ' ', chart_pad_right(concat(s.h, 'x', s.w, 'x', s.c), 11),
+        out += string_of("  ", detail::plan_letter(t), "  tensor ", chart_pad_right(std::to_string(t), 3), ' ',
+                      chart_pad_right(writer, kind_width), ' ', chart_pad_right(string_of(s.h, 'x', s.w, 'x', s.c), 11),
                       chart_pad_left(std::to_string(b.bytes), 8), " B at ", chart_pad_left(std::to_string(b.offset), 7), ", steps ",
                       b.first_step, '-', b.last_step);
-        if (b.shares_with >= 0) out += concat(", in place of tensor ", b.shares_with);
+        if (b.shares_with >= 0) out += string_of(", in place of tensor ", b.shares_with);
         out += '\n';
     }
     for (std::size_t k = 0; k < p.scratch.size(); ++k) {
         const placement& b = p.scratch[k];
         if (b.bytes == 0) continue;
-        out += concat("  +  scratch of op ", chart_pad_right(std::to_string(k), 3), ' ', chart_pad_right(g.ops[k].kind, kind_width),
+        out += string_of("  +  scratch of op ", chart_pad_right(std::to_string(k), 3), ' ', chart_pad_right(g.ops[k].kind, kind_width),
                       ' ', chart_pad_right("", 11), chart_pad_left(std::to_string(b.bytes), 8), " B at ",
                       chart_pad_left(std::to_string(b.offset), 7), ", step ", b.first_step, '\n');
     }

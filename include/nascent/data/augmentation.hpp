@@ -50,7 +50,7 @@ inline image_transform draw_transform(const augmentation& a, rng& random) {
 /// Throws nascent::error unless `a` can apply to images of shape `s`.
 inline void check_augmentation(const augmentation& a, shape s) {
     require(a.max_shift >= 0 && a.max_shift < s.h && a.max_shift < s.w,
-            concat("augmentation: the shift ", a.max_shift, " must be between 0 and the image's extent (", s.h, "x", s.w, ") minus 1"));
+            string_of("augmentation: the shift ", a.max_shift, " must be between 0 and the image's extent (", s.h, "x", s.w, ") minus 1"));
 }
 
 /// Output pixel (y, x) of the transformed image reads source pixel (y + dy, x' + dx), where

@@ -46,10 +46,10 @@ public:
         require(batch_size > 0, "batcher: the batch size must be positive");
         require(data.sample.valid(), "batcher: the dataset's sample shape is not valid");
         require(data.pixels.size() == data.size() * data.sample.size(),
-                concat("batcher: the dataset holds ", data.pixels.size(), " pixel bytes, expected ", data.size(),
+                string_of("batcher: the dataset holds ", data.pixels.size(), " pixel bytes, expected ", data.size(),
                        " images x ", data.sample.size()));
         require(norm.mean.size() == channels && norm.stddev.size() == channels,
-                concat("batcher: the normalization has ", norm.mean.size(), " means and ", norm.stddev.size(),
+                string_of("batcher: the normalization has ", norm.mean.size(), " means and ", norm.stddev.size(),
                        " standard deviations for ", channels, " channels"));
         // One lookup table per channel: every uint8 value, already normalised.
         table_.resize(256 * channels);
@@ -57,7 +57,7 @@ public:
             const auto mean = static_cast<double>(norm.mean[c]);
             const auto stddev = static_cast<double>(norm.stddev[c]);
             require(std::isfinite(mean) && std::isfinite(stddev) && stddev > 0.0,
-                    concat("batcher: channel ", c, " has mean ", mean, " and stddev ", stddev,
+                    string_of("batcher: channel ", c, " has mean ", mean, " and stddev ", stddev,
                            "; both must be finite and the stddev positive"));
             for (std::size_t v = 0; v < 256; ++v) {
                 table_[c * 256 + v] = static_cast<T>((static_cast<double>(v) / 255.0 - mean) / stddev);

@@ -41,7 +41,7 @@ struct image_dataset {
 /// Copy of images [first, first + count) of `data`, with the same shape and classes.
 [[nodiscard]] inline image_dataset subset(const image_dataset& data, std::size_t first, std::size_t count) {
     require(first <= data.size() && count <= data.size() - first,
-            concat("subset: images [", first, ", ", first, " + ", count, ") exceed a dataset of ", data.size(),
+            string_of("subset: images [", first, ", ", first, " + ", count, ") exceed a dataset of ", data.size(),
                    " images"));
     const std::size_t per_image = data.sample.size();
     image_dataset result;

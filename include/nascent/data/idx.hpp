@@ -124,7 +124,7 @@ inline std::size_t gz_read_some(gzFile file, std::uint8_t* out, std::size_t size
     if (!reader.is_open()) {
         const int err = errno;
         throw error(idx_where(path) + "cannot open file for reading" +
-                    (err != 0 ? concat(" (", std::generic_category().message(err), ")") : std::string{}));
+                    (err != 0 ? string_of(" (", std::generic_category().message(err), ")") : std::string{}));
     }
     gzFile file = reader.get();
     gzbuffer(file, 1U << 17U);

@@ -94,10 +94,10 @@ std::string array_text(std::span<const T> values, std::size_t per_line) {
     return out + '\n';
 }
 
-inline std::string shape_initializer(shape s) { return concat('{', s.h, ", ", s.w, ", ", s.c, '}'); }
+inline std::string shape_initializer(shape s) { return string_of('{', s.h, ", ", s.w, ", ", s.c, '}'); }
 
 inline std::string operand_text(const operand& o) {
-    return concat('{', o.offset, "U, ", shape_initializer(o.extent), ", ", o.pixel_stride, '}');
+    return string_of('{', o.offset, "U, ", shape_initializer(o.extent), ", ", o.pixel_stride, '}');
 }
 
 inline const char* op_type_name(op_type t) {
@@ -124,7 +124,7 @@ inline const char* activation_name(fused_activation a) {
 
 inline std::string step_text(const step& s) {
     const op_window& w = s.window;
-    return concat("        {nascent::op_type::", op_type_name(s.type), ", nascent::fused_activation::", activation_name(s.activation),
+    return string_of("        {nascent::op_type::", op_type_name(s.type), ", nascent::fused_activation::", activation_name(s.activation),
                   ", ", s.in_place ? "true" : "false", ",\n         {", operand_text(s.in[0]), ", ", operand_text(s.in[1]), "}, ",
                   operand_text(s.out), ", ", s.scratch_offset, "U, ", s.scratch_bytes, "U,\n         {", w.kernel_h, ", ", w.kernel_w,
                   ", ", w.stride, ", ", w.dilation, ", ", w.groups, ", ", w.pad_top, ", ", w.pad_left, "}, ", s.weights, "U, ",
@@ -158,10 +158,10 @@ inline std::string quoted(std::string_view s) {
 template <std::size_t N>
 [[nodiscard]] std::string program_source(const program<N>& p) {
     const std::size_t n = p.steps.size();
-    std::string out = concat("nascent::deploy::program<", n, ">{\n    nascent::precision::",
+    std::string out = string_of("nascent::deploy::program<", n, ">{\n    nascent::precision::",
                              p.element == precision::int8 ? "int8" : "float32", ",\n    {{\n");
     for (std::size_t i = 0; i < n; ++i) out += detail::step_text(p.steps[i]) + (i + 1 < n ? ",\n" : "\n");
-    out += concat("    }},\n    ", p.arena_bytes, "U,\n    ", detail::operand_text(p.input), ",\n    ", detail::operand_text(p.output),
+    out += string_of("    }},\n    ", p.arena_bytes, "U,\n    ", detail::operand_text(p.input), ",\n    ", detail::operand_text(p.output),
                   ",\n    ", p.weight_count, "U,\n    ", p.param_count, "U}");
     return out;
 }
@@ -195,55 +195,55 @@ template <std::size_t N, class W, class P>
     constexpr bool int8 = std::is_same_v<W, std::int8_t>;
     static_assert((int8 && std::is_same_v<P, std::int32_t>) || (std::is_same_v<W, float> && std::is_same_v<P, float>),
                   "model_header: weights and parameters are int8 and int32, or float and float");
-    require(detail::is_identifier(name), concat("model_header: '", name, "' is not a C++ identifier"));
+    require(detail::is_identifier(name), string_of("model_header: '", name, "' is not a C++ identifier"));
     require((p.element == precision::int8) == int8, "model_header: the weights' type does not match the program's precision");
     require(weights.size() == p.weight_count,
-            concat("model_header: ", weights.size(), " weights given, the program reads ", p.weight_count));
-    require(params.size() == p.param_count, concat("model_header: ", params.size(), " parameters given, the program reads ", p.param_count));
+            string_of("model_header: ", weights.size(), " weights given, the program reads ", p.weight_count));
+    require(params.size() == p.param_count, string_of("model_header: ", params.size(), " parameters given, the program reads ", p.param_count));
     const char* w_type = int8 ? "std::int8_t" : "float";
     const char* p_type = int8 ? "std::int32_t" : "float";
     const std::vector<W> table = input_of_pixel<W>(m);
     const cost::costs& c = m.costs;
-    std::string out = concat("// ", name, ".hpp - a fixed network exported by nascent, with its weights.\n//\n",
+    std::string out = string_of("// ", name, ".hpp - a fixed network exported by nascent, with its weights.\n//\n",
                              "// space: ", m.space, "\n// architecture: ", m.architecture, "\n// precision: ", int8 ? "int8" : "float32",
                              "\n// arena ", p.arena_bytes, " bytes, weights and parameters ",
                              weights.size() * sizeof(W) + params.size() * sizeof(P), " bytes\n");
-    out += concat("#pragma once\n\n#include <array>\n#include <cstdint>\n\n#include \"nascent/runtime/network.hpp\"\n\nnamespace ", name, " {\n\n");
-    out += concat("inline constexpr auto program = ", program_source(p), ";\n\n");
+    out += string_of("#pragma once\n\n#include <array>\n#include <cstdint>\n\n#include \"nascent/runtime/network.hpp\"\n\nnamespace ", name, " {\n\n");
+    out += string_of("inline constexpr auto program = ", program_source(p), ";\n\n");
     out += "/// The fixed network: arena type, input(), run(), classify().\nusing network = nascent::deploy::network<program>;\n\n";
-    out += concat("alignas(4) inline constexpr ", w_type, " weights[", std::max<std::size_t>(weights.size(), 1), "] = {",
+    out += string_of("alignas(4) inline constexpr ", w_type, " weights[", std::max<std::size_t>(weights.size(), 1), "] = {",
                   weights.empty() ? std::string("0") : detail::array_text(weights, int8 ? 24 : 8), "};\n\n");
-    out += concat("alignas(4) inline constexpr ", p_type, " params[", std::max<std::size_t>(params.size(), 1), "] = {",
+    out += string_of("alignas(4) inline constexpr ", p_type, " params[", std::max<std::size_t>(params.size(), 1), "] = {",
                   params.empty() ? std::string("0") : detail::array_text(params, int8 ? 12 : 8), "};\n\n");
-    out += concat("/// The network input for pixel value v (0..255) of channel c: input_of_pixel[c * 256 + v].\n",
+    out += string_of("/// The network input for pixel value v (0..255) of channel c: input_of_pixel[c * 256 + v].\n",
                   "inline constexpr ", w_type, " input_of_pixel[", table.size(), "] = {",
                   detail::array_text(std::span<const W>(table), int8 ? 24 : 8), "};\n\n");
     out += "namespace metadata {\n";
-    out += concat("inline constexpr const char* space = ", detail::quoted(m.space), ";\n");
-    out += concat("inline constexpr const char* architecture = ", detail::quoted(m.architecture), ";\n");
-    out += concat("/// The architecture's values: deploy::fixed_of<space, input, precision, decisions> is this network.\n",
+    out += string_of("inline constexpr const char* space = ", detail::quoted(m.space), ";\n");
+    out += string_of("inline constexpr const char* architecture = ", detail::quoted(m.architecture), ";\n");
+    out += string_of("/// The architecture's values: deploy::fixed_of<space, input, precision, decisions> is this network.\n",
                   "inline constexpr std::array<int, ", m.decisions.size(), "> decisions{",
                   m.decisions.empty() ? std::string() : detail::array_text(std::span<const int>(m.decisions), 24), "};\n");
-    out += concat("inline constexpr double float_accuracy = ", detail::double_text(m.float_accuracy), ";  // percent, negative: not measured\n");
-    out += concat("inline constexpr double int8_accuracy = ", detail::double_text(m.int8_accuracy), ";\n");
-    out += concat("inline constexpr std::uint32_t params = ", c.params, "U;  // trainable scalars\n");
-    out += concat("inline constexpr std::uint32_t macs = ", c.macs, "U;\n");
-    out += concat("inline constexpr std::uint32_t peak_ram_bytes = ", c.peak_ram_bytes, "U;\n");
-    out += concat("inline constexpr std::uint32_t flash_bytes = ", c.flash_bytes, "U;\n");
-    out += concat("inline constexpr double latency_ms = ", detail::double_text(m.latency_ms), ";  // estimated, Cortex-M4 at 168 MHz\n");
-    out += concat("inline constexpr float input_scale = ", detail::float_text(m.input_scale), ";\n");
-    out += concat("inline constexpr int input_zero_point = ", m.input_zero_point, ";\n");
-    out += concat("inline constexpr float output_scale = ", detail::float_text(m.output_scale), ";\n");
-    out += concat("inline constexpr int output_zero_point = ", m.output_zero_point, ";\n");
-    out += concat("inline constexpr float mean[] = {", detail::array_text(std::span<const float>(m.mean), 8), "};\n");
-    out += concat("inline constexpr float stddev[] = {", detail::array_text(std::span<const float>(m.stddev), 8), "};\n");
+    out += string_of("inline constexpr double float_accuracy = ", detail::double_text(m.float_accuracy), ";  // percent, negative: not measured\n");
+    out += string_of("inline constexpr double int8_accuracy = ", detail::double_text(m.int8_accuracy), ";\n");
+    out += string_of("inline constexpr std::uint32_t params = ", c.params, "U;  // trainable scalars\n");
+    out += string_of("inline constexpr std::uint32_t macs = ", c.macs, "U;\n");
+    out += string_of("inline constexpr std::uint32_t peak_ram_bytes = ", c.peak_ram_bytes, "U;\n");
+    out += string_of("inline constexpr std::uint32_t flash_bytes = ", c.flash_bytes, "U;\n");
+    out += string_of("inline constexpr double latency_ms = ", detail::double_text(m.latency_ms), ";  // estimated, Cortex-M4 at 168 MHz\n");
+    out += string_of("inline constexpr float input_scale = ", detail::float_text(m.input_scale), ";\n");
+    out += string_of("inline constexpr int input_zero_point = ", m.input_zero_point, ";\n");
+    out += string_of("inline constexpr float output_scale = ", detail::float_text(m.output_scale), ";\n");
+    out += string_of("inline constexpr int output_zero_point = ", m.output_zero_point, ";\n");
+    out += string_of("inline constexpr float mean[] = {", detail::array_text(std::span<const float>(m.mean), 8), "};\n");
+    out += string_of("inline constexpr float stddev[] = {", detail::array_text(std::span<const float>(m.stddev), 8), "};\n");
     out += "} // namespace metadata\n\n";
     if (!m.class_names.empty()) {
-        out += concat("inline constexpr const char* class_names[", m.class_names.size(), "] = {");
+        out += string_of("inline constexpr const char* class_names[", m.class_names.size(), "] = {");
         for (std::size_t i = 0; i < m.class_names.size(); ++i) out += (i == 0 ? "" : ", ") + detail::quoted(m.class_names[i]);
         out += "};\n\n";
     }
-    out += concat("} // namespace ", name, '\n');
+    out += string_of("} // namespace ", name, '\n');
     return out;
 }
 

@@ -95,12 +95,12 @@ template <std::size_t N>
 void check_program(const cost::graph& g, const cost::memory_plan& plan, const program<N>& prog, const char* who) {
     const std::size_t n = prog.steps.size();
     require(g.ops.size() == n && plan.order.size() == n,
-            concat(who, ": the program has ", n, " steps, the graph ", g.ops.size(), " ops and the plan ", plan.order.size()));
+            string_of(who, ": the program has ", n, " steps, the graph ", g.ops.size(), " ops and the plan ", plan.order.size()));
     for (std::size_t s = 0; s < n; ++s) {
         const auto k = static_cast<std::size_t>(plan.order[s]);
         require(k < g.ops.size() && prog.steps[s].type == step_type_of(g.ops[k]) &&
                     prog.steps[s].out.extent == g.ops[k].output_extent,
-                concat(who, ": step ", s, " of the program is not op ", k, " (", g.ops[k].kind,
+                string_of(who, ": step ", s, " of the program is not op ", k, " (", g.ops[k].kind,
                        ") of the graph; compile the program from this graph and plan"));
     }
 }
@@ -167,11 +167,11 @@ template <std::size_t N>
     detail::check_program(g, plan, float_program, "deploy::calibrate");
     require(float_program.element == precision::float32, "deploy::calibrate: the program is not a float32 program");
     require(p.weights.size() == float_program.weight_count && p.params.size() == float_program.param_count,
-            concat("deploy::calibrate: ", p.weights.size(), " weights and ", p.params.size(), " params given, the program reads ",
+            string_of("deploy::calibrate: ", p.weights.size(), " weights and ", p.params.size(), " params given, the program reads ",
                    float_program.weight_count, " and ", float_program.param_count));
     const std::size_t in_size = float_program.input.extent.size();
     require(!images.empty() && images.size() % in_size == 0,
-            concat("deploy::calibrate: ", images.size(), " input values are not a whole number of images of ", in_size));
+            string_of("deploy::calibrate: ", images.size(), " input values are not a whole number of images of ", in_size));
     activation_ranges r;
     r.lo.assign(g.tensors.size(), std::numeric_limits<float>::infinity());
     r.hi.assign(g.tensors.size(), -std::numeric_limits<float>::infinity());
@@ -207,7 +207,7 @@ template <std::size_t N>
 /// of its tensors (calibrate()).
 [[nodiscard]] inline quantized_parameters quantize(const cost::graph& g, const float_parameters& p, const activation_ranges& r) {
     require(r.lo.size() == g.tensors.size() && r.hi.size() == g.tensors.size(),
-            concat("deploy::quantize: ranges of ", r.lo.size(), " tensors given, the graph has ", g.tensors.size()));
+            string_of("deploy::quantize: ranges of ", r.lo.size(), " tensors given, the graph has ", g.tensors.size()));
     quantized_parameters out;
     out.tensors.resize(g.tensors.size());
     for (std::size_t t = 0; t < g.tensors.size(); ++t) out.tensors[t] = quantization_of_range(r.lo[t], r.hi[t]);
@@ -222,7 +222,7 @@ template <std::size_t N>
         params += param_layout::count(o.type, precision::int8, o.output_extent.c);
     }
     require(p.weights.size() == weights && p.params.size() == float_params,
-            concat("deploy::quantize: ", p.weights.size(), " weights and ", p.params.size(), " params given, the graph's float program has ",
+            string_of("deploy::quantize: ", p.weights.size(), " weights and ", p.params.size(), " params given, the graph's float program has ",
                    weights, " and ", float_params));
     out.weights.assign(weights, 0);
     out.params.assign(params, 0);

@@ -69,7 +69,7 @@ private:
     static shape checked(shape in) {
         const problem p = node::check(in);
         if (p != problem::none)
-            throw error(concat(Split ? "channel_split" : "branches", ": input ", in.h, "x", in.w, "x", in.c, ": ", describe(p)));
+            throw error(string_of(Split ? "channel_split" : "branches", ": input ", in.h, "x", in.w, "x", in.c, ": ", describe(p)));
         return in;
     }
 

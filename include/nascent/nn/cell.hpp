@@ -38,7 +38,7 @@ class trainable<nascent::cell<Nodes, Ops...>, T> {
 public:
     trainable(shape in, rng& init) : in_(in) {
         const problem p = space_node::check(in);
-        if (p != problem::none) throw error(concat("cell: ", describe(p)));
+        if (p != problem::none) throw error(string_of("cell: ", describe(p)));
         edges_.reserve(space_node::edges);
         alphas_.reserve(space_node::edges);
         for (int e = 0; e < space_node::edges; ++e) {

@@ -105,7 +105,7 @@ public:
 private:
     static void check(shape in) {
         const problem p = space_node::check(in);
-        if (p != problem::none) throw error(concat("choice: ", describe(p)));
+        if (p != problem::none) throw error(string_of("choice: ", describe(p)));
     }
     std::tuple<trainable<Ops, T>...> options_;
     architecture_weights<T> alpha_;
@@ -165,7 +165,7 @@ public:
 private:
     static void check(shape in) {
         const problem p = space_node::check(in);
-        if (p != problem::none) throw error(concat("optional: ", describe(p)));
+        if (p != problem::none) throw error(string_of("optional: ", describe(p)));
     }
     trainable<Block, T> block_;
     architecture_weights<T> alpha_;

@@ -84,7 +84,7 @@ public:
 private:
     static void check(shape in) {
         const problem p = space_node::check(in);
-        if (p != problem::none) throw error(concat("elastic_width: ", describe(p)));
+        if (p != problem::none) throw error(string_of("elastic_width: ", describe(p)));
     }
     trainable<typename space_node::supernet_member, T> block_;
     architecture_weights<T> alpha_;
@@ -142,7 +142,7 @@ public:
 private:
     static void check(shape in) {
         const problem p = space_node::check(in);
-        if (p != problem::none) throw error(concat("elastic_kernel: ", describe(p)));
+        if (p != problem::none) throw error(string_of("elastic_kernel: ", describe(p)));
     }
     static std::vector<std::size_t> weight_shape(const conv2d_geometry& g) {
         return {static_cast<std::size_t>(g.out.c), static_cast<std::size_t>(g.kernel), static_cast<std::size_t>(g.kernel),

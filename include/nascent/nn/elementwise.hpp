@@ -111,7 +111,7 @@ public:
     var forward(context<T>& ctx, var x) {
         const shape got = sample_shape(ctx.graph.value(x));
         if (got.size() != in_.size())
-            throw error(concat("flatten: this architecture gives a ", got.h, "x", got.w, "x", got.c,
+            throw error(string_of("flatten: this architecture gives a ", got.h, "x", got.w, "x", got.c,
                                " activation, but the layers after the flatten were built for ", in_.h, "x", in_.w, "x", in_.c,
                                ": in a supernet, the options before a flatten must keep the spatial extent (or use global_avg_pool)"));
         return reshape(ctx.graph, x, out_);

@@ -69,7 +69,7 @@ template <class Net, class T>
 [[nodiscard]] std::vector<layer_record<T>> record_layers(nn::model<Net, T>& model, shape input,
                                                             std::span<const int> arch) {
     require(arch.size() == nn::model<Net, T>::decisions,
-            concat("nn::record_layers: the architecture has ", arch.size(), " decisions, the model's space ",
+            string_of("nn::record_layers: the architecture has ", arch.size(), " decisions, the model's space ",
                    nn::model<Net, T>::decisions));
     tape<T> t;
     std::vector<layer_record<T>> layers;
@@ -85,13 +85,13 @@ template <class Net, class T>
 
 namespace extraction {
 
-[[nodiscard]] inline std::string shape_text(shape s) { return concat(s.h, "x", s.w, "x", s.c); }
+[[nodiscard]] inline std::string shape_text(shape s) { return string_of(s.h, "x", s.w, "x", s.c); }
 
 [[nodiscard]] inline std::string op_text(std::size_t k, const cost::op_node& o) {
-    std::string text = concat("op ", k, " (", o.kind, ", ", shape_text(o.input_extent[0]), " -> ", shape_text(o.output_extent));
+    std::string text = string_of("op ", k, " (", o.kind, ", ", shape_text(o.input_extent[0]), " -> ", shape_text(o.output_extent));
     if (o.type == op_type::conv)
-        text += concat(", kernel ", o.window.kernel_h, "x", o.window.kernel_w, " stride ", o.window.stride,
-                       o.window.groups > 1 ? concat(" groups ", o.window.groups) : std::string());
+        text += string_of(", kernel ", o.window.kernel_h, "x", o.window.kernel_w, " stride ", o.window.stride,
+                       o.window.groups > 1 ? string_of(" groups ", o.window.groups) : std::string());
     return text + ")";
 }
 
@@ -99,10 +99,10 @@ template <class T>
 [[nodiscard]] std::string layer_text(std::size_t i, const layer_record<T>& r) {
     using layer = typename layer_record<T>::layer;
     const char* kind = r.kind == layer::convolution ? "convolution" : r.kind == layer::dense ? "dense" : "batch norm";
-    std::string text = concat("layer ", i, " (", kind, ", ", shape_text(r.in), " -> ", shape_text(r.out));
+    std::string text = string_of("layer ", i, " (", kind, ", ", shape_text(r.in), " -> ", shape_text(r.out));
     if (r.kind == layer::convolution)
-        text += concat(", kernel ", r.window.kernel_h, "x", r.window.kernel_w, " stride ", r.window.stride,
-                       r.window.groups > 1 ? concat(" groups ", r.window.groups) : std::string());
+        text += string_of(", kernel ", r.window.kernel_h, "x", r.window.kernel_w, " stride ", r.window.stride,
+                       r.window.groups > 1 ? string_of(" groups ", r.window.groups) : std::string());
     return text + ")";
 }
 
@@ -118,12 +118,12 @@ public:
     const layer_record<T>& take(layer kind, std::size_t k, const cost::op_node& o) {
         const char* wanted = kind == layer::convolution ? "a convolution" : kind == layer::dense ? "a dense layer" : "a batch norm";
         if (next_ >= layers_.size())
-            throw error(concat("nn::extract: ", op_text(k, o), " needs ", wanted,
+            throw error(string_of("nn::extract: ", op_text(k, o), " needs ", wanted,
                                ", but the model ran no more layers with weights (", layers_.size(),
                                " in all); the graph was not lowered from the model's space and architecture"));
         const layer_record<T>& r = layers_[next_];
         if (r.kind != kind)
-            throw error(concat("nn::extract: ", op_text(k, o), " needs ", wanted, ", but the model ran ",
+            throw error(string_of("nn::extract: ", op_text(k, o), " needs ", wanted, ", but the model ran ",
                                layer_text(next_, r), " there; the graph was not lowered from the model's space and architecture"));
         ++next_;
         return r;
@@ -138,7 +138,7 @@ private:
 };
 
 [[noreturn]] inline void mismatch(std::size_t k, const cost::op_node& o, const std::string& layer, const std::string& why) {
-    throw error(concat("nn::extract: ", op_text(k, o), " does not match the model's ", layer, ": ", why,
+    throw error(string_of("nn::extract: ", op_text(k, o), " does not match the model's ", layer, ": ", why,
                        "; the graph was not lowered from the model's space and architecture"));
 }
 
@@ -241,10 +241,10 @@ void check_batch_norm(std::size_t k, const cost::op_node& o, std::size_t at, con
 /// Throws unless `arch` is an architecture of `Net` that runs on `input`.
 template <class Net>
 void check_architecture(shape input, std::span<const int> arch) {
-    require(arch.size() == space::decisions<Net>, concat("nn::extract: the architecture has ", arch.size(),
+    require(arch.size() == space::decisions<Net>, string_of("nn::extract: the architecture has ", arch.size(),
                                                          " decisions, the model's space ", space::decisions<Net>));
     const problem p = space::validate<Net>(input, arch);
-    require(p == problem::none, concat("nn::extract: the architecture cannot run on ", shape_text(input), ": ", describe(p)));
+    require(p == problem::none, string_of("nn::extract: the architecture cannot run on ", shape_text(input), ": ", describe(p)));
 }
 
 } // namespace extraction
@@ -307,7 +307,7 @@ template <class T>
         p_at += deploy::param_layout::count(o.type, precision::float32, channels);
     }
     if (reader.taken() != layers.size())
-        throw error(concat("nn::extract: the model ran ", layers.size(), " layers with weights, the graph uses ",
+        throw error(string_of("nn::extract: the model ran ", layers.size(), " layers with weights, the graph uses ",
                            reader.taken(), " (the first left over: ", extraction::layer_text(reader.taken(), layers[reader.taken()]),
                            "); the graph was not lowered from the model's space and architecture"));
     return out;

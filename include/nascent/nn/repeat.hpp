@@ -17,7 +17,7 @@ class trainable<nascent::repeat<N, Block>, T> {
 public:
     trainable(shape in, rng& init) {
         const problem p = nascent::repeat<N, Block>::check(in);
-        if (p != problem::none) throw error(concat("repeat: ", describe(p)));
+        if (p != problem::none) throw error(string_of("repeat: ", describe(p)));
         copies_.reserve(N);
         for (int i = 0; i < N; ++i) {
             copies_.emplace_back(in, init);

@@ -88,7 +88,7 @@ private:
         };
         (step.template operator()<Nodes>(), ...);
         if (found != problem::none)
-            throw error(concat("sequential: node ", i + 1, " of ", count, " cannot read its input of shape ", in.h, "x",
+            throw error(string_of("sequential: node ", i + 1, " of ", count, " cannot read its input of shape ", in.h, "x",
                                in.w, "x", in.c, ": ", describe(found)));
         return result;
     }
@@ -119,7 +119,7 @@ public:
 private:
     static void check(shape in) {
         const problem p = nascent::residual<Block>::check(in);
-        if (p != problem::none) throw error(concat("residual: ", describe(p)));
+        if (p != problem::none) throw error(string_of("residual: ", describe(p)));
     }
     trainable<Block, T> block_;
     shape in_;

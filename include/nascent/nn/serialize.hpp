@@ -106,7 +106,7 @@ std::vector<saved_tensor> describe(Model& model) {
 
 inline std::string shape_text(const std::vector<std::size_t>& shape) {
     std::string s = "[";
-    for (std::size_t i = 0; i < shape.size(); ++i) s += concat(i > 0 ? "x" : "", shape[i]);
+    for (std::size_t i = 0; i < shape.size(); ++i) s += string_of(i > 0 ? "x" : "", shape[i]);
     s += ']';
     return s;
 }

@@ -357,7 +357,7 @@ struct walker<nascent::elastic_width<Block, Widths...>> {
         using node = nascent::elastic_width<Block, Widths...>;
         const std::size_t slot = s.cursor.position();
         const int pick = s.cursor.take();
-        require(pick >= 0 && pick < node::options, concat("prune: slot ", slot, " picks a width that does not exist"));
+        require(pick >= 0 && pick < node::options, string_of("prune: slot ", slot, " picks a width that does not exist"));
         link<T> begin;
         begin.kind = link_kind::width_begin;
         begin.slot = slot;

@@ -112,7 +112,7 @@ filter_order sort_filters(nn::model<Space, T>& model, const architecture& arch, 
     const int widest = begin.widths.back();
     const int live = begin.widths[static_cast<std::size_t>(begin.option)];
     const link<T>& producer = links[plan.producer];
-    require(producer.out == widest, concat("prune: the elastic width at slot ", slot, ": its last convolution makes ",
+    require(producer.out == widest, string_of("prune: the elastic width at slot ", slot, ": its last convolution makes ",
                                            producer.out, " channels, not its widest width ", widest));
     const std::vector<double> norms = l1_norms(producer);
     filter_order result;
@@ -133,9 +133,9 @@ architecture prune_width(nn::model<Space, T>& model, const architecture& arch, s
     const std::vector<link<T>> links = path_of(model, arch);
     const link<T>& begin = links[planned(links, slot, arch).begin];
     require(option >= 0 && option < begin.option,
-            concat("prune: slot ", slot, " has width ", begin.widths[static_cast<std::size_t>(begin.option)], "; option ",
+            string_of("prune: slot ", slot, " has width ", begin.widths[static_cast<std::size_t>(begin.option)], "; option ",
                    option, option >= 0 && option < static_cast<int>(begin.widths.size())
-                               ? concat(" (width ", begin.widths[static_cast<std::size_t>(option)], ")")
+                               ? string_of(" (width ", begin.widths[static_cast<std::size_t>(option)], ")")
                                : std::string(" (none)"),
                    " is not narrower"));
     architecture next = arch;

@@ -69,7 +69,7 @@ prune_result prune_to_target(nn::model<Space, T>& model, architecture arch, cons
     };
     for (int step = 0; over(result.costs); ++step) {
         if (step == target.max_steps) {
-            result.stopped = concat("prune_to_target: ", target.max_steps, " steps taken");
+            result.stopped = string_of("prune_to_target: ", target.max_steps, " steps taken");
             return result;
         }
         const cost::costs& now = result.costs;

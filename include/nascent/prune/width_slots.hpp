@@ -50,8 +50,8 @@ std::size_t find_width(const std::vector<link<T>>& links, std::size_t slot, cons
         if (links[i].kind == link_kind::width_begin && links[i].slot == slot) return i;
     for (const link<T>& l : links)
         if (l.kind == link_kind::barrier && slot >= l.slot && slot < l.slot + l.slot_count)
-            throw error(concat("prune: slot ", slot, " lies inside ", l.what, ", which pruning does not look into"));
-    throw error(concat("prune: slot ", slot, " is not an elastic width on the path of architecture ", to_text(arch),
+            throw error(string_of("prune: slot ", slot, " lies inside ", l.what, ", which pruning does not look into"));
+    throw error(string_of("prune: slot ", slot, " is not an elastic width on the path of architecture ", to_text(arch),
                        " (a decision of another kind, or inside an option the architecture does not take)"));
 }
 
@@ -59,7 +59,7 @@ std::size_t find_width(const std::vector<link<T>>& links, std::size_t slot, cons
 template <class T>
 std::string plan_reorder(const std::vector<link<T>>& links, std::size_t begin, reorder_plan& plan) {
     const std::size_t slot = links[begin].slot;
-    const std::string who = concat("prune: the elastic width at slot ", slot);
+    const std::string who = string_of("prune: the elastic width at slot ", slot);
     plan.begin = begin;
     std::size_t end = begin + 1;
     while (links[end].kind != link_kind::width_end || links[end].slot != slot) ++end;
@@ -67,7 +67,7 @@ std::string plan_reorder(const std::vector<link<T>>& links, std::size_t begin, r
     std::size_t producer = end;
     for (std::size_t i = begin + 1; i < end; ++i)
         if (links[i].kind == link_kind::producer) producer = i;
-    if (producer == end) return concat(who, ": its block has no convolution or dense layer that makes its output channels");
+    if (producer == end) return string_of(who, ": its block has no convolution or dense layer that makes its output channels");
     plan.producer = producer;
     for (std::size_t i = producer + 1; i < end; ++i) {
         const link<T>& l = links[i];
@@ -76,7 +76,7 @@ std::string plan_reorder(const std::vector<link<T>>& links, std::size_t begin, r
                                  : l.kind == link_kind::channelwise ? std::string("a depthwise convolution with a channel multiplier")
                                  : l.kind == link_kind::flatten     ? std::string("a flatten")
                                                                     : std::string("a residual connection");
-        return concat(who, ": after its last convolution its block runs ", what, ", through which its filters cannot be reordered");
+        return string_of(who, ": after its last convolution its block runs ", what, ", through which its filters cannot be reordered");
     }
     for (std::size_t i = end + 1; i < links.size(); ++i) {
         const link<T>& l = links[i];
@@ -88,17 +88,17 @@ std::string plan_reorder(const std::vector<link<T>>& links, std::size_t begin, r
         case link_kind::width_begin:
         case link_kind::width_end: continue;
         case link_kind::residual_entry:
-            return concat(who, ": its output is the input of a residual block, whose add needs it in the same order as the "
+            return string_of(who, ": its output is the input of a residual block, whose add needs it in the same order as the "
                                "block's output; its channels cannot be reordered");
         case link_kind::residual_add:
-            return concat(who, ": its output is added to a residual block's input, whose channels keep their order; its "
+            return string_of(who, ": its output is added to a residual block's input, whose channels keep their order; its "
                                "channels cannot be reordered");
         case link_kind::barrier:
-            return concat(who, ": its output reaches ", l.what,
+            return string_of(who, ": its output reaches ", l.what,
                           " before a convolution or dense layer reads it; its channels cannot be reordered");
         }
     }
-    return concat(who, ": its output is the network's output, whose channels cannot be reordered");
+    return string_of(who, ": its output is the network's output, whose channels cannot be reordered");
 }
 
 template <class T>

@@ -59,7 +59,7 @@ template <class Space>
     auto add = [&](const cost::limit& b, const char* what, const char* unit) {
         if (!b) return;
         if (!s.empty()) s += ", ";
-        s += concat(what, " <= ", *b, unit);
+        s += string_of(what, " <= ", *b, unit);
     };
     add(limits.ram_bytes, "peak RAM", " B");
     add(limits.flash_bytes, "flash", " B");
@@ -92,12 +92,12 @@ struct smallest_seen {
 
 /// The message of a search that found no candidate within `limits`.
 [[nodiscard]] inline std::string infeasible_message(const char* who, const cost::budget& limits, const smallest_seen& seen) {
-    std::string s = concat(who, ": no architecture within the constraints (", describe(limits), ") in ", seen.draws,
+    std::string s = string_of(who, ": no architecture within the constraints (", describe(limits), ") in ", seen.draws,
                            " random draws; the smallest figures seen (each the least over the draws) were");
     bool first = true;
     auto add = [&](const cost::limit& b, const char* what, std::size_t value, const char* unit) {
         if (!b) return;
-        s += concat(first ? " " : ", ", what, " ", value, unit);
+        s += string_of(first ? " " : ", ", what, " ", value, unit);
         first = false;
     };
     add(limits.ram_bytes, "peak RAM", seen.figures.peak_ram_bytes, " B");

@@ -141,7 +141,7 @@ std::size_t repair(Model& model, architecture& a, const cost::budget& limits, st
         }
         const int kind = best_move[0].size() > 0 ? 0 : best_move[1].size() > 0 ? 1 : -1;
         if (kind < 0)
-            throw error(concat("differentiable search: the derived architecture ", to_text(a),
+            throw error(string_of("differentiable search: the derived architecture ", to_text(a),
                                " breaks the constraints (", describe(limits),
                                ") and no change of one decision brings it closer: relax the budget or raise the hardware loss"));
         a = std::move(best_move[kind]);
@@ -185,7 +185,7 @@ differentiable_result differentiable_search(Model& model, const image_dataset& d
     if (!satisfies(result.derived_costs, limits)) {
         ++result.rejected;
         if (!options.repair)
-            throw error(concat("differentiable search: the derived architecture ", to_text(chosen), " breaks the constraints (",
+            throw error(string_of("differentiable search: the derived architecture ", to_text(chosen), " breaks the constraints (",
                                describe(limits), ")"));
         result.repairs = repair(model, chosen, limits, options.log);
     }

@@ -128,7 +128,7 @@ search_result evolution(shape in, Evaluator&& evaluate, const cost::budget& limi
                 if (!satisfies(figures, limits)) {
                     ++result.rejected;
                     if (++failures >= options.breeding_attempts)
-                        throw error(concat("evolution: ", failures, " children in a row broke the constraints (",
+                        throw error(string_of("evolution: ", failures, " children in a row broke the constraints (",
                                            describe(limits), "): too few feasible architectures near the population"));
                     continue;
                 }

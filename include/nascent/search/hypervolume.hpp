@@ -48,18 +48,18 @@ using hv_points = std::vector<const double*>;
 inline hv_points hv_prepare(std::span<const std::vector<double>> points, std::span<const double> reference, const char* who,
                             std::size_t dimensions_required = 0) {
     const std::size_t m = reference.size();
-    require(m > 0, concat(who, ": the reference point has no objective"));
+    require(m > 0, string_of(who, ": the reference point has no objective"));
     require(dimensions_required == 0 || m == dimensions_required,
-            concat(who, ": expected a reference point of ", dimensions_required, " objectives, got ", m));
-    for (const double r : reference) require(!std::isnan(r), concat(who, ": the reference point has an undefined objective"));
+            string_of(who, ": expected a reference point of ", dimensions_required, " objectives, got ", m));
+    for (const double r : reference) require(!std::isnan(r), string_of(who, ": the reference point has an undefined objective"));
     hv_points kept;
     kept.reserve(points.size());
     for (std::size_t i = 0; i < points.size(); ++i) {
         const auto& p = points[i];
-        require(p.size() == m, concat(who, ": point ", i, " has ", p.size(), " objectives, the reference point ", m));
+        require(p.size() == m, string_of(who, ": point ", i, " has ", p.size(), " objectives, the reference point ", m));
         bool inside = true;
         for (std::size_t k = 0; k < m; ++k) {
-            require(!std::isnan(p[k]), concat(who, ": point ", i, " has an undefined objective"));
+            require(!std::isnan(p[k]), string_of(who, ": point ", i, " has an undefined objective"));
             inside = inside && p[k] < reference[k];
         }
         if (inside) kept.push_back(p.data());
@@ -184,10 +184,10 @@ inline double hv_slice(hv_points points, const double* reference, std::size_t m,
 [[nodiscard]] inline std::vector<double> normalize_objectives(std::span<const double> values, std::span<const double> ideal,
                                                               std::span<const double> nadir) {
     require(ideal.size() == values.size() && nadir.size() == values.size(),
-            concat("normalize_objectives: ", values.size(), " objectives, ", ideal.size(), " ideal and ", nadir.size(), " nadir values"));
+            string_of("normalize_objectives: ", values.size(), " objectives, ", ideal.size(), " ideal and ", nadir.size(), " nadir values"));
     std::vector<double> out(values.size());
     for (std::size_t k = 0; k < values.size(); ++k) {
-        require(nadir[k] > ideal[k], concat("normalize_objectives: objective ", k, " has nadir ", nadir[k], " not above ideal ", ideal[k]));
+        require(nadir[k] > ideal[k], string_of("normalize_objectives: objective ", k, " has nadir ", nadir[k], " not above ideal ", ideal[k]));
         out[k] = (values[k] - ideal[k]) / (nadir[k] - ideal[k]);
     }
     return out;

@@ -186,7 +186,7 @@ struct nsga2_result {
     std::vector<std::vector<double>> scaled;
     scaled.reserve(front.size());
     for (const std::size_t i : front) {
-        require(i < points.size(), concat("normalized_hypervolume: index ", i, " is out of the ", points.size(), " points"));
+        require(i < points.size(), string_of("normalized_hypervolume: index ", i, " is out of the ", points.size(), " points"));
         scaled.push_back(normalize_objectives(std::span<const double>(points[i].objectives), ideal, nadir));
     }
     return hypervolume(scaled, reference);
@@ -199,7 +199,7 @@ inline void nsga2_check(const nsga2_options& o) {
     require(o.crossover_probability >= 0.0 && o.crossover_probability <= 1.0, "nsga2: the crossover probability must be in [0, 1]");
     require(o.breeding_attempts > 0, "nsga2: breeding_attempts must be positive");
     require(o.nadir.empty() || o.nadir.size() == 1 + o.cost_objectives.size(),
-            concat("nsga2: ", o.nadir.size(), " nadir values for ", 1 + o.cost_objectives.size(), " objectives"));
+            string_of("nsga2: ", o.nadir.size(), " nadir values for ", 1 + o.cost_objectives.size(), " objectives"));
     for (const double v : o.nadir) require(v > 0.0, "nsga2: every nadir value must be positive (the ideal point is 0)");
 }
 

@@ -51,7 +51,7 @@ struct point {
 /// Pareto dominance of objective vectors (minimisation): a is nowhere worse than b and somewhere
 /// better. Throws nascent::error when the sizes differ.
 [[nodiscard]] inline bool pareto_dominates(std::span<const double> a, std::span<const double> b) {
-    require(a.size() == b.size(), concat("pareto_dominates: ", a.size(), " objectives against ", b.size()));
+    require(a.size() == b.size(), string_of("pareto_dominates: ", a.size(), " objectives against ", b.size()));
     bool better = false;
     for (std::size_t i = 0; i < a.size(); ++i) {
         if (a[i] > b[i]) return false;
@@ -78,10 +78,10 @@ inline void check_points(std::span<const point> points, const char* who) {
     const std::size_t m = points.front().objectives.size();
     for (std::size_t i = 0; i < points.size(); ++i) {
         const point& p = points[i];
-        require(p.objectives.size() == m, concat(who, ": point ", i, " has ", p.objectives.size(), " objectives, point 0 has ", m));
-        for (const double v : p.objectives) require(std::isfinite(v), concat(who, ": point ", i, " has an objective that is not finite"));
+        require(p.objectives.size() == m, string_of(who, ": point ", i, " has ", p.objectives.size(), " objectives, point 0 has ", m));
+        for (const double v : p.objectives) require(std::isfinite(v), string_of(who, ": point ", i, " has an objective that is not finite"));
         require(p.violation >= 0.0 && !std::isnan(p.violation),
-                concat(who, ": point ", i, " has a negative or undefined constraint violation"));
+                string_of(who, ": point ", i, " has a negative or undefined constraint violation"));
     }
 }
 
@@ -128,7 +128,7 @@ inline void check_points(std::span<const point> points, const char* who) {
 /// which all members agree adds nothing (and sets no infinite distance). Fronts of one or two
 /// members are all infinite.
 [[nodiscard]] inline std::vector<double> crowding_distance(std::span<const point> points, std::span<const std::size_t> front) {
-    for (const std::size_t i : front) require(i < points.size(), concat("crowding_distance: index ", i, " out of ", points.size(), " points"));
+    for (const std::size_t i : front) require(i < points.size(), string_of("crowding_distance: index ", i, " out of ", points.size(), " points"));
     const std::size_t n = front.size();
     constexpr double infinite = std::numeric_limits<double>::infinity();
     std::vector<double> distance(n, 0.0);

@@ -57,7 +57,7 @@ struct pareto_plot_options {
 [[nodiscard]] inline std::string shortest_text(double v) {
     char buffer[64];
     const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v);
-    if (ec != std::errc{}) return concat(v);
+    if (ec != std::errc{}) return string_of(v);
     return std::string(buffer, end);
 }
 
@@ -72,7 +72,7 @@ namespace detail {
 
 inline void check_front(std::span<const evaluated> candidates, std::span<const std::size_t> front, const char* who) {
     for (const std::size_t i : front)
-        require(i < candidates.size(), concat(who, ": front index ", i, " is out of the ", candidates.size(), " candidates"));
+        require(i < candidates.size(), string_of(who, ": front index ", i, " is out of the ", candidates.size(), " candidates"));
 }
 
 inline std::string shortest(double v) { return shortest_text(v); }
@@ -145,32 +145,32 @@ void svg_panel(std::string& s, std::span<const evaluated> candidates, std::span<
     auto px = [&](double v) { return x0 + (v - ax.low) / (ax.high - ax.low) * (x1 - x0); };
     auto py = [&](double v) { return y0 - (v - ay.low) / (ay.high - ay.low) * (y0 - y1); };
 
-    s += concat("<g class=\"panel\" id=\"", id, "\">\n");
-    s += concat("<rect x=\"", fixed(x0, 1), "\" y=\"", fixed(y1, 1), "\" width=\"", fixed(x1 - x0, 1), "\" height=\"", fixed(y0 - y1, 1),
+    s += string_of("<g class=\"panel\" id=\"", id, "\">\n");
+    s += string_of("<rect x=\"", fixed(x0, 1), "\" y=\"", fixed(y1, 1), "\" width=\"", fixed(x1 - x0, 1), "\" height=\"", fixed(y0 - y1, 1),
                 "\" fill=\"none\" stroke=\"#444\"/>\n");
     for (const double t : ax.ticks()) {
         const double x = px(t);
-        s += concat("<line x1=\"", fixed(x, 1), "\" y1=\"", fixed(y0, 1), "\" x2=\"", fixed(x, 1), "\" y2=\"", fixed(y0 + 4, 1),
+        s += string_of("<line x1=\"", fixed(x, 1), "\" y1=\"", fixed(y0, 1), "\" x2=\"", fixed(x, 1), "\" y2=\"", fixed(y0 + 4, 1),
                     "\" stroke=\"#444\"/>\n");
-        s += concat("<text x=\"", fixed(x, 1), "\" y=\"", fixed(y0 + 16, 1), "\" text-anchor=\"middle\">", fixed(t, ax.decimals),
+        s += string_of("<text x=\"", fixed(x, 1), "\" y=\"", fixed(y0 + 16, 1), "\" text-anchor=\"middle\">", fixed(t, ax.decimals),
                     "</text>\n");
     }
     for (const double t : ay.ticks()) {
         const double y = py(t);
-        s += concat("<line x1=\"", fixed(x0 - 4, 1), "\" y1=\"", fixed(y, 1), "\" x2=\"", fixed(x0, 1), "\" y2=\"", fixed(y, 1),
+        s += string_of("<line x1=\"", fixed(x0 - 4, 1), "\" y1=\"", fixed(y, 1), "\" x2=\"", fixed(x0, 1), "\" y2=\"", fixed(y, 1),
                     "\" stroke=\"#444\"/>\n");
-        s += concat("<text x=\"", fixed(x0 - 7, 1), "\" y=\"", fixed(y + 4, 1), "\" text-anchor=\"end\">", fixed(t, ay.decimals),
+        s += string_of("<text x=\"", fixed(x0 - 7, 1), "\" y=\"", fixed(y + 4, 1), "\" text-anchor=\"end\">", fixed(t, ay.decimals),
                     "</text>\n");
     }
-    s += concat("<text x=\"", fixed((x0 + x1) / 2, 1), "\" y=\"", fixed(y0 + 36, 1), "\" text-anchor=\"middle\">", x_label, "</text>\n");
-    s += concat("<text x=\"", fixed(left + 14, 1), "\" y=\"", fixed((y0 + y1) / 2, 1), "\" text-anchor=\"middle\" transform=\"rotate(-90 ",
+    s += string_of("<text x=\"", fixed((x0 + x1) / 2, 1), "\" y=\"", fixed(y0 + 36, 1), "\" text-anchor=\"middle\">", x_label, "</text>\n");
+    s += string_of("<text x=\"", fixed(left + 14, 1), "\" y=\"", fixed((y0 + y1) / 2, 1), "\" text-anchor=\"middle\" transform=\"rotate(-90 ",
                 fixed(left + 14, 1), " ", fixed((y0 + y1) / 2, 1), ")\">accuracy (%)</text>\n");
 
     std::vector<bool> on_front(candidates.size(), false);
     for (const std::size_t i : front) on_front[i] = true;
     auto circle = [&](std::size_t i, bool highlighted) {
         const evaluated& c = candidates[i];
-        s += concat("<circle cx=\"", fixed(px(x_of(c)), 1), "\" cy=\"", fixed(py(100.0 * c.accuracy), 1), "\" r=\"",
+        s += string_of("<circle cx=\"", fixed(px(x_of(c)), 1), "\" cy=\"", fixed(py(100.0 * c.accuracy), 1), "\" r=\"",
                     highlighted ? "3.5" : "2.5", "\" fill=\"", highlighted ? "#d62728" : "#a0a0a0", "\"><title>",
                     xml_escape(to_text(c.arch)), ": accuracy ", fixed(100.0 * c.accuracy, 2), " %, peak RAM ", c.costs.peak_ram_bytes,
                     " B, flash ", c.costs.flash_bytes, " B, MACs ", c.costs.macs, "</title></circle>\n");
@@ -191,14 +191,14 @@ void svg_panel(std::string& s, std::span<const evaluated> candidates, std::span<
     for (const std::size_t i : members) {
         const double x = px(x_of(candidates[i])), y = py(100.0 * candidates[i].accuracy);
         if (path.empty()) {
-            path = concat("M", fixed(x, 1), " ", fixed(y, 1));
+            path = string_of("M", fixed(x, 1), " ", fixed(y, 1));
             best = candidates[i].accuracy;
         } else if (candidates[i].accuracy > best) {
-            path += concat(" H", fixed(x, 1), " V", fixed(y, 1));
+            path += string_of(" H", fixed(x, 1), " V", fixed(y, 1));
             best = candidates[i].accuracy;
         }
     }
-    if (!path.empty()) s += concat("<path class=\"front-line\" d=\"", path, "\" fill=\"none\" stroke=\"#d62728\" stroke-width=\"1.5\"/>\n");
+    if (!path.empty()) s += string_of("<path class=\"front-line\" d=\"", path, "\" fill=\"none\" stroke=\"#d62728\" stroke-width=\"1.5\"/>\n");
     for (const std::size_t i : members) circle(i, true);
     s += "</g>\n";
 }
@@ -212,7 +212,7 @@ void svg_panel(std::string& s, std::span<const evaluated> candidates, std::span<
     std::string s = "architecture,accuracy,peak_ram_bytes,flash_bytes,macs\n";
     for (const std::size_t i : front) {
         const evaluated& c = candidates[i];
-        s += concat(to_text(c.arch), ',', detail::shortest(c.accuracy), ',', c.costs.peak_ram_bytes, ',', c.costs.flash_bytes, ',',
+        s += string_of(to_text(c.arch), ',', detail::shortest(c.accuracy), ',', c.costs.peak_ram_bytes, ',', c.costs.flash_bytes, ',',
                     c.costs.macs, '\n');
     }
     return s;
@@ -227,12 +227,12 @@ void svg_panel(std::string& s, std::span<const evaluated> candidates, std::span<
     const double title_height = options.title.empty() ? 0.0 : 28.0;
     const double w = options.panel_width, h = options.panel_height;
     const double total_width = 2 * w, total_height = h + title_height;
-    std::string s = concat("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"", detail::fixed(total_width, 0), "\" height=\"",
+    std::string s = string_of("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"", detail::fixed(total_width, 0), "\" height=\"",
                            detail::fixed(total_height, 0), "\" viewBox=\"0 0 ", detail::fixed(total_width, 0), " ",
                            detail::fixed(total_height, 0), "\" font-family=\"sans-serif\" font-size=\"11\">\n");
-    s += concat("<rect width=\"", detail::fixed(total_width, 0), "\" height=\"", detail::fixed(total_height, 0), "\" fill=\"white\"/>\n");
+    s += string_of("<rect width=\"", detail::fixed(total_width, 0), "\" height=\"", detail::fixed(total_height, 0), "\" fill=\"white\"/>\n");
     if (!options.title.empty())
-        s += concat("<text x=\"", detail::fixed(total_width / 2, 1), "\" y=\"19\" text-anchor=\"middle\" font-size=\"14\">",
+        s += string_of("<text x=\"", detail::fixed(total_width / 2, 1), "\" y=\"19\" text-anchor=\"middle\" font-size=\"14\">",
                     detail::xml_escape(options.title), "</text>\n");
     auto ram = [](const evaluated& c) { return static_cast<double>(c.costs.peak_ram_bytes); };
     auto flash = [](const evaluated& c) { return static_cast<double>(c.costs.flash_bytes); };

@@ -67,7 +67,7 @@ enum class preference { accuracy, peak_ram, flash, macs, params, tradeoff };
     if (name == "macs") return preference::macs;
     if (name == "params") return preference::params;
     if (name == "tradeoff" || name == "trade-off") return preference::tradeoff;
-    throw error(concat("post_search: unknown preference \"", name, "\" (expected accuracy, ram, flash, macs, params or tradeoff)"));
+    throw error(string_of("post_search: unknown preference \"", name, "\" (expected accuracy, ram, flash, macs, params or tradeoff)"));
 }
 
 /// The name of a preference, as preference_from_name reads it.

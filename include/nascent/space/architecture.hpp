@@ -130,7 +130,7 @@ template <class Space>
         for (std::size_t i = 0; i < opts.size(); ++i) a.choices[i] = static_cast<int>(random.below(static_cast<std::uint64_t>(opts[i])));
         if (validate<Space>(in, a.view()) == problem::none) return canonical<Space>(a);
     }
-    throw error(concat("space: no valid architecture found in ", max_attempts, " random draws on input ", in.h, "x", in.w,
+    throw error(string_of("space: no valid architecture found in ", max_attempts, " random draws on input ", in.h, "x", in.w,
                        "x", in.c));
 }
 
@@ -207,11 +207,11 @@ inline std::vector<int> parse_integers(std::string_view text, char sep, std::str
         skip_space();
         int v = 0;
         const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-        if (ec != std::errc{} || v < 0) throw error(concat(what, ": expected a non-negative integer at \"", text.substr(0, 16), "\""));
+        if (ec != std::errc{} || v < 0) throw error(string_of(what, ": expected a non-negative integer at \"", text.substr(0, 16), "\""));
         text.remove_prefix(static_cast<std::size_t>(end - text.data()));
         skip_space();
         if (text.empty()) return values.push_back(v), values;
-        if (text.front() != sep) throw error(concat(what, ": expected '", sep, "' at \"", text.substr(0, 16), "\""));
+        if (text.front() != sep) throw error(string_of(what, ": expected '", sep, "' at \"", text.substr(0, 16), "\""));
         text.remove_prefix(1);
         values.push_back(v);
     }
@@ -244,7 +244,7 @@ inline std::vector<int> parse_integers(std::string_view text, char sep, std::str
 template <class Space>
 [[nodiscard]] architecture checked(architecture a, shape in) {
     const problem p = space::validate<Space>(in, a.view());
-    if (p != problem::none) throw error(concat("architecture ", to_text(a), ": ", describe(p)));
+    if (p != problem::none) throw error(string_of("architecture ", to_text(a), ": ", describe(p)));
     return space::canonical<Space>(std::move(a));
 }
 

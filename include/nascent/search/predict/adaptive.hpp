@@ -74,7 +74,7 @@ struct adaptive_report {
     [[nodiscard]] double tau(predictor_kind kind) const {
         for (const kind_score& s : scores)
             if (s.kind == kind) return s.tau;
-        throw error(concat("adaptive_predictor: the ", describe(kind), " predictor was not scored"));
+        throw error(string_of("adaptive_predictor: the ", describe(kind), " predictor was not scored"));
     }
 };
 

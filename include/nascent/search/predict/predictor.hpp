@@ -108,7 +108,7 @@ template <predictor P, class Encode>
     for (std::size_t i = 0; i < pool.size(); ++i) {
         const std::vector<double> row = encode(pool[i]);
         const double value = predicted_mean(p, row);
-        require(std::isfinite(value), concat("rank_by_prediction: the prediction for ", to_text(pool[i]), " is not finite"));
+        require(std::isfinite(value), string_of("rank_by_prediction: the prediction for ", to_text(pool[i]), " is not finite"));
         ranked.push_back({i, value});
     }
     std::stable_sort(ranked.begin(), ranked.end(),
@@ -133,22 +133,22 @@ namespace detail {
 /// Checks a training set and returns its dimension: as many values as rows, at least `minimum` rows,
 /// every row of the same positive length, every number finite.
 inline std::size_t check_training_set(const rows& x, const std::vector<double>& y, std::size_t minimum, const char* who) {
-    require(x.size() == y.size(), concat(who, ": ", x.size(), " feature rows but ", y.size(), " values"));
-    require(x.size() >= minimum, concat(who, ": needs at least ", minimum, " training rows, got ", x.size()));
+    require(x.size() == y.size(), string_of(who, ": ", x.size(), " feature rows but ", y.size(), " values"));
+    require(x.size() >= minimum, string_of(who, ": needs at least ", minimum, " training rows, got ", x.size()));
     const std::size_t d = x.empty() ? 0 : x.front().size();
-    require(x.empty() || d > 0, concat(who, ": the feature rows are empty"));
+    require(x.empty() || d > 0, string_of(who, ": the feature rows are empty"));
     for (std::size_t i = 0; i < x.size(); ++i) {
-        require(x[i].size() == d, concat(who, ": row ", i, " has ", x[i].size(), " features, row 0 has ", d));
-        for (const double v : x[i]) require(std::isfinite(v), concat(who, ": row ", i, " holds a number that is not finite"));
-        require(std::isfinite(y[i]), concat(who, ": value ", i, " is not finite"));
+        require(x[i].size() == d, string_of(who, ": row ", i, " has ", x[i].size(), " features, row 0 has ", d));
+        for (const double v : x[i]) require(std::isfinite(v), string_of(who, ": row ", i, " holds a number that is not finite"));
+        require(std::isfinite(y[i]), string_of(who, ": value ", i, " is not finite"));
     }
     return d;
 }
 
 /// Checks a row to predict against the training dimension.
 inline void check_row(std::span<const double> row, std::size_t dimension, bool fitted, const char* who) {
-    require(fitted, concat(who, ": predict before fit"));
-    require(row.size() == dimension, concat(who, ": the row has ", row.size(), " features, the model was fitted on ", dimension));
+    require(fitted, string_of(who, ": predict before fit"));
+    require(row.size() == dimension, string_of(who, ": the row has ", row.size(), " features, the model was fitted on ", dimension));
 }
 
 /// Mean and standard deviation of `y` (the deviation 1 when it is 0, so that dividing by it is safe).

@@ -35,10 +35,10 @@ namespace nascent::search::predict {
 namespace detail {
 
 inline void check_pairs(std::span<const double> x, std::span<const double> y, const char* who) {
-    require(x.size() == y.size(), concat(who, ": ", x.size(), " values against ", y.size()));
-    require(x.size() >= 2, concat(who, ": needs at least two pairs, got ", x.size()));
+    require(x.size() == y.size(), string_of(who, ": ", x.size(), " values against ", y.size()));
+    require(x.size() >= 2, string_of(who, ": needs at least two pairs, got ", x.size()));
     for (std::size_t i = 0; i < x.size(); ++i)
-        require(std::isfinite(x[i]) && std::isfinite(y[i]), concat(who, ": pair ", i, " holds a number that is not finite"));
+        require(std::isfinite(x[i]) && std::isfinite(y[i]), string_of(who, ": pair ", i, " holds a number that is not finite"));
 }
 
 /// Pairs within runs of equal values of sorted `v`: the sum of t(t-1)/2 over the runs.
