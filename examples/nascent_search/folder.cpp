@@ -10,7 +10,7 @@
 
 namespace nascent_search {
 
-using nascent::concat;
+using nascent::string_of;
 
 namespace {
 
