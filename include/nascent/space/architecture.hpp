@@ -81,7 +81,7 @@ template <class Space>
 
 /// Output shape of `Space` on `in` for an architecture (a view of its slots), or the problem.
 template <class Space>
-[[nodiscard]] constexpr traced output(shape in, std::span<const int> arch) noexcept {
+[[nodiscard]] constexpr trace_result output(shape in, std::span<const int> arch) noexcept {
     if (arch.size() != decisions<Space>) return {in, problem::wrong_decision_count};
     decision_cursor c(arch.data(), arch.size());
     return trace<Space>(in, c);

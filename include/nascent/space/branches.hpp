@@ -74,21 +74,21 @@ struct two_branches {
         space::write_options<Right>(out + space::decisions<Left>);
     }
     [[nodiscard]] static constexpr space_size size() noexcept { return space::size<Left>() * space::size<Right>(); }
-    [[nodiscard]] static constexpr traced trace(shape in, decision_cursor& c) noexcept {
+    [[nodiscard]] static constexpr trace_result trace(shape in, decision_cursor& c) noexcept {
         if (const problem p = input_problem(in); p != problem::none) {
             c.skip(decisions);
             return {in, p};
         }
         const shape b = branch_input(in);
-        const traced l = space::trace<Left>(b, c);
+        const trace_result l = space::trace<Left>(b, c);
         if (!l.ok()) {
             c.skip(space::decisions<Right>);
             return l;
         }
-        const traced r = space::trace<Right>(b, c);
+        const trace_result r = space::trace<Right>(b, c);
         if (!r.ok()) return r;
         const problem p = join_problem(l.out, r.out);
-        return p == problem::none ? traced{joined(l.out, r.out)} : traced{in, p};
+        return p == problem::none ? trace_result{joined(l.out, r.out)} : trace_result{in, p};
     }
     static constexpr void canonicalize(int* arch, bool active) noexcept {
         space::canonicalize<Left>(arch, active);

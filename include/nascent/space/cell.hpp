@@ -74,7 +74,7 @@ struct cell final {
         }
         return s;
     }
-    [[nodiscard]] static constexpr traced trace(shape in, decision_cursor& c) noexcept {
+    [[nodiscard]] static constexpr trace_result trace(shape in, decision_cursor& c) noexcept {
         bool ok = true;
         for (int j = 1; j <= Nodes; ++j) {
             for (int e = 0; e < 2; ++e) {
@@ -85,7 +85,7 @@ struct cell final {
         }
         if (!ok) return {in, problem::decision_out_of_range};
         const problem p = check(in);
-        return p == problem::none ? traced{in} : traced{in, p};
+        return p == problem::none ? trace_result{in} : trace_result{in, p};
     }
     static constexpr void canonicalize(int* arch, bool active) noexcept {
         for (int j = 0; j < Nodes; ++j, arch += slots_per_node) {

@@ -54,13 +54,13 @@ struct choice final {
         ((space::write_options<Ops>(out + offsets[i++])), ...);
     }
     [[nodiscard]] static constexpr space_size size() noexcept { return (space::size<Ops>() + ...); }
-    [[nodiscard]] static constexpr traced trace(shape in, decision_cursor& c) noexcept {
+    [[nodiscard]] static constexpr trace_result trace(shape in, decision_cursor& c) noexcept {
         const int pick = c.take();
         if (pick < 0 || pick >= options) {
             c.skip(decisions - 1);
             return {in, problem::decision_out_of_range};
         }
-        traced t{in};
+        trace_result t{in};
         int i = 0;
         ((i++ == pick ? (void)(t = space::trace<Ops>(in, c)) : c.skip(space::decisions<Ops>)), ...);
         return t;

@@ -106,7 +106,7 @@ concept combinator_node = op_descriptor<Node> && requires(shape in, decision_cur
     { Node::decisions } -> std::convertible_to<std::size_t>;
     Node::write_options(arch);
     { Node::size() } -> std::same_as<space_size>;
-    { Node::trace(in, c) } -> std::same_as<traced>;
+    { Node::trace(in, c) } -> std::same_as<trace_result>;
     { Node::check(in) } -> std::same_as<problem>;
     Node::canonicalize(arch, true);
 };

@@ -49,10 +49,10 @@ struct elastic_family {
 
     static constexpr void write_options(int* out) noexcept { out[0] = options; }
     [[nodiscard]] static constexpr space_size size() noexcept { return space_size::of(sizeof...(Values)); }
-    [[nodiscard]] static constexpr traced trace(shape in, decision_cursor& c) noexcept {
+    [[nodiscard]] static constexpr trace_result trace(shape in, decision_cursor& c) noexcept {
         const int pick = c.take();
         if (pick < 0 || pick >= options) return {in, problem::decision_out_of_range};
-        traced t{in};
+        trace_result t{in};
         int i = 0;
         ((i++ == pick ? (void)(t = space::trace<Family<Values>>(in, c)) : (void)0), ...);
         return t;

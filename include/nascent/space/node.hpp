@@ -60,7 +60,7 @@ private:
 };
 
 /// The output of a node for one architecture, or why it has none.
-struct traced {
+struct trace_result {
     shape out{};
     problem issue = problem::none;
 
@@ -102,12 +102,12 @@ template <class Op>
 
 /// Output shape of a node for the architecture read from `c`.
 template <class Node>
-[[nodiscard]] constexpr traced trace(shape in, decision_cursor& c) noexcept {
+[[nodiscard]] constexpr trace_result trace(shape in, decision_cursor& c) noexcept {
     if constexpr (combinator<Node>) {
         return Node::trace(in, c);
     } else {
         const problem p = diagnose<Node>(in);
-        return p == problem::none ? traced{Node::output(in)} : traced{in, p};
+        return p == problem::none ? trace_result{Node::output(in)} : trace_result{in, p};
     }
 }
 

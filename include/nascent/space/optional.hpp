@@ -34,11 +34,11 @@ struct optional final {
         space::write_options<Block>(out + 1);
     }
     [[nodiscard]] static constexpr space_size size() noexcept { return space::size<Block>() + space_size{}; }
-    [[nodiscard]] static constexpr traced trace(shape in, decision_cursor& c) noexcept {
+    [[nodiscard]] static constexpr trace_result trace(shape in, decision_cursor& c) noexcept {
         const int pick = c.take();
         if (pick == keep) return space::trace<Block>(in, c);
         c.skip(space::decisions<Block>);
-        return pick == skip ? traced{in} : traced{in, problem::decision_out_of_range};
+        return pick == skip ? trace_result{in} : trace_result{in, problem::decision_out_of_range};
     }
     static constexpr void canonicalize(int* arch, bool active) noexcept {
         if (!active) arch[0] = 0;

@@ -42,8 +42,8 @@ struct repeat final {
         for (int i = 0; i < N; ++i) space::write_options<Block>(out + static_cast<std::size_t>(i) * space::decisions<Block>);
     }
     [[nodiscard]] static constexpr space_size size() noexcept { return power(space::size<Block>(), N); }
-    [[nodiscard]] static constexpr traced trace(shape in, decision_cursor& c) noexcept {
-        traced t{in};
+    [[nodiscard]] static constexpr trace_result trace(shape in, decision_cursor& c) noexcept {
+        trace_result t{in};
         for (int i = 0; i < N; ++i) {
             if (t.ok()) t = space::trace<Block>(t.out, c);
             else c.skip(space::decisions<Block>);

@@ -26,10 +26,10 @@ struct residual final {
 
     static constexpr void write_options(int* out) noexcept { space::write_options<Block>(out); }
     [[nodiscard]] static constexpr space_size size() noexcept { return space::size<Block>(); }
-    [[nodiscard]] static constexpr traced trace(shape in, decision_cursor& c) noexcept {
-        const traced t = space::trace<Block>(in, c);
+    [[nodiscard]] static constexpr trace_result trace(shape in, decision_cursor& c) noexcept {
+        const trace_result t = space::trace<Block>(in, c);
         if (!t.ok()) return t;
-        return t.out == in ? traced{in} : traced{in, problem::residual_changes_shape};
+        return t.out == in ? trace_result{in} : trace_result{in, problem::residual_changes_shape};
     }
     static constexpr void canonicalize(int* arch, bool active) noexcept { space::canonicalize<Block>(arch, active); }
 };

@@ -45,8 +45,8 @@ struct sequential final {
         ((space::write_options<Nodes>(out), out += space::decisions<Nodes>), ...);
     }
     [[nodiscard]] static constexpr space_size size() noexcept { return (space::size<Nodes>() * ... * space_size{}); }
-    [[nodiscard]] static constexpr traced trace(shape in, decision_cursor& c) noexcept {
-        traced t{in};
+    [[nodiscard]] static constexpr trace_result trace(shape in, decision_cursor& c) noexcept {
+        trace_result t{in};
         ((t = t.ok() ? space::trace<Nodes>(t.out, c) : (c.skip(space::decisions<Nodes>), t)), ...);
         return t;
     }
