@@ -20,6 +20,7 @@
 #include <nascent/deploy/fixed.hpp>
 #include <nascent/deploy/quantize.hpp>
 #include <nascent/nn/extract.hpp>
+#include <nascent/nn/blocks.hpp>
 #include <nascent/nn/supernet.hpp>
 #include <nascent/runtime/run.hpp>
 
