@@ -9,24 +9,10 @@
 //     static_assert(cost::assert_fits<net, shape{28, 28, 1}, cost::precision::int8,
 //                                     cost::budget{.ram_bytes = 64000, .flash_bytes = 64000}>::value);
 //
-// One type serves the cost model, the search strategies (a candidate over a bound is rejected
-// before evaluation), pruning and the search program. Every bound is optional (cost::limit: unset
-// means no bound; a structural type, unlike std::optional, so a budget can be a template
-// argument) and the figures are measured at `precision` (int8 by default, as deployed).
-//
-// fits() is a plain constexpr predicate: when it fails, the compiler only says that the
-// assertion is false. assert_fits names the figures instead: on failure it instantiates
-// over_the_ram_budget<...> (or over_the_flash_budget<...>) whose template arguments carry the
-// numbers, and a static_assert inside it fails with one sentence. GCC prints, e.g.
-//
-//   In instantiation of 'struct nascent::cost::over_the_ram_budget<
-//       nascent::cost::ram_budget_bytes{8000}, nascent::cost::peak_ram_bytes{15680},
-//       nascent::cost::peak_while_running{1, "max_pool2d"},
-//       nascent::cost::largest_tensor{1, 12544, "conv2d"}>':
-//   error: static assertion failed: nascent: the network's peak RAM is over the RAM budget ...
-//
-// (peak_while_running: op index and kind; largest_tensor: tensor index, bytes and the kind
-// of the op that writes it; largest_layer: op index, flash bytes and kind).
+// Every bound is a cost::limit (unset: no bound), a structural type, so a budget can be a template
+// argument; figures are measured at `precision` (int8 by default). fits() is a constexpr predicate;
+// assert_fits, on a network over its RAM or flash bound, fails to compile in over_the_ram_budget<...>
+// or over_the_flash_budget<...>, whose template arguments carry the figures and the op responsible.
 #pragma once
 
 #include <cstddef>
@@ -214,7 +200,7 @@ struct over_the_flash_budget {
 };
 
 /// Compiles only when network `Net` on inputs of shape `Input` at precision `P` fits budget `B`;
-/// otherwise the error names the figures (see the top of this header). `value` is true whenever
+/// otherwise the error names the figures (docs/cost.md, "Budgets"). `value` is true whenever
 /// it compiles, so `static_assert(assert_fits<...>::value)` reads as the check it is.
 template <class Net, shape Input, precision P, budget B>
 struct assert_fits {

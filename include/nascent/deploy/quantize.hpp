@@ -5,36 +5,14 @@
 //     const auto float_program = deploy::compile<steps>(g, plan, precision::float32);
 //     const deploy::float_parameters f = nn::extract(model, g, arch);          // nn/extract.hpp
 //     const deploy::quantized_parameters q = deploy::quantize(g, plan, float_program, f, calibration_images);
-//     // q.weights, q.params: the arrays of the int8 program of the same architecture
-//     // (compile of cost::lower<Space>(input, precision::int8, arch)); q.input quantises an image.
+//     // q.weights, q.params: the arrays of the int8 program of the same architecture; q.quantize_input(x, out)
+//
+// calibrate() runs the float program on the calibration images (normalised NHWC floats, image after
+// image) and records every tensor's range; quantize() turns the ranges and float parameters into
+// TF Lite's int8 scheme (activations per tensor, asymmetric; weights per output channel, symmetric;
+// int32 biases; fixed-point multipliers), all scale arithmetic done here, in double. A program that
+// does not match the graph and plan, or parameters of the wrong size, throw nascent::error.
 // deploy::build (deploy/build.hpp) makes these steps in one call.
-//
-// Calibration: the float program runs on calibration images (normalised, NHWC, one after
-// another; training images), and an observer records the range of every step's output; the
-// input's range is read from the images. Ranges belong to the graph's tensors, so a tensor
-// read by several steps has one set of parameters, and a step that overwrites its input in
-// place still gets its own output parameters.
-//
-// Quantisation (TF Lite's scheme; runtime/quantization_scheme.hpp, the int8 kernels of runtime/int8/):
-// - activations: per tensor, asymmetric: real = scale * (q - zero_point), scale = (hi - lo) / 255
-//   over the range widened to hold 0, which is then exactly the integer zero_point;
-// - weights: per output channel, symmetric: scale_w[c] = max |w[c]| / 127, q = round(w / scale_w[c]);
-//   a standalone batch norm's scale is the one weight of each channel of its 1x1 depthwise step;
-// - bias: int32, round(b / (scale_in * scale_w[c]));
-// - conv, dense: per-channel (multiplier, shift) of scale_in * scale_w[c] / scale_out
-//   (fixed_point.hpp's quantize_multiplier); the fused relu / relu6 is the output clamp
-//   [q(0), 127] / [q(0), q(6)];
-// - add: TF Lite's: both inputs raised by 2^20 and scaled by scale_x / (2 max(scale_a, scale_b)),
-//   their sum by 2 max(scale_a, scale_b) / (2^20 scale_out);
-// - avg_pool, global_avg_pool, standalone relu and relu6, concat: rescaled from their inputs'
-//   parameters to their own output's (calibrated) parameters;
-// - max_pool and channel_shuffle: the output keeps its input's parameters (the identity
-//   factor: the maximum and a permutation of int8 values are exact), whatever its own range;
-// - zero: the output's zero point.
-// A tensor whose calibrated range is empty (always 0, as a zero op's) gets scale 1/128 and
-// zero point 0. All scale arithmetic happens here, in double; the int8 kernels see integers only.
-//
-// Not done: quantisation-aware fine-tuning (training with simulated int8 rounding).
 #pragma once
 
 #include <algorithm>

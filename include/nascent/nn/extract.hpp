@@ -1,41 +1,16 @@
 // nascent/nn/extract.hpp - a trained network's weights as a float program's parameter arrays.
 //
-// extract(model, arch) gives the `weights` and `params` arrays of the float program that
-// deploy::compile makes for cost::lower<Space>(input, float32, arch) (runtime/program.hpp):
-// numbered in the graph's op order, weights OHWI ([out][kernel_h][kernel_w][in / groups];
-// dense [units][features]), a batch norm that follows a convolution or dense layer folded
-// into its weights and bias with the running statistics,
-//   s = gamma / sqrt(var + eps),  w' = w * s,  b' = (b - mean) * s + beta,
-// and a standalone batch norm as a per-channel scale s and shift beta - mean * s.
+//   const deploy::float_parameters f = nn::extract(model, arch);      // lowers the model's space at float32
+//   const deploy::float_parameters h = nn::extract(model, g, arch);   // fills graph g, lowered elsewhere
+//   // f.weights, f.params: the arrays of deploy::compile's float program of cost::lower<Space>(input, float32, arch)
 //
-// How the weights are found: rather than walking the trainable tree by a second set of
-// rules, extraction lets the training interpreter say what it runs. One single-path,
-// inference-mode forward pass of the architecture on a zero image is made with
-// context::layers set; every layer with weights appends a record of what it ran (kind,
-// geometry of its actual input, the weights in use: for elastic_kernel the masked
-// weight; bias; a batch norm's gamma, beta, running statistics and epsilon). Both the
-// pass and cost lowering follow the space type in order (sequential members in order,
-// a residual's block before its add, the chosen option of a choice or optional, repeat's
-// copies in turn, both edges of each cell node in slot order, left branch before right),
-// so the graph's ops meet the records in the same order: a conv or dense op takes the
-// next record, which must be a layer of its kind, and then a batch-norm record when it
-// folded one; a standalone batch norm takes a batch-norm record. Each record is then cut
-// to the op's geometry, which differs from it only where the supernet shares weights:
-// - elastic_width runs the widest member: the op keeps its first out channels, and the
-//   layers after it their first in channels (a dense layer its first features); the
-//   supernet keeps the channels past the width zero all the way (nn/elastic.hpp), so the
-//   program computes what the single path does;
-// - elastic_kernel runs the largest kernel masked to the chosen centre: the op keeps the
-//   centre kernel_h x kernel_w taps (the dropped taps must be zero).
-// Anything else (another kind of layer, another stride, dilation or spatial extent,
-// records left over or missing) means the model does not run the graph's network, and
-// extraction fails with a nascent::error naming the op and the layer.
-//
-// Entry points: extract(model, arch) lowers the model's space itself; extract(model, g, arch)
-// fills a graph lowered elsewhere (any input shape); extract(g, records) works from records.
-//
-// Not covered: a dense layer reading a flattened tensor (not a pooled vector) after an
-// elastic width, whose kept features are not the first ones; no zoo space has one.
+// The arrays follow the graph's op order: weights OHWI ([out][kernel_h][kernel_w][in / groups]; dense
+// [units][features]); a batch norm after a convolution or dense layer folded into it with its running
+// statistics (s = gamma / sqrt(var + eps), w' = w * s, b' = (b - mean) * s + beta); a standalone
+// batch norm as per-channel scale s and shift beta - mean * s. Shared supernet weights are cut to the
+// path (an elastic width's first channels, an elastic kernel's centre taps). extract(g, records)
+// works from layer records. A model that does not run the graph's network throws nascent::error
+// naming the op and the layer. Unsupported: a dense layer reading a flattened tensor after an elastic width.
 #pragma once
 
 #include <cmath>

@@ -4,28 +4,13 @@
 //   search::batch_options o{.kind = search::batch_kind::aging, .population = 24, .per_step = 24, .seed = 1};
 //   o.predictor = search::predict::adaptive_options{};  // screen children (std::nullopt: evaluate them all)
 //   search::batch_state state = search::batch_start<space>(in, judge, limits, o);   // step 0
-//   while (state.step < 12) {
-//       search::batch_step<space>(in, judge, limits, o, state);
-//       checkpoint(state);  // plain data: the step and the history
-//   }
+//   while (state.step < 12) search::batch_step<space>(in, judge, limits, o, state);  // save state between steps
 //   const search::search_result r = search::batch_finish(std::move(state));
 //
-// Step 0 evaluates `population` distinct feasible random architectures. Each later step breeds
-// `per_step` new children (the population size when 0), distinct from every candidate so far and
-// within the budget (a child that is neither is bred again, up to `breeding_failures` times in a
-// step); the parents of a step are
-// - random: none, every child is a random draw;
-// - aging: the `population` most recent candidates; a child is one mutation of the best of
-//   `sample_size` of them drawn with replacement (regularised evolution, Real et al., 2019);
-// - evolution: the `population` most accurate candidates; a child is the best of `tournament`
-//   drawn with replacement, crossed with a second such parent with probability
-//   `crossover_probability`, then mutated.
-// With a predictor and at least `predictor_after` candidates, a step breeds `screen` times as many
-// children, fits the predictor (predict/adaptive.hpp) on the candidates so far and evaluates only
-// the children of largest predicted accuracy (predict::screen).
-//
-// The random numbers of step k come from nsga2_rng(seed, k) alone and everything else a step reads
-// is the history, so a search resumed from a saved state repeats the uninterrupted one.
+// Step 0 evaluates `population` distinct feasible random architectures; each later step evaluates up
+// to `per_step` children (0: the population size), each distinct from every earlier candidate and
+// within `limits`, bred from the history as `kind` says (random, aging, evolution). Step k draws from
+// nsga2_rng(seed, k) only, so a search resumed from a saved batch_state repeats the uninterrupted one.
 #pragma once
 
 #include <algorithm>

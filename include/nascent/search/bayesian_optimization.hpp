@@ -1,56 +1,18 @@
-// nascent/search/bayesian_optimization.hpp - Bayesian optimisation over the architectures of a space.
+// nascent/search/bayesian_optimization.hpp - Bayesian optimisation of accuracy over a space's architectures.
 //
 //   search::bayesian_options o{.initial = 10, .iterations = 30, .seed = 1};
 //   const search::search_result r = search::bayesian_optimization<space>(in, judge, limits, o);
-//
-//   // a run stopped after some evaluations (its result saved) continues to the same end:
 //   const search::search_result done = search::resume_bayesian_optimization<space>(in, judge, limits, saved, o);
+//   search::bayesian_state s = search::bayesian_start<space>(in, judge, limits, o);  // the random design
+//   search::bayesian_step<space>(in, judge, limits, o, s);                           // o.per_step evaluations
+//   const search::search_result r1 = search::bayesian_finish(std::move(s));
 //
-//   // one step at a time (o.per_step evaluations each), with a checkpoint between steps:
-//   search::bayesian_state state = search::bayesian_start<space>(in, judge, limits, o);  // the design
-//   while (state.steps < 4) {
-//       search::bayesian_step<space>(in, judge, limits, o, state);
-//       checkpoint(state);  // plain data: the step count and the history
-//   }
-//   const search::search_result r4 = search::bayesian_finish(std::move(state));
-//
-// Bayesian optimisation, one of the two strategies of muNAS (Liberis et al.,
-// 2021; aging evolution is the other, evolution.hpp): a Gaussian process models
-// accuracy over the architectures, and each evaluation goes to the candidate of
-// largest expected improvement:
-// 1. the design: `initial` distinct feasible architectures drawn at random (the
-//    constraints reject infeasible draws, as in random search);
-// 2. each of the `iterations` steps after it fits the process
-//    (predict/gaussian_process.hpp, options `gp`) on the evaluated
-//    architectures' encodings (predict/encoding.hpp: one-hot decisions, with the
-//    cost features when `cost_features` is set) against their accuracies;
-//    gathers candidates: `mutants` children of each of the `parents` best
-//    architectures so far (each 1 to `mutation_steps` mutations away,
-//    space::mutate) and `random_candidates` random architectures, leaving out
-//    those already evaluated and those that break the constraints (counted in
-//    `rejected`); and evaluates the candidate of largest expected improvement
-//    over the best accuracy so far (the larger predicted mean among equals, then
-//    the earlier generated).
-// The expected improvement of a prediction N(mu, s^2) over the best value f* is,
-// with z = (mu - f* - xi) / s and the standard normal density phi and
-// distribution Phi,
-//     EI = (mu - f* - xi) Phi(z) + s phi(z)          (max(mu - f* - xi, 0) when s = 0),
-// where xi (`exploration`, 0 by default) asks for a margin of improvement.
-// The search stops after initial + iterations evaluations, or earlier when no
-// feasible candidate is left that was not evaluated. A design draw that finds
-// nothing new either (feasible architectures rare, or all of them evaluated)
-// lets the model propose instead.
-//
-// Determinism and resuming: evaluation number k (0-based) draws its random
-// numbers from a generator seeded with step_seed(seed, k), and nothing else
-// carries over from one step to the next but the history. So the same seed
-// gives the same search, and resume_bayesian_optimization, given the first k
-// evaluations of a run (its search_result, or one rebuilt from a saved history:
-// the architectures with their costs and accuracies, in order), continues
-// exactly as the run did; with the same options it ends where the uninterrupted
-// run ends (raise `iterations` to go further). In the history, `generation` is
-// 0 for the first `initial` evaluations (the design) and the number of the step
-// after them otherwise (1 for the first model-chosen architecture).
+// Evaluates `initial` distinct feasible random architectures, then up to `iterations` more, each the
+// candidate of largest expected_improvement under a Gaussian process fitted on the history; it stops
+// early when no feasible candidate is left unevaluated. Candidates over a bound are never evaluated
+// (counted in `rejected`). Evaluation k draws from step_seed(seed, k) only: the same seed gives the
+// same search, and resume_bayesian_optimization continues the first k evaluations of a run exactly.
+// In the history, `generation` is 0 for the design and the step's number (from 1) after it.
 #pragma once
 
 #include <algorithm>

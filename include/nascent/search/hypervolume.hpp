@@ -6,25 +6,10 @@
 //   const std::vector<double> ideal = {0.0, 0.0}, nadir = {2.0, 4.0};
 //   const auto scaled = search::normalize_objectives(front[0], ideal, nadir);  // {0.05, 0.2}
 //
-// Objectives are minimised (pareto.hpp). The hypervolume of a set S with respect to a
-// reference point r is the Lebesgue measure of the region that S dominates and that
-// dominates r: the union over p in S of the boxes [p_1, r_1] x ... x [p_m, r_m]. Larger is
-// better; it grows when a point is added and is the same for a set and for its
-// non-dominated subset. A point that does not strictly dominate r in every objective
-// (p_i < r_i for all i) adds nothing, and duplicates and dominated points add nothing.
-//
-// Algorithms, all exact:
-// - hypervolume_2d: sort by the first objective and sweep, O(n log n);
-// - hypervolume_3d: sweep along the third objective keeping the 2-D staircase of the points
-//   met so far in a balanced tree, its area updated as each point enters (Beume et al.,
-//   "On the complexity of computing the hypervolume indicator", 2009), O(n log n);
-// - hypervolume_nd: hypervolume by slicing objectives (HSO, While et al. 2006): sort by the
-//   last objective, and sum over the slabs between consecutive values the (m-1)-dimensional
-//   hypervolume of the points below the slab times its depth, recursively down to one
-//   objective. O(n^(m-1)) at worst: fine for fronts of a few hundred points in up to four
-//   or five objectives.
-// hypervolume(points, r) picks the 2-D or 3-D sweep for two or three objectives and, for
-// more, slices down to three objectives and finishes with the 3-D sweep.
+// Objectives are minimised (pareto.hpp). hypervolume(points, r) is the exact measure of the union of
+// the boxes [p_1, r_1] x ... x [p_m, r_m] over the points p with p_i < r_i in every objective; other
+// points, duplicates and dominated points add nothing. hypervolume_2d, _3d and _nd compute it for a
+// fixed objective count. A point whose objective count differs from r's, or a NaN, throws nascent::error.
 #pragma once
 
 #include <algorithm>

@@ -1,66 +1,18 @@
-// nascent/search/nsga2.hpp - NSGA-II: accuracy against hardware costs, many trade-offs at once.
+// nascent/search/nsga2.hpp - NSGA-II over the error and cost objectives, one generation at a time.
 //
 //   search::nsga2_options o{.population = 20, .generations = 10, .seed = 1};
 //   const search::nsga2_result r = search::nsga2<space>(in, judge, limits, o);
-//   // r.front: indices into r.history of the feasible non-dominated candidates
-//   // r.generations[g].hypervolume: how much of the normalised objective space the front covered then
+//   // r.history: every candidate; r.front: indices of its feasible non-dominated ones
+//   search::nsga2_state s = search::nsga2_start<space>(in, judge, limits, o);  // the first population
+//   while (s.generation < o.generations) search::nsga2_step<space>(in, judge, limits, o, s);  // save s between steps
+//   const search::nsga2_result same = search::nsga2_finish(s);
 //
-//   // the same search one generation at a time, with a checkpoint between generations:
-//   search::nsga2_state state = search::nsga2_start<space>(in, judge, limits, o);
-//   while (state.generation < o.generations) {
-//       search::nsga2_step<space>(in, judge, limits, o, state);
-//       checkpoint(state);  // plain data: the history, the population, the statistics
-//   }
-//   const search::nsga2_result same = search::nsga2_finish(state);
-//
-// Objectives, all minimised (pareto.hpp): the error 1 - accuracy, then the figures of
-// `cost_objectives` (peak RAM and flash by default; any cost::metric: MACs, parameters,
-// activations) measured by the cost model at the constraints' precision, as every strategy
-// measures them (search::costs_of).
-//
-// Constraints: a candidate's violation is search::excess (its summed relative excess over the
-// bounds, 0 within them), and candidates compare by constraint domination (pareto.hpp):
-// feasible beats infeasible, the smaller violation wins among infeasible ones. So, unlike the
-// other strategies, NSGA-II evaluates and may keep infeasible candidates: they pull the search
-// towards the feasible region when it is hard to reach by random draws. With
-// `reject_infeasible` it behaves like the others instead: a candidate over a bound is never
-// evaluated (counted in `rejected`) and the first population is drawn by rejection sampling
-// (a budget nothing meets is then the same error as theirs). The front never holds an
-// infeasible candidate.
-//
-// The algorithm (Deb, Pratap, Agarwal and Meyarivan, "A fast and elitist multiobjective
-// genetic algorithm: NSGA-II", 2002):
-// - generation 0: `population` distinct random architectures (space::sample), evaluated;
-// - each later generation ranks the population by non-dominated sorting and computes each
-//   member's crowding distance within its front; it breeds `offspring` children (the
-//   population size by default): a parent is the winner of a binary tournament (two distinct
-//   members drawn uniformly; the lower rank wins, then the larger crowding distance, then the
-//   first drawn); with probability `crossover_probability` a second parent is drawn the same
-//   way and the child starts as their uniform crossover (space::crossover); then one active
-//   decision changes (space::mutate). A child evaluated before (anywhere in the history) is
-//   bred again without being evaluated (counted in `duplicates`); after `breeding_attempts`
-//   failures in a row for one child the generation stops breeding (a small space is exhausted);
-// - survivors: parents and children are sorted into fronts, which enter the next population
-//   whole, best first, while they fit; the front that does not fit is cut by crowding distance
-//   (largest first; the earlier member among equals).
-//
-// Statistics per generation (`generations`, generation 0 included): the candidates evaluated,
-// the front of the whole history so far (indices into it), and its hypervolume in normalised
-// objective space: every objective is mapped by normalize_objectives (hypervolume.hpp) from
-// [0, nadir] to [0, 1], and the reference point is 1.1 in every objective
-// (`hypervolume_reference`). The nadir is fixed when the search starts, so hypervolumes of
-// different generations compare: `options.nadir` when given (one value per objective, error
-// first), otherwise 1 for the error, the constraint's bound for a bounded cost (so every
-// feasible candidate lands in [0, 1]) and the largest figure of the first population for an
-// unbounded one (1 if that is 0). A candidate beyond 1.1 times the nadir in some objective adds
-// nothing to the hypervolume. The hypervolume of the history's front never decreases.
-//
-// Resuming: the random numbers of generation g come from a generator seeded from
-// (seed, g) alone (nsga2_rng), not from one generator running through the search, and
-// everything else a generation reads is in nsga2_state. So a search stopped after any
-// generation and resumed from its saved state, with the same options, continues exactly as
-// the uninterrupted search (with a deterministic evaluator: a formula, or a supernet whose
-// weights do not change).
+// Objectives, all minimised: 1 - accuracy, then `cost_objectives` at the budget's precision.
+// Candidates compare by constraint domination (pareto.hpp): infeasible ones are evaluated and may
+// survive unless `reject_infeasible`, but the front never holds one. r.generations[g] gives each
+// generation's evaluations, front and normalised hypervolume, which never decreases. Generation g
+// draws from nsga2_rng(seed, g) only, so a search resumed from a saved nsga2_state with the same
+// options and a deterministic evaluator repeats the uninterrupted one. Invalid options throw nascent::error.
 #pragma once
 
 #include <algorithm>
@@ -335,7 +287,7 @@ template <class Space, architecture_evaluator Evaluator>
     return state;
 }
 
-/// One generation of NSGA-II on `state` (see the top of this header): breeds, evaluates and
+/// One generation of NSGA-II on `state` (docs/search.md, "Multi-objective search"): breeds, evaluates and
 /// selects the next population, and appends the generation's statistics. `options` must be
 /// those the state was started with. Throws nascent::error on a state that does not fit them.
 template <class Space, architecture_evaluator Evaluator>

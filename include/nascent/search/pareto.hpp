@@ -8,22 +8,11 @@
 //   const auto spread = search::crowding_distance(p, fronts[0]);
 //   const auto best = search::pareto_front(p);          // {0, 1}
 //
-// Every objective is MINIMISED. Accuracy enters as the error rate, error = 1 - accuracy;
-// costs (peak RAM, flash, MACs, ...) enter as they are, in bytes or counts. A point also
-// carries its constraint violation: 0 when it meets every constraint, else how far it is
-// over them (search::excess: the summed relative excess over the bounds).
-//
-// Constraint domination (Deb, "An efficient constraint handling method for genetic
-// algorithms", 2000, as used by NSGA-II): a dominates b when
-// - a is feasible and b is not; or
-// - both are infeasible and a's violation is smaller; or
-// - both are feasible and a Pareto-dominates b: no objective worse, at least one better.
-// Equal points do not dominate each other.
-//
-// non_dominated_sort is Deb's fast non-dominated sorting (NSGA-II, Deb et al. 2002,
-// O(M N^2)): front 0 holds the points nothing dominates, front k those dominated only
-// by points of fronts < k. crowding_distance measures how isolated each member of a
-// front is (larger: fewer neighbours), for the diversity-preserving tie-break of NSGA-II.
+// Every objective is minimised (error = 1 - accuracy; costs as they are); `violation` is 0 for a
+// feasible point, else its search::excess. dominates(): feasible beats infeasible, the smaller
+// violation wins among infeasible points, Pareto dominance decides among feasible ones; equal points
+// do not dominate. non_dominated_sort gives the fronts best first; crowding_distance is larger for
+// more isolated members. Mixed objective counts or non-finite objectives throw nascent::error.
 #pragma once
 
 #include <algorithm>
@@ -60,7 +49,7 @@ struct point {
     return better;
 }
 
-/// Constraint domination (see the top of this header): feasible beats infeasible, the smaller
+/// Constraint domination (docs/search.md, "Multi-objective search"): feasible beats infeasible, the smaller
 /// violation wins among infeasible points, Pareto dominance decides among feasible ones.
 [[nodiscard]] inline bool dominates(const point& a, const point& b) {
     const bool fa = a.feasible(), fb = b.feasible();

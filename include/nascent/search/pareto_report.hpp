@@ -3,28 +3,14 @@
 //   const search::nsga2_result r = search::nsga2<space>(in, judge, limits, o);
 //   search::write_pareto_csv("front.csv", r.history, r.front);
 //   search::write_pareto_svg("front.svg", r.history, r.front, {.title = "NSGA-II, 8 KiB of RAM"});
+//   const std::string svg = search::pareto_svg(r.history, r.front);   // the same text, in memory
 //
-// `candidates` is a search's history (any strategy's) and `front` the indices into it of the
-// candidates to highlight (nsga2_result::front, or pareto_front of one's own points).
-//
-// The CSV has a header line and one row per member of `front`, in its order:
-//   architecture,accuracy,peak_ram_bytes,flash_bytes,macs
-//   1-2-0-3,0.8125,1536,4210,120448
-// (the architecture's text form, the accuracy as a fraction in its shortest exact decimal
-// form, the figures as integers; lines end with '\n').
-//
-// The SVG is self-contained (no script, style sheet or font file) and holds two panels side
-// by side: accuracy (%) against peak RAM (bytes) and accuracy against flash (bytes). In each,
-// every candidate is one circle: grey for the others, drawn first, and coloured and larger
-// for the members of `front`, drawn on top; each circle's tooltip (<title>) gives the
-// architecture and its figures. A step line joins the front's best accuracy at each figure:
-// it rises at each front member that is more accurate than every member at a smaller or
-// equal figure (a member of a front of more objectives than the panel's two may sit below it).
-// Axes have ticks at round values (1, 2 or 5 times a power of ten) and labels. Each panel is
-// a group <g class="panel" id="panel-ram"> or id="panel-flash".
-//
-// Writes go through io::write_file_atomically: the file is either the complete new report or
-// what it was before.
+// `candidates` is any strategy's history, `front` the indices into it to highlight. The CSV has the
+// header `architecture,accuracy,peak_ram_bytes,flash_bytes,macs` and one row per member of `front`,
+// in its order. The SVG is self-contained, with two panels (accuracy against peak RAM and against
+// flash; groups id="panel-ram" and id="panel-flash") of every candidate, the front highlighted and
+// joined by a step line. Files are written atomically (io::write_file_atomically). A front index out
+// of range, or a panel smaller than 120 x 100 pixels, throws nascent::error.
 #pragma once
 
 #include <algorithm>
@@ -205,7 +191,7 @@ void svg_panel(std::string& s, std::span<const evaluated> candidates, std::span<
 
 } // namespace detail
 
-/// The front as CSV: a header line, then one row per member of `front` (see the top of this header).
+/// The front as CSV: a header line, then one row per member of `front` (docs/search.md, "Multi-objective search").
 /// Throws nascent::error on an index out of `candidates`.
 [[nodiscard]] inline std::string pareto_csv(std::span<const evaluated> candidates, std::span<const std::size_t> front) {
     detail::check_front(candidates, front, "pareto_csv");
@@ -218,7 +204,7 @@ void svg_panel(std::string& s, std::span<const evaluated> candidates, std::span<
     return s;
 }
 
-/// The two-panel SVG plot of `candidates` with `front` highlighted (see the top of this header).
+/// The two-panel SVG plot of `candidates` with `front` highlighted (docs/search.md, "Multi-objective search").
 /// Throws nascent::error on an index out of `candidates` or a panel smaller than 120 x 100 pixels.
 [[nodiscard]] inline std::string pareto_svg(std::span<const evaluated> candidates, std::span<const std::size_t> front,
                                             const pareto_plot_options& options = {}) {

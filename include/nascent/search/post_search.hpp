@@ -1,37 +1,16 @@
-// nascent/search/post_search.hpp - choosing the architectures to train from the candidates of a search.
+// nascent/search/post_search.hpp - choosing the architectures to train from a search's candidates.
 //
 //   const search::nsga2_result r = search::nsga2<space>(in, judge, limits, o);
 //   const std::vector<std::size_t> picks =
 //       search::post_search(r.history, limits, {.count = 3, .prefer = search::preference_from_name("tradeoff")});
 //   for (const std::size_t i : picks) train_from_scratch(r.history[i].arch);
 //
-// After a multi-objective search, as CNAS's post-search step (Gambella et al., 2022), a few
-// architectures are taken from the evaluated candidates (any strategy's history) by a
-// preference. Only candidates within `limits` (search::satisfies) are ever picked; the result
-// holds at most `count` distinct indices into the candidates, fewer only when fewer are
-// feasible, and none when none is. Ties end with the earlier candidate.
-//
-// - accuracy: the most accurate feasible candidates, most accurate first (ties: lower
-//   figures in peak RAM, then flash, then MACs).
-// - peak_ram, flash, macs, params (a cost preference on that figure c): the feasible
-//   candidates are sorted into fronts on the two objectives (error, c) (non_dominated_sort,
-//   pareto.hpp). Within the first front, cheapest first: the cheapest remaining member's figure
-//   c0 opens a group of the remaining members with c <= c0 (1 + similar_cost); the most
-//   accurate of the group is picked (ties: the cheaper) and the whole group leaves. This
-//   repeats until `count` are picked or the front is used up, then goes on with the next front.
-//   With similar_cost = 0 it is simply the cheapest members of the front, cheapest first.
-// - tradeoff: the feasible candidates are sorted into fronts on (error, the figures of
-//   `tradeoff_objectives`; peak RAM and flash by default). Each front is normalised by its own
-//   extremes (every objective mapped from [min, max] over the front to [0, 1]; an objective
-//   on which the front agrees maps to 0). Each member i gets its trade-off
-//       mu_i = min over members j with gain_ij > 0 of sacrifice_ij / gain_ij,
-//       sacrifice_ij = sum_k max(0, F_jk - F_ik),  gain_ij = sum_k max(0, F_ik - F_jk),
-//   the least deterioration per unit of improvement that moving from i to any other member
-//   costs (infinite when no member improves on i). Knee points, where giving up a little in
-//   one objective gains little in the others, have a large mu (the measure of CNAS's
-//   HighTradeoffPoints, Rachmawati and Srinivasan 2009, taken here over the whole front rather
-//   than a neighbourhood). Members are picked by mu, largest first (ties: the nearer to the
-//   normalised ideal point 0 in Euclidean distance), first front first.
+// Returns at most `count` distinct indices into `candidates` (any strategy's history), best first,
+// all within `limits` (search::satisfies): fewer only when fewer are feasible, none when none is.
+// `prefer`: accuracy (the most accurate), a cost (peak_ram, flash, macs, params: the cheapest of the
+// front of error against that figure, costs within `similar_cost` of each other grouped), or
+// tradeoff (the knee points of the front of error and `tradeoff_objectives`). Ties go to the earlier
+// candidate. A negative `similar_cost`, or an unknown name for preference_from_name, throws nascent::error.
 #pragma once
 
 #include <algorithm>
@@ -117,7 +96,7 @@ inline std::vector<std::vector<double>> normalized_front(std::vector<std::vector
     return front;
 }
 
-/// The trade-off mu of every member of a normalised front (see the top of this header).
+/// The trade-off mu of every member of a normalised front (docs/search.md, "Multi-objective search").
 inline std::vector<double> tradeoffs(const std::vector<std::vector<double>>& front) {
     const std::size_t n = front.size();
     std::vector<double> mu(n, std::numeric_limits<double>::infinity());

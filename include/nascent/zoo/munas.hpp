@@ -1,34 +1,16 @@
-// nascent/zoo/munas.hpp - the μNAS CNN space (Liberis et al., "μNAS: Constrained Neural Architecture
-// Search for Microcontrollers", 2021), as a type.
+// nascent/zoo/munas.hpp - the μNAS CNN space (Liberis et al., 2021) as the type `zoo::munas`.
 //
-// μNAS grows a chain of convolution blocks, each of one to three layers, then global
-// pooling and one to three dense layers. Here:
+//   nn::model<zoo::munas> model(shape{28, 28, 1}, seed);
+//   const cost::costs c = cost::of<zoo::munas>(shape{28, 28, 1}, precision::int8, arch);
 //
-// layer<Stride>: one of
-//   0 conv 3x3, 1 conv 5x5, 2 conv 7x7, 3 conv 1x1   (each with a width slot: 8, 16 or 24 filters)
-//   4 depthwise 3x3, 5 depthwise 5x5, 6 depthwise 7x7 (keeps the channels)
-// then batch norm and relu. The first layer of the network has no depthwise options (its
-// input has one or three channels).
-//
-// plain block: an optional pre-pool (max or average 2x2, stride 2; "same" padding, so it
-// never fails on a small input), a first layer at stride 1 or 2 (slot: 0 stride 1,
-// 1 stride 2), and up to two more layers (optional).
-// residual block: up to three stride-1 layers whose output is added to the block's input
-// (μNAS's optional branch from the previous block, joined by Add). It is valid only when
-// the last layer's width equals the block's input channels; random sampling and
-// space::validate reject the others.
-//
-// network: a plain first block, then three blocks each of which may be left out
-// (optional) and is either plain or residual (choice), global average pooling, up to two
-// hidden dense layers of 24 units + relu (optional), and the dense classifier.
-//
-// Departures from μNAS: widths are 8 / 16 / 24 (μNAS draws any count), the pool size is 2,
-// strides and pre-pools belong to a block's first layer, and the skip connection spans
-// one block; the chain has at most four blocks.
-//
-// The header brings everything the space needs: cost::of<zoo::munas> (the blocks' cost
-// lowering, cost/lower_blocks.hpp) and nn::model<zoo::munas> (nn/supernet.hpp, nn/blocks.hpp)
-// work with it alone.
+// A plain first block, then three blocks each optional and either plain or residual, global average
+// pooling, up to two hidden dense layers of 24 units + relu (optional), and the dense classifier.
+// Plain block: an optional pre-pool (max or average 2x2, stride 2, "same" padding), a first layer at
+// stride 1 or 2 (slot 0 or 1), up to two more layers (optional). Residual block: up to three stride-1
+// layers added to the block's input, valid only when the last width equals the input channels
+// (space::sample and space::validate reject the others). Layer options: 0-3 conv 3x3, 5x5, 7x7, 1x1
+// (width slot: 8, 16 or 24 filters), 4-6 depthwise 3x3, 5x5, 7x7 (none in the network's first
+// layer); then batch norm and relu. The header alone makes cost::of and nn::model work.
 #pragma once
 
 #include "nascent/cost/costs.hpp"

@@ -1,34 +1,15 @@
-// nascent/search/predict/gaussian_process.hpp - Gaussian process regression with its own hyperparameters.
+// nascent/search/predict/gaussian_process.hpp - Gaussian process regression that fits its own hyperparameters.
 //
-//   search::predict::gaussian_process gp;                 // Matern 5/2, hyperparameters by marginal likelihood
-//   gp.fit(features, accuracy);
-//   const search::predict::prediction p = gp.predict(row);   // p.mean, p.variance
+//   search::predict::gaussian_process gp;                     // Matern 5/2, hyperparameters by marginal likelihood
+//   gp.fit(features, accuracy);                               // one row per sample
+//   const search::predict::prediction p = gp.predict(row);    // p.mean, p.variance
 //
-// The prior is f ~ GP(m, s2 k(r / l)) with a constant mean m, the kernel
-//     squared exponential  k(t) = exp(-t^2 / 2)
-//     Matern 5/2           k(t) = (1 + sqrt5 t + 5 t^2 / 3) exp(-sqrt5 t)
-// of the Euclidean distance r between two rows, and observations y = f + e with
-// Gaussian noise of variance s2 g. With K = k(R / l) + g I over the training rows
-// and its Cholesky factor L (K = L L^T):
-// - the mean is its generalised least-squares estimate m = 1'K^-1 y / 1'K^-1 1;
-// - the signal variance is its maximum-likelihood value s2 = (y - m)'K^-1 (y - m) / n;
-// - the length scale l and the noise ratio g maximise the log marginal likelihood
-//       -n/2 log s2 - sum_i log L_ii - n/2 (1 + log 2 pi)
-//   (s2 and m at their best for the given l and g): first over a grid (l from a
-//   quarter to 8 times the median distance between the rows, g log-spaced over
-//   [min_noise_ratio, max_noise_ratio]), then by a few steps of a pattern search
-//   in (log l, log g) that halves its steps when no move improves. With
-//   `optimise` off, l and g are the options' and only m and s2 are estimated.
-// The prediction at x, with k_x the kernel between x and the training rows, is
-//     mean      m + k_x'K^-1 (y - m)
-//     variance  s2 (1 - k_x'K^-1 k_x + (1 - 1'K^-1 k_x)^2 / 1'K^-1 1)
-// the variance of the function (noise not included), with the last term for the
-// uncertainty of the estimated mean (universal kriging): near a training row
-// with little noise it is close to 0, far from every row it approaches s2 and a
-// little more. The values are standardised before the fit and the results
-// mapped back. When a Cholesky factorisation fails (rows repeated, noise
-// negligible), it is retried with jitter added to the diagonal, from 1e-10
-// growing tenfold up to 1e-2.
+// fit() estimates the constant mean and the signal variance in closed form and, with `optimise`
+// (the default), the length scale and noise ratio by log marginal likelihood (a grid, then a
+// pattern search); otherwise the options' values are used. predict() gives the posterior mean and
+// the variance of the function (observation noise excluded), in the units of the values.
+// nascent::error: invalid options; an empty, ragged or non-finite training set; a kernel matrix
+// that no jitter up to 1e-2 makes positive definite.
 #pragma once
 
 #include <algorithm>
