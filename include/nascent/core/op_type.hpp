@@ -29,7 +29,8 @@ enum class op_type : std::uint8_t {
     relu6,
     zero,             ///< writes zeros of the output's shape
     concat,           ///< [input 0, input 1] along channels
-    channel_shuffle   ///< channel (g, i) of `groups` groups moves to (i, g)
+    channel_shuffle,  ///< channel (g, i) of `groups` groups moves to (i, g)
+    hard_swish        ///< standalone x * relu6(x + 3) / 6 (int8: a lookup table)
 };
 
 /// An activation run inside the kernel of the op before it (an output clamp).

@@ -161,7 +161,8 @@ constexpr const kernel_cost& coefficients(const kernel_table& t, kernel_class c)
     case op_type::global_avg_pool: return kernel_class::pooling;
     case op_type::add: return kernel_class::add;
     case op_type::relu:
-    case op_type::relu6: return kernel_class::activation;
+    case op_type::relu6:
+    case op_type::hard_swish: return kernel_class::activation;
     case op_type::conv: {
         const int in_c = o.input_extent[0].c;
         if (o.window.groups > 1 && o.window.groups == in_c) return kernel_class::depthwise;

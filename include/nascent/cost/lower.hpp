@@ -31,6 +31,7 @@
 #include "nascent/ops/dropout.hpp"
 #include "nascent/ops/flatten.hpp"
 #include "nascent/ops/global_avg_pool.hpp"
+#include "nascent/ops/hard_swish.hpp"
 #include "nascent/ops/identity.hpp"
 #include "nascent/ops/max_pool2d.hpp"
 #include "nascent/ops/relu.hpp"
@@ -198,6 +199,15 @@ struct lowering<relu> {
 template <>
 struct lowering<relu6> {
     static constexpr int lower(graph& g, int x, precision p) { return detail::lower_activation(g, x, "relu6", fused_activation::relu6, p); }
+};
+
+/// A standalone op of its own (no kernel clamps it), overwriting its input.
+template <>
+struct lowering<hard_swish> {
+    static constexpr int lower(graph& g, int x, precision p) {
+        const shape s = g.tensors[static_cast<std::size_t>(x)].extent;
+        return detail::lower_plain(g, x, "hard_swish", op_type::hard_swish, 0, s, p, in_place::overwrite);
+    }
 };
 
 template <int Kernel, int Stride, padding Pad>

@@ -114,6 +114,7 @@ inline const char* op_type_name(op_type t) {
     case op_type::zero: return "zero";
     case op_type::concat: return "concat";
     case op_type::channel_shuffle: return "channel_shuffle";
+    case op_type::hard_swish: return "hard_swish";
     }
     return "conv";
 }

@@ -30,6 +30,7 @@
 #include "nascent/deploy/compile.hpp"
 #include "nascent/deploy/parameters.hpp"
 #include "nascent/runtime/fixed_point.hpp"
+#include "nascent/runtime/int8/hard_swish.hpp"
 #include "nascent/runtime/program.hpp"
 #include "nascent/runtime/quantization_scheme.hpp"
 #include "nascent/runtime/run.hpp"
@@ -99,6 +100,17 @@ inline void activation_clamp(fused_activation a, const tensor_quantization& q, s
     if (a == fused_activation::relu6) {
         const double six = std::nearbyint(6.0 / static_cast<double>(q.scale)) + q.zero_point;
         hi = static_cast<std::int32_t>(std::clamp(six, static_cast<double>(lo), 127.0));
+    }
+}
+
+/// The packed output table of an int8 hard swish from input `in` to output `out` (int8/hard_swish.hpp).
+inline void hard_swish_table(const tensor_quantization& in, const tensor_quantization& out, std::int32_t* words) noexcept {
+    for (int e = 0; e < param_layout::hard_swish::entries; ++e) {
+        const double x = static_cast<double>(in.scale) * static_cast<double>(e - 128 - in.zero_point);
+        const double y = x * std::clamp(x + 3.0, 0.0, 6.0) / 6.0;
+        const double q = std::clamp(std::nearbyint(y / static_cast<double>(out.scale)) + out.zero_point, -128.0, 127.0);
+        const auto byte = static_cast<std::uint32_t>(static_cast<std::uint8_t>(static_cast<std::int8_t>(q)));
+        words[e / 4] = static_cast<std::int32_t>(static_cast<std::uint32_t>(words[e / 4]) | (byte << (8 * (e % 4))));
     }
 }
 
@@ -265,6 +277,7 @@ template <std::size_t N>
             break;
         }
         case op_type::channel_shuffle: break;
+        case op_type::hard_swish: detail::hard_swish_table(in, q_out, q); break;
         }
         w_at += w_count;
         fp_at += param_layout::count(o.type, precision::float32, o.output_extent.c);

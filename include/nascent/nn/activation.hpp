@@ -1,8 +1,9 @@
-// nascent/nn/activation.hpp - differentiable relu and relu6, and their trainable forms.
+// nascent/nn/activation.hpp - differentiable relu, relu6 and hard swish, and their trainable forms.
 #pragma once
 
 #include "nascent/autograd/tape.hpp"
 #include "nascent/nn/context.hpp"
+#include "nascent/nn/kernels/hard_swish.hpp"
 #include "nascent/nn/kernels/relu.hpp"
 #include "nascent/nn/kernels/relu6.hpp"
 #include "nascent/nn/trainable.hpp"
@@ -33,6 +34,18 @@ var relu6(tape<T>& t, var x) {
     return y;
 }
 
+/// Records y = x * relu6(x + 3) / 6 (the backward reads x).
+template <class T>
+var hard_swish(tape<T>& t, var x) {
+    const var y = t.record(t.value(x).shape(), t.requires_grad(x), [x](tape<T>& tp, var self) {
+        bool accumulate = true;
+        T* dx = tp.grad_target(x, accumulate);
+        kernels::hard_swish_backward(tp.value(self).size(), tp.value(x).data(), tp.grad(self).data(), dx, accumulate);
+    });
+    kernels::hard_swish_forward(t.value(x).size(), t.value(x).data(), t.value(y).data());
+    return y;
+}
+
 namespace detail {
 template <class T>
 var relu_layer(context<T>& ctx, var x) {
@@ -41,6 +54,10 @@ var relu_layer(context<T>& ctx, var x) {
 template <class T>
 var relu6_layer(context<T>& ctx, var x) {
     return stored_activation(ctx, relu6(ctx.graph, x));
+}
+template <class T>
+var hard_swish_layer(context<T>& ctx, var x) {
+    return stored_activation(ctx, hard_swish(ctx.graph, x));
 }
 } // namespace detail
 
@@ -55,6 +72,14 @@ public:
 template <class T>
 class trainable<nascent::relu6, T> : public shape_preserving_layer<T, &detail::relu6_layer<T>> {
     using base = shape_preserving_layer<T, &detail::relu6_layer<T>>;
+
+public:
+    using base::base;
+};
+
+template <class T>
+class trainable<nascent::hard_swish, T> : public shape_preserving_layer<T, &detail::hard_swish_layer<T>> {
+    using base = shape_preserving_layer<T, &detail::hard_swish_layer<T>>;
 
 public:
     using base::base;

@@ -37,6 +37,7 @@ namespace param_layout {
         case op_type::zero: return float32::zero_param_count(c);
         case op_type::concat: return float32::concat_param_count(c);
         case op_type::channel_shuffle: return float32::channel_shuffle_param_count(c);
+        case op_type::hard_swish: return float32::hard_swish_param_count(c);
         }
         return 0U;
     }
@@ -53,6 +54,7 @@ namespace param_layout {
     case op_type::zero: return int8::zero_param_count(c);
     case op_type::concat: return int8::concat_param_count(c);
     case op_type::channel_shuffle: return int8::channel_shuffle_param_count(c);
+    case op_type::hard_swish: return int8::hard_swish_param_count(c);
     }
     return 0U;
 }

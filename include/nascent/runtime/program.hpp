@@ -88,6 +88,7 @@ struct program {
 //                    z_in, z_out, act_min, act_max, multiplier, shift (int8/rescale.hpp)
 //     zero:          z_out;  concat: z_a, z_b, z_out, multiplier_a, shift_a, multiplier_b, shift_b
 //     channel_shuffle: none (the output keeps the input's quantisation)
+//     hard_swish:    a 256-entry output table, four int8 entries per word (int8/hard_swish.hpp)
 // runtime/kernel_rules.hpp gathers every kernel's parameter count and scratch size.
 
 } // namespace nascent::deploy

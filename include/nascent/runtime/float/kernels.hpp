@@ -17,6 +17,7 @@
 #include "nascent/runtime/float/zero.hpp"
 #include "nascent/runtime/float/concat.hpp"
 #include "nascent/runtime/float/channel_shuffle.hpp"
+#include "nascent/runtime/float/hard_swish.hpp"
 
 namespace nascent::deploy::float32 {
 
@@ -35,6 +36,7 @@ inline bool run_step(const step& s, const float* weights, const float* params, s
     case op_type::zero: zero(s, weights, params, arena); return true;
     case op_type::concat: concat(s, weights, params, arena); return true;
     case op_type::channel_shuffle: channel_shuffle(s, weights, params, arena); return true;
+    case op_type::hard_swish: hard_swish(s, weights, params, arena); return true;
     case op_type::batch_norm: return false;
     }
     return false;

@@ -19,6 +19,7 @@
 #include "nascent/runtime/int8/zero.hpp"
 #include "nascent/runtime/int8/concat.hpp"
 #include "nascent/runtime/int8/channel_shuffle.hpp"
+#include "nascent/runtime/int8/hard_swish.hpp"
 
 namespace nascent::deploy::int8 {
 
@@ -36,6 +37,7 @@ inline bool run_step(const step& s, const std::int8_t* weights, const std::int32
     case op_type::zero: zero(s, weights, params, arena); return true;
     case op_type::concat: concat(s, weights, params, arena); return true;
     case op_type::channel_shuffle: channel_shuffle(s, weights, params, arena); return true;
+    case op_type::hard_swish: hard_swish(s, weights, params, arena); return true;
     case op_type::batch_norm: return false;
     }
     return false;

@@ -1,0 +1,35 @@
+// nascent/nn/kernels/hard_swish.hpp - host training kernels of hard swish (ops/hard_swish.hpp):
+// y = x * relu6(x + 3) / 6 forward, and its gradient from the input x.
+//
+// Raw NHWC pointers, any floating type T; the training interpreter (nn/) calls them. Example:
+//   kernels::hard_swish_forward(n, x, y);
+#pragma once
+
+#include <cstddef>
+
+#include "nascent/ops/hard_swish.hpp"
+
+namespace nascent::kernels {
+
+template <class T>
+[[nodiscard]] constexpr T hard_swish_of(T x) noexcept {
+    const T r = x + T{3};
+    return x * (r < T{0} ? T{0} : (r > T{6} ? T{6} : r)) / T{6};
+}
+
+template <class T>
+void hard_swish_forward(std::size_t count, const T* x, T* y) noexcept {
+    for (std::size_t i = 0; i < count; ++i) y[i] = hard_swish_of(x[i]);
+}
+
+/// dx += dy * dy/dx of the input x: 0 below -3, 1 above 3, (2x + 3) / 6 between; with
+/// `accumulate` false the result is assigned instead.
+template <class T>
+void hard_swish_backward(std::size_t count, const T* x, const T* dy, T* dx, bool accumulate = true) noexcept {
+    for (std::size_t i = 0; i < count; ++i) {
+        const T slope = x[i] < T{-3} ? T{0} : (x[i] > T{3} ? T{1} : (T{2} * x[i] + T{3}) / T{6});
+        dx[i] = (accumulate ? dx[i] : T{0}) + slope * dy[i];
+    }
+}
+
+} // namespace nascent::kernels
