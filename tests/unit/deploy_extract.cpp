@@ -69,6 +69,11 @@ TEST_CASE("extract: a batch norm folds into the convolution before it, a standal
     for (std::size_t i = 0; i < 3; ++i) CHECK(p.params[4 + i] == params[7]->value.data()[i]);
 }
 
+TEST_CASE("extract: the float program of a network with hard_swish is the training network", "[deploy][extract]") {
+    using net = sequential<conv2d<6, 3, 1, 1, true>, batch_norm, hard_swish, depthwise_conv2d<3>, hard_swish, global_avg_pool, dense<4>>;
+    check_space<net>(shape{6, 6, 2}, 1, 21);
+}
+
 TEST_CASE("extract: a model that does not run the graph's network is refused", "[deploy][extract]") {
     using a = sequential<conv2d<4, 3>, batch_norm, relu, global_avg_pool, dense<2>>;
     using b = sequential<conv2d<4, 5>, batch_norm, relu, global_avg_pool, dense<2>>;

@@ -26,6 +26,7 @@
 #include <nascent/cost/lower_blocks.hpp>
 #include <nascent/cost/plan.hpp>
 #include <nascent/deploy/compile.hpp>
+#include <nascent/deploy/quantize.hpp>
 #include <nascent/nn/kernels/add.hpp>
 #include <nascent/nn/kernels/avg_pool2d.hpp>
 #include <nascent/nn/kernels/channel_shuffle.hpp>
@@ -33,6 +34,7 @@
 #include <nascent/nn/kernels/conv2d.hpp>
 #include <nascent/nn/kernels/dense.hpp>
 #include <nascent/nn/kernels/global_avg_pool.hpp>
+#include <nascent/nn/kernels/hard_swish.hpp>
 #include <nascent/nn/kernels/max_pool2d.hpp>
 #include <nascent/nn/kernels/relu.hpp>
 #include <nascent/nn/kernels/relu6.hpp>
@@ -892,6 +894,39 @@ TEST_CASE("add, relu and relu6 equal the training kernels and TF Lite's integer 
             if (qin[static_cast<std::size_t>(over)]->stride != sh.c) continue;
             CHECK(run_one<std::int8_t>(int8_kernel, s, qin, std::vector<std::int8_t>{}, params, {true, over}) == yq);
         }
+    }
+}
+
+TEST_CASE("hard_swish equals the training kernel; int8 (its lookup table) within one step, also in place",
+          "[deploy][kernels]") {
+    rng r(75);
+    for (int trial = 0; trial < 40; ++trial) {
+        const shape sh{pick(r, 1, 6), pick(r, 1, 6), pick(r, 1, 9)};
+        const bool slice = r.below(3) == 0;
+        dp::step s;
+        s.type = op_type::hard_swish;
+        s.out.extent = sh;
+        // float32: against the host training kernel, on values spanning the kinks at -3 and 3
+        buffer<float> a = random_floats(r, sh, slice);
+        for (auto& v : a.data) v *= 5.0F;
+        const auto y = run_one<float>(dp::float32::hard_swish, s, {&a}, std::vector<float>{}, std::vector<float>{});
+        const std::vector<float> ap = a.packed();
+        std::vector<float> truth(sh.size());
+        kernels::hard_swish_forward(truth.size(), ap.data(), truth.data());
+        CHECK(y == truth);
+        if (a.stride == sh.c) CHECK(run_one<float>(dp::float32::hard_swish, s, {&a}, std::vector<float>{}, std::vector<float>{}, {true, 0}) == y);
+        // int8: the table of deploy::quantize against the float kernel on the dequantised input
+        const quantization in{r.uniform(0.02, 0.06), pick(r, -20, 20)};
+        const buffer<std::int8_t> x = random_bytes(r, sh, slice);
+        const buffer<float> xf = dequantize(x, in.scale, in.zero);
+        const auto yf = run_one<float>(dp::float32::hard_swish, s, {&xf}, std::vector<float>{}, std::vector<float>{});
+        const quantization out = covering(r, yf);
+        std::vector<std::int32_t> params(dp::int8::hard_swish_param_count(sh.c), 0);
+        REQUIRE(params.size() == 64);
+        dp::detail::hard_swish_table({static_cast<float>(in.scale), in.zero}, {static_cast<float>(out.scale), out.zero}, params.data());
+        const auto yq = run_one<std::int8_t>(dp::int8::hard_swish, s, {&x}, std::vector<std::int8_t>{}, params);
+        check_within_one_step(yq, yf, {static_cast<float>(out.scale), out.zero}, -128, 127);
+        if (x.stride == sh.c) CHECK(run_one<std::int8_t>(dp::int8::hard_swish, s, {&x}, std::vector<std::int8_t>{}, params, {true, 0}) == yq);
     }
 }
 

@@ -81,6 +81,27 @@ TEST_CASE("quantize: the int8 program of a small network of every op type follow
     CHECK(label == static_cast<int>(std::max_element(o.int8.begin(), o.int8.begin() + 10) - o.int8.begin()));
 }
 
+TEST_CASE("quantize: the int8 program of a network with hard_swish follows the float program", "[deploy][quantize]") {
+    using net = sequential<conv2d<8, 3, 1, 1, true>, batch_norm, hard_swish, depthwise_conv2d<3>, hard_swish, global_avg_pool, dense<10>>;
+    static constexpr shape in{8, 8, 1};
+    nn::model<net, float> model(in, 5);
+    rng random(6);
+    make_batch_norms_nontrivial(model, in, random);
+    const deploy::float_parameters f = nn::extract(model);
+    const std::vector<float> calibration = random_images(64, in, random);
+    const std::vector<float> test = random_images(32, in, random);
+    const deploy::quantized_parameters q = deploy::quantize_architecture<net, in, no_decisions>(f, calibration);
+    using float_net = deploy::fixed<net, in, precision::float32>;
+    using int8_net = deploy::fixed<net, in, precision::int8>;
+    static_assert(std::count_if(int8_net::program.steps.begin(), int8_net::program.steps.end(),
+                                [](const deploy::step& s) { return s.type == op_type::hard_swish; }) == 2);
+    check_ranges(int8_net::program, q);
+    const outputs o = run_both(float_net::program, int8_net::program, f, q, test);
+    INFO("relative error " << relative_error(o) << ", argmax agreement " << argmax_agreement(o, 10));
+    CHECK(relative_error(o) < 0.1);
+    CHECK(argmax_agreement(o, 10) >= 0.9);
+}
+
 TEST_CASE("quantize: a program of another graph or plan is refused", "[deploy][quantize]") {
     nn::model<small_net, float> model(small_input, 3);
     const deploy::float_parameters f = nn::extract(model);
