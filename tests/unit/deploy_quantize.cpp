@@ -100,6 +100,18 @@ TEST_CASE("quantize: the int8 program of a network with hard_swish follows the f
     INFO("relative error " << relative_error(o) << ", argmax agreement " << argmax_agreement(o, 10));
     CHECK(relative_error(o) < 0.1);
     CHECK(argmax_agreement(o, 10) >= 0.9);
+
+    // The network type links the kernel because its program uses it; a run that leaves it out refuses the step.
+    constexpr std::uint32_t hard_swish_bit = std::uint32_t{1} << static_cast<unsigned>(op_type::hard_swish);
+    static_assert((deploy::types_of(int8_net::program) & hard_swish_bit) != 0U);
+    static_assert((deploy::types_of(deploy::fixed<small_net, small_input, precision::int8>::program) & hard_swish_bit) == 0U);
+    int8_net::arena arena;
+    q.quantize_input(std::span<const float>(test).first(in.size()), int8_net::input(arena));
+    const int label = int8_net::classify(arena, q.weights.data(), q.params.data());
+    CHECK(label == static_cast<int>(std::max_element(o.int8.begin(), o.int8.begin() + 10) - o.int8.begin()));
+    q.quantize_input(std::span<const float>(test).first(in.size()), int8_net::input(arena));
+    CHECK(deploy::run<~hard_swish_bit>(int8_net::program, q.weights.data(), q.params.data(), arena.bytes) ==
+          deploy::run_status::unknown_step);
 }
 
 TEST_CASE("quantize: a program of another graph or plan is refused", "[deploy][quantize]") {

@@ -60,7 +60,7 @@ public:
     /// Runs the network on the input already in the arena; returns the output (null only when
     /// the program holds a step no kernel runs, which compile() never makes).
     static const element* run(arena& a, const element* weights, const parameter* params) noexcept {
-        return deploy::run(Program, weights, params, a.bytes) == run_status::ok ? output(a) : nullptr;
+        return deploy::run<types_of(Program)>(Program, weights, params, a.bytes) == run_status::ok ? output(a) : nullptr;
     }
 
     /// Runs the network and returns the index of the largest output (the class), or -1 as run().

@@ -46,17 +46,25 @@ template <class T>
     return std::is_same_v<T, float> ? precision::float32 : precision::int8;
 }
 
+/// The op types of program p, bit t for op_type t: run<types_of(p)> links only their optional kernels.
+template <std::size_t N>
+[[nodiscard]] constexpr std::uint32_t types_of(const program<N>& p) noexcept {
+    std::uint32_t types = 0;
+    for (const step& s : p.steps) types |= std::uint32_t{1} << static_cast<unsigned>(s.type);
+    return types;
+}
+
 namespace detail {
 
-template <class W, class P, class Observer>
+template <std::uint32_t Linked, class W, class P, class Observer>
 run_status run_steps(const step* steps, std::size_t count, precision element, const W* weights, const P* params,
                      std::byte* arena, Observer& observe) {
     if (element != precision_of<W>()) return run_status::wrong_precision;
     if (reinterpret_cast<std::uintptr_t>(arena) % 4U != 0U) return run_status::misaligned_arena;
     for (std::size_t i = 0; i < count; ++i) {
         bool known = false;
-        if constexpr (std::is_same_v<W, float>) known = float32::run_step(steps[i], weights, params, arena);
-        else known = int8::run_step(steps[i], weights, params, arena);
+        if constexpr (std::is_same_v<W, float>) known = float32::run_step<Linked>(steps[i], weights, params, arena);
+        else known = int8::run_step<Linked>(steps[i], weights, params, arena);
         if (!known) return run_status::unknown_step;
         if constexpr (!std::is_same_v<std::remove_cvref_t<Observer>, no_observer>) observe(i, steps[i], static_cast<const std::byte*>(arena));
     }
@@ -69,16 +77,17 @@ run_status run_steps(const step* steps, std::size_t count, precision element, co
 /// p.param_count floats), arena holds p.arena_bytes bytes from a 4-byte boundary with the input
 /// written at p.input.offset. observe(step index, step, arena) is called after every step.
 /// Returns wrong_precision for an int8 program and misaligned_arena, before running anything.
-template <std::size_t N, class Observer = no_observer>
+/// `Linked` (types_of) limits the optional kernels linked; a step of a type left out is unknown_step.
+template <std::uint32_t Linked = ~std::uint32_t{0}, std::size_t N, class Observer = no_observer>
 run_status run(const program<N>& p, const float* weights, const float* params, std::byte* arena, Observer&& observe = {}) {
-    return detail::run_steps(p.steps.data(), p.steps.size(), p.element, weights, params, arena, observe);
+    return detail::run_steps<Linked>(p.steps.data(), p.steps.size(), p.element, weights, params, arena, observe);
 }
 
 /// Runs int8 program `p`: int8 weights and int32 params (param_layout), as the float32 overload.
-template <std::size_t N, class Observer = no_observer>
+template <std::uint32_t Linked = ~std::uint32_t{0}, std::size_t N, class Observer = no_observer>
 run_status run(const program<N>& p, const std::int8_t* weights, const std::int32_t* params, std::byte* arena,
                Observer&& observe = {}) {
-    return detail::run_steps(p.steps.data(), p.steps.size(), p.element, weights, params, arena, observe);
+    return detail::run_steps<Linked>(p.steps.data(), p.steps.size(), p.element, weights, params, arena, observe);
 }
 
 /// Where the network input goes (p.input.extent.size() elements, NHWC); nullptr when T is not

@@ -23,7 +23,10 @@ namespace nascent::deploy::float32 {
 
 /// Runs step `s` with the kernel of its type; false for a type no kernel runs (batch_norm,
 /// which deploy::compile turns into a 1x1 depthwise conv).
-inline bool run_step(const step& s, const float* weights, const float* params, std::byte* arena) noexcept {
+/// `Linked` (bit t for op_type t, deploy::types_of) leaves out the optional kernels it does not name
+/// (hard_swish), so a firmware links them only when its program uses them.
+template <std::uint32_t Linked = ~std::uint32_t{0}>
+bool run_step(const step& s, const float* weights, const float* params, std::byte* arena) noexcept {
     switch (s.type) {
     case op_type::conv: conv(s, weights, params, arena); return true;
     case op_type::dense: dense(s, weights, params, arena); return true;
@@ -36,7 +39,12 @@ inline bool run_step(const step& s, const float* weights, const float* params, s
     case op_type::zero: zero(s, weights, params, arena); return true;
     case op_type::concat: concat(s, weights, params, arena); return true;
     case op_type::channel_shuffle: channel_shuffle(s, weights, params, arena); return true;
-    case op_type::hard_swish: hard_swish(s, weights, params, arena); return true;
+    case op_type::hard_swish:
+        if constexpr (((Linked >> static_cast<unsigned>(op_type::hard_swish)) & 1U) != 0U) {
+            hard_swish(s, weights, params, arena);
+            return true;
+        }
+        return false;
     case op_type::batch_norm: return false;
     }
     return false;

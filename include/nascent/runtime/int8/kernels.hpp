@@ -24,7 +24,10 @@
 namespace nascent::deploy::int8 {
 
 /// Runs step `s` with the kernel of its type; false for a type no kernel runs (batch_norm).
-inline bool run_step(const step& s, const std::int8_t* weights, const std::int32_t* params, std::byte* arena) noexcept {
+/// `Linked` (bit t for op_type t, deploy::types_of) leaves out the optional kernels it does not name
+/// (hard_swish), so a firmware links them only when its program uses them.
+template <std::uint32_t Linked = ~std::uint32_t{0}>
+bool run_step(const step& s, const std::int8_t* weights, const std::int32_t* params, std::byte* arena) noexcept {
     switch (s.type) {
     case op_type::conv: conv(s, weights, params, arena); return true;
     case op_type::dense: dense(s, weights, params, arena); return true;
@@ -37,7 +40,12 @@ inline bool run_step(const step& s, const std::int8_t* weights, const std::int32
     case op_type::zero: zero(s, weights, params, arena); return true;
     case op_type::concat: concat(s, weights, params, arena); return true;
     case op_type::channel_shuffle: channel_shuffle(s, weights, params, arena); return true;
-    case op_type::hard_swish: hard_swish(s, weights, params, arena); return true;
+    case op_type::hard_swish:
+        if constexpr (((Linked >> static_cast<unsigned>(op_type::hard_swish)) & 1U) != 0U) {
+            hard_swish(s, weights, params, arena);
+            return true;
+        }
+        return false;
     case op_type::batch_norm: return false;
     }
     return false;
