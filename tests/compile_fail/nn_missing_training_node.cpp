@@ -1,4 +1,4 @@
-// expect-error: no_training_node<[^>]*hard_swish.*static assertion failed: nascent: this descriptor has no training node nn::trainable<Node, T>: include nascent/nn/supernet.hpp and nascent/nn/blocks.hpp
+// expect-error: no_training_node<[^>]*mish.*static assertion failed: nascent: this descriptor has no training node nn::trainable<Node, T>: include nascent/nn/supernet.hpp and nascent/nn/blocks.hpp
 // A new op with its descriptor (shape rule and counts) but no training node: nn::model says so
 // in one sentence, naming the op, instead of "incomplete type".
 #include <nascent/nn/supernet.hpp>
@@ -6,7 +6,7 @@
 
 using namespace nascent;
 
-struct hard_swish final : shape_preserving {};
+struct mish final : shape_preserving {};
 
-using net = sequential<conv2d<8, 3>, batch_norm, hard_swish, global_avg_pool, dense<10>>;
+using net = sequential<conv2d<8, 3>, batch_norm, mish, global_avg_pool, dense<10>>;
 nn::model<net> model(shape{28, 28, 1}, 1);

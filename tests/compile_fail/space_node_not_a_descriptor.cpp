@@ -1,4 +1,4 @@
-// expect-error: not_a_node_of_space<[^>]*hard_swish.*static assertion failed: nascent: this node of the space is neither an op descriptor
+// expect-error: not_a_node_of_space<[^>]*mish.*static assertion failed: nascent: this node of the space is neither an op descriptor
 // A node that answers no shape rule: valid_space says so in one sentence, naming it.
 #include <nascent/ops/conv2d.hpp>
 #include <nascent/ops/dense.hpp>
@@ -9,7 +9,7 @@
 
 using namespace nascent;
 
-struct hard_swish final {};  // no accepts, output, params or macs
+struct mish final {};  // no accepts, output, params or macs
 
-using broken = sequential<conv2d<8, 3>, choice<conv2d<8, 3>, hard_swish>, global_avg_pool, dense<10>>;
+using broken = sequential<conv2d<8, 3>, choice<conv2d<8, 3>, mish>, global_avg_pool, dense<10>>;
 static_assert(valid_space<broken, shape{28, 28, 1}>);
