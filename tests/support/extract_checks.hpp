@@ -18,6 +18,7 @@
 #include <nascent/nn/supernet.hpp>
 #include <nascent/runtime/run.hpp>
 
+#include "batch_norms.hpp"
 #include "test_helpers.hpp"
 
 namespace nascent::testing::extract_checks {
@@ -42,23 +43,6 @@ inline std::vector<float> run_float(const cost::graph& g, const deploy::float_pa
         }
     }
     return outputs;
-}
-
-/// Gives the batch norms scales and shifts other than 1 and 0, and running statistics of a few
-/// training-mode passes of random architectures.
-template <class Space>
-void make_batch_norms_nontrivial(nn::model<Space, float>& model, shape in, rng& random) {
-    for (auto* p : model.parameters())
-        if (p->name == "gamma" || p->name == "beta")
-            for (auto& v : p->value) v = static_cast<float>(p->name == "gamma" ? random.uniform(0.5, 1.5) : random.uniform(-0.3, 0.3));
-    for (int pass = 0; pass < 3; ++pass) {
-        const architecture a = space::sample<Space>(in, random);
-        tape<float> t;
-        nn::context<float> ctx{t, true, &random};
-        ctx.decisions = decision_cursor(a.choices.data(), a.choices.size());
-        const tensor<float> x = testing::random_tensor<float>(batch_shape(4, in), random);
-        (void)model.forward(ctx, t.leaf(x));
-    }
 }
 
 /// The training network's inference-mode output for architecture a on x.
@@ -89,7 +73,7 @@ template <class Space>
 void check_space(shape in, int architectures, std::uint64_t seed) {
     nn::model<Space, float> model(in, seed);
     rng random(seed + 1);
-    make_batch_norms_nontrivial(model, in, random);
+    make_batch_norms_nontrivial(model, in, random, 4);
     for (int i = 0; i < architectures; ++i) {
         const architecture a = space::sample<Space>(in, random);
         INFO("architecture " << to_text(a));

@@ -24,6 +24,7 @@
 #include <nascent/nn/supernet.hpp>
 #include <nascent/runtime/run.hpp>
 
+#include "batch_norms.hpp"
 #include "test_helpers.hpp"
 
 namespace nascent::testing::quantize_checks {
@@ -38,23 +39,6 @@ using small_net = sequential<conv2d<8, 3>, batch_norm, relu,
                              channel_shuffle<2>, batch_norm, relu6, global_avg_pool, dense<10>>;
 inline constexpr shape small_input{12, 12, 3};
 inline constexpr std::array<int, 0> no_decisions{};
-
-/// Gives the batch norms scales and shifts other than 1 and 0, and running statistics of a few
-/// training-mode passes (of random architectures for a supernet).
-template <class Space>
-void make_batch_norms_nontrivial(nn::model<Space, float>& model, shape in, rng& random) {
-    for (auto* p : model.parameters())
-        if (p->name == "gamma" || p->name == "beta")
-            for (auto& v : p->value) v = static_cast<float>(p->name == "gamma" ? random.uniform(0.5, 1.5) : random.uniform(-0.3, 0.3));
-    for (int pass = 0; pass < 3; ++pass) {
-        const architecture a = space::sample<Space>(in, random);
-        tape<float> t;
-        nn::context<float> ctx{t, true, &random};
-        ctx.decisions = decision_cursor(a.choices.data(), a.choices.size());
-        const tensor<float> x = testing::random_tensor<float>(batch_shape(8, in), random);
-        (void)model.forward(ctx, t.leaf(x));
-    }
-}
 
 inline std::vector<float> random_images(std::size_t count, shape in, rng& random) {
     std::vector<float> v(count * in.size());
@@ -196,7 +180,7 @@ template <class Space>
 void check_zoo_space(shape in, int architectures, std::uint64_t seed, double tolerance) {
     nn::model<Space, float> model(in, seed);
     rng random(seed + 1);
-    make_batch_norms_nontrivial(model, in, random);
+    make_batch_norms_nontrivial(model, in, random, 8);
     for (int i = 0; i < architectures; ++i) {
         const architecture a = space::sample<Space>(in, random);
         INFO("architecture " << to_text(a));

@@ -50,7 +50,7 @@ TEST_CASE("quantize: the int8 program of a small network of every op type follow
           "[deploy][quantize]") {
     nn::model<small_net, float> model(small_input, 3);
     rng random(4);
-    make_batch_norms_nontrivial(model, small_input, random);
+    testing::make_batch_norms_nontrivial(model, small_input, random, 8);
     const deploy::float_parameters f = nn::extract(model);
     const std::vector<float> calibration = random_images(64, small_input, random);
     const std::vector<float> test = random_images(32, small_input, random);
@@ -86,7 +86,7 @@ TEST_CASE("quantize: the int8 program of a network with hard_swish follows the f
     static constexpr shape in{8, 8, 1};
     nn::model<net, float> model(in, 5);
     rng random(6);
-    make_batch_norms_nontrivial(model, in, random);
+    testing::make_batch_norms_nontrivial(model, in, random, 8);
     const deploy::float_parameters f = nn::extract(model);
     const std::vector<float> calibration = random_images(64, in, random);
     const std::vector<float> test = random_images(32, in, random);

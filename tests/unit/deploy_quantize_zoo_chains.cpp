@@ -15,7 +15,7 @@ TEST_CASE("build: the programs and parameters of lower, plan, compile, extract a
     constexpr shape in{28, 28, 1};
     nn::model<zoo::munas, float> model(in, 5);
     rng random(6);
-    make_batch_norms_nontrivial(model, in, random);
+    testing::make_batch_norms_nontrivial(model, in, random, 8);
     const architecture a = space::sample<zoo::munas>(in, random);
     const std::vector<float> calibration = random_images(16, in, random);
     const deploy::build_result b = deploy::build(model, a.view(), calibration);
