@@ -3,6 +3,7 @@
 // the op type and the precision. batch_norm has no kernel (deploy::compile folds it into a
 // convolution), so a program that still holds one is refused.
 #include <array>
+#include <cstdint>
 
 #include <nascent/core/op_type.hpp>
 #include <nascent/runtime/kernel_contract.hpp>
@@ -12,6 +13,7 @@ using namespace nascent;
 template <>
 struct nascent::runtime::kernel<op_type::conv, precision::int8> {
     static void run() {}
+    static constexpr std::uint32_t param_count(int) { return 0; }
 };
 
 struct step {

@@ -897,37 +897,46 @@ TEST_CASE("add, relu and relu6 equal the training kernels and TF Lite's integer 
     }
 }
 
-TEST_CASE("hard_swish equals the training kernel; int8 (its lookup table) within one step, also in place",
-          "[deploy][kernels]") {
-    rng r(75);
+/// The kernels of an element-wise op type whose int8 kernel is a lookup table: float32 equals the
+/// training kernel `truth_of` on values spanning -5..5, int8 (the table deploy::quantize fills)
+/// is within one step of float32 on the dequantised input; both also in place.
+template <op_type Type, class TrainingForward>
+void check_lookup_table_op(rng& r, TrainingForward truth_of) {
+    constexpr auto float_kernel = nascent::runtime::kernel<Type, precision::float32>::run;
+    constexpr auto int8_kernel = nascent::runtime::kernel<Type, precision::int8>::run;
     for (int trial = 0; trial < 40; ++trial) {
         const shape sh{pick(r, 1, 6), pick(r, 1, 6), pick(r, 1, 9)};
         const bool slice = r.below(3) == 0;
         dp::step s;
-        s.type = op_type::hard_swish;
+        s.type = Type;
         s.out.extent = sh;
-        // float32: against the host training kernel, on values spanning the kinks at -3 and 3
         buffer<float> a = random_floats(r, sh, slice);
         for (auto& v : a.data) v *= 5.0F;
-        const auto y = run_one<float>(dp::float32::hard_swish, s, {&a}, std::vector<float>{}, std::vector<float>{});
+        const auto y = run_one<float>(float_kernel, s, {&a}, std::vector<float>{}, std::vector<float>{});
         const std::vector<float> ap = a.packed();
         std::vector<float> truth(sh.size());
-        kernels::hard_swish_forward(truth.size(), ap.data(), truth.data());
+        truth_of(truth.size(), ap.data(), truth.data());
         CHECK(y == truth);
-        if (a.stride == sh.c) CHECK(run_one<float>(dp::float32::hard_swish, s, {&a}, std::vector<float>{}, std::vector<float>{}, {true, 0}) == y);
-        // int8: the table of deploy::quantize against the float kernel on the dequantised input
+        if (a.stride == sh.c) CHECK(run_one<float>(float_kernel, s, {&a}, std::vector<float>{}, std::vector<float>{}, {true, 0}) == y);
         const quantization in{r.uniform(0.02, 0.06), pick(r, -20, 20)};
         const buffer<std::int8_t> x = random_bytes(r, sh, slice);
         const buffer<float> xf = dequantize(x, in.scale, in.zero);
-        const auto yf = run_one<float>(dp::float32::hard_swish, s, {&xf}, std::vector<float>{}, std::vector<float>{});
+        const auto yf = run_one<float>(float_kernel, s, {&xf}, std::vector<float>{}, std::vector<float>{});
         const quantization out = covering(r, yf);
-        std::vector<std::int32_t> params(dp::int8::hard_swish_param_count(sh.c), 0);
+        std::vector<std::int32_t> params(dp::param_layout::count(Type, precision::int8, sh.c), 0);
         REQUIRE(params.size() == 64);
-        dp::detail::hard_swish_table({static_cast<float>(in.scale), in.zero}, {static_cast<float>(out.scale), out.zero}, params.data());
-        const auto yq = run_one<std::int8_t>(dp::int8::hard_swish, s, {&x}, std::vector<std::int8_t>{}, params);
+        REQUIRE(dp::detail::fill_lookup_table(Type, {static_cast<float>(in.scale), in.zero}, {static_cast<float>(out.scale), out.zero},
+                                              params.data(), std::make_index_sequence<op_type_count>{}));
+        const auto yq = run_one<std::int8_t>(int8_kernel, s, {&x}, std::vector<std::int8_t>{}, params);
         check_within_one_step(yq, yf, {static_cast<float>(out.scale), out.zero}, -128, 127);
-        if (x.stride == sh.c) CHECK(run_one<std::int8_t>(dp::int8::hard_swish, s, {&x}, std::vector<std::int8_t>{}, params, {true, 0}) == yq);
+        if (x.stride == sh.c) CHECK(run_one<std::int8_t>(int8_kernel, s, {&x}, std::vector<std::int8_t>{}, params, {true, 0}) == yq);
     }
+}
+
+TEST_CASE("hard_swish equals the training kernel; int8 (its lookup table) within one step, also in place",
+          "[deploy][kernels]") {
+    rng r(75);
+    check_lookup_table_op<op_type::hard_swish>(r, [](std::size_t n, const float* x, float* y) { kernels::hard_swish_forward(n, x, y); });
 }
 
 TEST_CASE("zero, concat and channel_shuffle equal the training kernels; shuffle in place through one pixel",

@@ -7,11 +7,9 @@
 //   + per_gathered_element * im2col elements (output positions x window)
 // with one set of coefficients per kernel class (k x k convolution through im2col,
 // 1x1 convolution, depthwise, dense, pooling, add, standalone activation, standalone
-// batch norm) and precision. The class comes from op_node::kind and the geometry from
-// the graph's tensors: a "conv2d" (or an op of another kind that has weights) with kernel
-// scratch is the im2col path, one whose MACs are pixels x out_c x in_c is pointwise, and
-// any other behaves like a depthwise one. Weightless ops of other kinds (zero, concat,
-// channel shuffle, ...) cost as data movement.
+// batch norm) and precision. The class is the op type's work (op_work, core/op_type.hpp) and,
+// for a convolution, its window: depthwise when it has a group per input channel, pointwise
+// when 1x1, im2col otherwise. Data movement (zero, concat, channel shuffle) has a class of its own.
 //
 // cortex_m4() is a first estimate from the inner loops of CMSIS-NN's int8 kernels (SMLAD:
 // two 16-bit MACs per cycle) and of plain FPU loops for float32 (VFMA.F32: 3 cycles), on a
@@ -149,27 +147,25 @@ constexpr const kernel_cost& coefficients(const kernel_table& t, kernel_class c)
     return g.element;
 }
 
-/// The kernel class of op `k` of `g`, from the op's type and window: a convolution with a
-/// window larger than 1x1 that is not depthwise takes the im2col path; a 1x1 one is a product.
+/// The kernel class of op `k` of `g`, from its op type's work (core/op_type.hpp) and window: a
+/// convolution with a window larger than 1x1 that is not depthwise takes the im2col path; a 1x1
+/// one is a product.
 [[nodiscard]] constexpr kernel_class classify(const graph& g, std::size_t k) noexcept {
     const op_node& o = g.ops[k];
-    switch (o.type) {
-    case op_type::dense: return kernel_class::dense;
-    case op_type::batch_norm: return kernel_class::batch_norm;
-    case op_type::max_pool:
-    case op_type::avg_pool:
-    case op_type::global_avg_pool: return kernel_class::pooling;
-    case op_type::add: return kernel_class::add;
-    case op_type::relu:
-    case op_type::relu6:
-    case op_type::hard_swish: return kernel_class::activation;
-    case op_type::conv: {
+    switch (work_of(o.type)) {
+    case op_work::window: {
         const int in_c = o.input_extent[0].c;
         if (o.window.groups > 1 && o.window.groups == in_c) return kernel_class::depthwise;
         return o.window.kernel_h * o.window.kernel_w > 1 ? kernel_class::convolution : kernel_class::pointwise;
     }
-    default: return kernel_class::other;
+    case op_work::matrix: return kernel_class::dense;
+    case op_work::pooling: return kernel_class::pooling;
+    case op_work::binary_elementwise: return kernel_class::add;
+    case op_work::elementwise: return kernel_class::activation;
+    case op_work::scale_shift: return kernel_class::batch_norm;
+    case op_work::data_movement: break;
     }
+    return kernel_class::other;
 }
 
 /// Estimated cycles of op `k` of `g`.

@@ -100,25 +100,6 @@ inline std::string operand_text(const operand& o) {
     return string_of('{', o.offset, "U, ", shape_initializer(o.extent), ", ", o.pixel_stride, '}');
 }
 
-inline const char* op_type_name(op_type t) {
-    switch (t) {
-    case op_type::conv: return "conv";
-    case op_type::dense: return "dense";
-    case op_type::batch_norm: return "batch_norm";
-    case op_type::max_pool: return "max_pool";
-    case op_type::avg_pool: return "avg_pool";
-    case op_type::global_avg_pool: return "global_avg_pool";
-    case op_type::add: return "add";
-    case op_type::relu: return "relu";
-    case op_type::relu6: return "relu6";
-    case op_type::zero: return "zero";
-    case op_type::concat: return "concat";
-    case op_type::channel_shuffle: return "channel_shuffle";
-    case op_type::hard_swish: return "hard_swish";
-    }
-    return "conv";
-}
-
 inline const char* activation_name(fused_activation a) {
     return a == fused_activation::relu ? "relu" : a == fused_activation::relu6 ? "relu6" : "none";
 }

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <limits>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "nascent/core/error.hpp"
@@ -30,7 +31,7 @@
 #include "nascent/deploy/compile.hpp"
 #include "nascent/deploy/parameters.hpp"
 #include "nascent/runtime/fixed_point.hpp"
-#include "nascent/runtime/int8/hard_swish.hpp"
+#include "nascent/runtime/int8/kernels.hpp"
 #include "nascent/runtime/program.hpp"
 #include "nascent/runtime/quantization_scheme.hpp"
 #include "nascent/runtime/run.hpp"
@@ -103,15 +104,34 @@ inline void activation_clamp(fused_activation a, const tensor_quantization& q, s
     }
 }
 
-/// The packed output table of an int8 hard swish from input `in` to output `out` (int8/hard_swish.hpp).
-inline void hard_swish_table(const tensor_quantization& in, const tensor_quantization& out, std::int32_t* words) noexcept {
-    for (int e = 0; e < param_layout::hard_swish::entries; ++e) {
+/// The packed table of an int8 lookup-table kernel that samples f, from input `in` to output
+/// `out` (runtime/int8/lookup_table.hpp).
+inline void lookup_table_of(double (*f)(double) noexcept, const tensor_quantization& in, const tensor_quantization& out,
+                            std::int32_t* words) noexcept {
+    for (int e = 0; e < param_layout::lookup_table::entries; ++e) {
         const double x = static_cast<double>(in.scale) * static_cast<double>(e - 128 - in.zero_point);
-        const double y = x * std::clamp(x + 3.0, 0.0, 6.0) / 6.0;
-        const double q = std::clamp(std::nearbyint(y / static_cast<double>(out.scale)) + out.zero_point, -128.0, 127.0);
+        const double q = std::clamp(std::nearbyint(f(x) / static_cast<double>(out.scale)) + out.zero_point, -128.0, 127.0);
         const auto byte = static_cast<std::uint32_t>(static_cast<std::uint8_t>(static_cast<std::int8_t>(q)));
         words[e / 4] = static_cast<std::int32_t>(static_cast<std::uint32_t>(words[e / 4]) | (byte << (8 * (e % 4))));
     }
+}
+
+/// The int8 kernel of op type T is a lookup table of a real function: it names it as `table_of`.
+template <op_type T>
+concept lookup_table_kernel = requires { runtime::kernel<T, precision::int8>::table_of; };
+
+template <std::size_t... T>
+bool fill_lookup_table(op_type t, const tensor_quantization& in, const tensor_quantization& out, std::int32_t* words,
+                       std::index_sequence<T...>) noexcept {
+    bool filled = false;
+    auto fill = [&]<op_type Type>() {
+        if constexpr (lookup_table_kernel<Type>) {
+            lookup_table_of(runtime::kernel<Type, precision::int8>::table_of, in, out, words);
+            filled = true;
+        }
+    };
+    ((static_cast<std::size_t>(t) == T ? fill.template operator()<static_cast<op_type>(T)>() : (void)0), ...);
+    return filled;
 }
 
 inline void put_multiplier(std::int32_t* at, double real) noexcept {
@@ -277,7 +297,11 @@ template <std::size_t N>
             break;
         }
         case op_type::channel_shuffle: break;
-        case op_type::hard_swish: detail::hard_swish_table(in, q_out, q); break;
+        default:  // a lookup-table kernel (hard_swish, ...): its table samples the kernel's function
+            require(detail::fill_lookup_table(o.type, in, q_out, q, std::make_index_sequence<op_type_count>{}) ||
+                        param_layout::count(o.type, precision::int8, o.output_extent.c) == 0,
+                    string_of("deploy::quantize: no int8 parameter rule for op type ", op_type_name(o.type)));
+            break;
         }
         w_at += w_count;
         fp_at += param_layout::count(o.type, precision::float32, o.output_extent.c);

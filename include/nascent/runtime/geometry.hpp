@@ -137,6 +137,21 @@ inline void for_each_pool_window(const step& s, F&& f) noexcept {
     }
 }
 
+/// y = f(x) for every element of the step's input 0 into its output (elements of type T), in one
+/// run when both are contiguous and pixel by pixel when either is a channel slice; may run in place.
+template <class T, class F>
+inline void map_elements(const step& s, std::byte* arena, F&& f) noexcept {
+    const T* x = element_at<const T>(arena, s.in[0].offset);
+    T* y = element_at<T>(arena, s.out.offset);
+    const int c = s.out.extent.c;
+    const int sx = stride_of(s.in[0]), sy = stride_of(s.out);
+    const bool flat = sx == c && sy == c;
+    const int rows = flat ? 1 : pixels(s.out.extent);
+    const int len = flat ? static_cast<int>(s.out.extent.size()) : c;
+    for (int p = 0; p < rows; ++p, x += sx, y += sy)
+        for (int k = 0; k < len; ++k) y[k] = f(x[k]);
+}
+
 } // namespace detail
 
 } // namespace nascent::deploy

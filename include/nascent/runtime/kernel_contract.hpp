@@ -1,19 +1,23 @@
 // nascent/runtime/kernel_contract.hpp - every op type a program holds must have a kernel.
 //
 //     template <> struct runtime::kernel<op_type::relu, precision::int8> {   // next to the kernel's code
-//         static constexpr auto run = &int8::relu;                            // run(step, weights, params, arena)
+//         static constexpr auto run = &int8::relu;                  // run(step, weights, params, arena)
+//         static constexpr auto param_count = &int8::relu_param_count;  // parameters of a step of C channels
 //     };
 //     static_assert(runtime::has_kernel<op_type::relu, precision::int8>);
 //     static_assert(runtime::kernels_exist<my_program>);   // a program<N> constant: its every step's type
 //
 // runtime::kernel<Type, P> is the customisation point: the header of each kernel specialises
-// it for the op type and precision it runs. kernels_exist<Program> checks the steps of a
-// compiled program and, when one has no kernel, stops compilation with one sentence naming
-// the op type and precision (in the instantiation of no_kernel<Type, P>).
-// Freestanding: includes only core/.
+// it for the op type and precision it runs. The runner (run.hpp) and the parameter rule
+// (kernel_rules.hpp) read these specialisations, so a kernel is registered nowhere else.
+// kernels_exist<Program> checks the steps of a compiled program and, when one has no kernel,
+// stops compilation with one sentence naming the op type and precision (in the instantiation
+// of no_kernel<Type, P>). Freestanding: includes only core/.
 #pragma once
 
+#include <concepts>
 #include <cstddef>
+#include <cstdint>
 #include <type_traits>
 #include <utility>
 
@@ -22,17 +26,22 @@
 namespace nascent::runtime {
 
 /// The kernel that runs op type `Type` at precision `P`: specialised by the kernel's header,
-/// with a static `run` (a function or function pointer taking the step, weights, params, arena).
+/// with a static `run` (a function pointer taking the step, weights, params, arena) and a static
+/// `param_count` (a function pointer: the parameters of a step of `c` output channels).
 template <op_type Type, precision P>
 struct kernel;
 
 /// Op type `Type` has a kernel at precision `P`.
 template <op_type Type, precision P>
-concept has_kernel = requires { sizeof(kernel<Type, P>); } && requires { kernel<Type, P>::run; };
+concept has_kernel = requires { sizeof(kernel<Type, P>); } && requires(int c) {
+    kernel<Type, P>::run;
+    { kernel<Type, P>::param_count(c) } -> std::same_as<std::uint32_t>;
+};
 
 namespace detail {
 
-/// Number of values op_type can hold (its underlying type's range).
+/// Number of values op_type can hold (its underlying type's range): a step read from an
+/// exported header may hold one no enumerator names.
 inline constexpr int op_type_values = 256;
 
 template <precision P, std::size_t... I>

@@ -2,14 +2,16 @@
 //
 //     param_layout::count(op_type::conv, precision::int8, 16)          // 4 + 3 * 16 int32
 //     conv_scratch_bytes(precision::int8, taps, filter_size, depthwise)  // bytes of arena
-// The rules themselves stand next to the kernels (runtime/float/*.hpp, runtime/int8/*.hpp:
-// <op>_param_count, conv_scratch_bytes, depthwise_in_place_scratch_bytes,
-// channel_shuffle_scratch_bytes); this header only dispatches on the op type and precision, for
-// the cost model (cost/lower.hpp) and the compiler (deploy/). Freestanding, constexpr.
+// The rules themselves stand next to the kernels (runtime/float/*.hpp, runtime/int8/*.hpp): the
+// parameter count is each runtime::kernel specialisation's param_count, read here for every op
+// type; the scratch rules (conv_scratch_bytes, depthwise_in_place_scratch_bytes,
+// channel_shuffle_scratch_bytes) are chosen by precision. For the cost model (cost/lower.hpp)
+// and the compiler (deploy/). Freestanding, constexpr.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 
 #include "nascent/core/op_type.hpp"
 #include "nascent/core/shape.hpp"
@@ -18,45 +20,32 @@
 
 namespace nascent::deploy {
 
+namespace detail {
+
+template <op_type T, precision P>
+constexpr std::uint32_t param_count_if_kernel(int out_channels) noexcept {
+    if constexpr (runtime::has_kernel<T, P>) return runtime::kernel<T, P>::param_count(out_channels);
+    else return 0U;
+}
+
+template <precision P, std::size_t... T>
+constexpr std::uint32_t kernel_param_count(op_type t, int out_channels, std::index_sequence<T...>) noexcept {
+    std::uint32_t count = 0;
+    ((static_cast<std::size_t>(t) == T ? (void)(count = param_count_if_kernel<static_cast<op_type>(T), P>(out_channels)) : (void)0), ...);
+    return count;
+}
+
+} // namespace detail
+
 namespace param_layout {
 
-/// Number of parameters of a step of type `t` with `out_channels` output channels.
+/// Number of parameters of a step of type `t` with `out_channels` output channels: the rule its
+/// kernel states (runtime::kernel<t, p>::param_count). A standalone batch norm runs as a 1x1
+/// depthwise conv and counts as one; a type without a kernel has none.
 [[nodiscard]] constexpr std::uint32_t count(op_type t, precision p, int out_channels) noexcept {
-    const int c = out_channels;
-    if (p == precision::float32) {
-        switch (t) {
-        case op_type::conv:
-        case op_type::batch_norm: return float32::conv_param_count(c);  // batch norm runs as a 1x1 depthwise conv
-        case op_type::dense: return float32::dense_param_count(c);
-        case op_type::max_pool: return float32::max_pool_param_count(c);
-        case op_type::avg_pool: return float32::avg_pool_param_count(c);
-        case op_type::global_avg_pool: return float32::global_avg_pool_param_count(c);
-        case op_type::add: return float32::add_param_count(c);
-        case op_type::relu: return float32::relu_param_count(c);
-        case op_type::relu6: return float32::relu6_param_count(c);
-        case op_type::zero: return float32::zero_param_count(c);
-        case op_type::concat: return float32::concat_param_count(c);
-        case op_type::channel_shuffle: return float32::channel_shuffle_param_count(c);
-        case op_type::hard_swish: return float32::hard_swish_param_count(c);
-        }
-        return 0U;
-    }
-    switch (t) {
-    case op_type::conv:
-    case op_type::batch_norm: return int8::conv_param_count(c);
-    case op_type::dense: return int8::dense_param_count(c);
-    case op_type::max_pool: return int8::max_pool_param_count(c);
-    case op_type::avg_pool: return int8::avg_pool_param_count(c);
-    case op_type::global_avg_pool: return int8::global_avg_pool_param_count(c);
-    case op_type::add: return int8::add_param_count(c);
-    case op_type::relu: return int8::relu_param_count(c);
-    case op_type::relu6: return int8::relu6_param_count(c);
-    case op_type::zero: return int8::zero_param_count(c);
-    case op_type::concat: return int8::concat_param_count(c);
-    case op_type::channel_shuffle: return int8::channel_shuffle_param_count(c);
-    case op_type::hard_swish: return int8::hard_swish_param_count(c);
-    }
-    return 0U;
+    if (t == op_type::batch_norm) t = op_type::conv;
+    return p == precision::float32 ? detail::kernel_param_count<precision::float32>(t, out_channels, std::make_index_sequence<op_type_count>{})
+                                   : detail::kernel_param_count<precision::int8>(t, out_channels, std::make_index_sequence<op_type_count>{});
 }
 
 } // namespace param_layout

@@ -74,21 +74,8 @@ struct program {
     friend constexpr bool operator==(const program&, const program&) = default;
 };
 
-// The meaning of each entry of a step's parameters (the constants of param_layout) is stated by
-// the step's kernel, with its count (runtime/float/*.hpp, runtime/int8/*.hpp):
-//   float32 programs (float params): conv, dense: bias[out channels] (batch norm folded in; zero
-//     when the layer had none); every other type: none. A standalone batch norm runs as a 1x1
-//     depthwise convolution (weights = scale, bias = shift).
-//   int8 programs (int32 params); z = zero point, [act_min, act_max] = the output clamp, and
-//     (multiplier, shift) a fixed-point factor: x * multiplier * 2^(shift - 31), rounded:
-//     conv, dense:   z_in, z_out, act_min, act_max, then bias[C], multiplier[C], shift[C] (int8/conv_params.hpp)
-//     add:           z_a, z_b, z_out, act_min, act_max, left_shift, multiplier_a, shift_a,
-//                    multiplier_b, shift_b, multiplier_out, shift_out (int8/add.hpp)
-//     max_pool, avg_pool, global_avg_pool, relu, relu6:
-//                    z_in, z_out, act_min, act_max, multiplier, shift (int8/rescale.hpp)
-//     zero:          z_out;  concat: z_a, z_b, z_out, multiplier_a, shift_a, multiplier_b, shift_b
-//     channel_shuffle: none (the output keeps the input's quantisation)
-//     hard_swish:    a 256-entry output table, four int8 entries per word (int8/hard_swish.hpp)
-// runtime/kernel_rules.hpp gathers every kernel's parameter count and scratch size.
+// The meaning of each entry of a step's parameters is stated by the step's kernel, with its
+// count (runtime/float/<op>.hpp, runtime/int8/<op>.hpp; docs/deploy.md lists them all);
+// runtime/kernel_rules.hpp reads every kernel's parameter count and scratch size.
 
 } // namespace nascent::deploy

@@ -5,8 +5,8 @@
 //     if (deploy::run(prog, weights, params, arena) != deploy::run_status::ok) ...;
 //     const std::size_t label = deploy::argmax(prog, arena);
 //
-// run() executes the steps with the kernels of the program's precision (float32:
-// runtime/float/kernels.hpp, int8: runtime/int8/kernels.hpp); the weight and parameter arrays
+// run() executes the steps with the kernels of the program's precision: the runtime::kernel
+// specialisations of runtime/float/kernels.hpp and runtime/int8/kernels.hpp; the weight and parameter arrays
 // are laid out as runtime/program.hpp says. An observer, when given, is called after every
 // step with (step index, step, arena): calibration records each step's output range with it.
 // The default observer is an empty struct and compiles to nothing.
@@ -14,9 +14,11 @@
 // Freestanding: no heap, no exceptions; a wrong call is reported by the returned status.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
+#include <utility>
 
 #include "nascent/runtime/float/kernels.hpp"
 #include "nascent/runtime/int8/kernels.hpp"
@@ -56,16 +58,41 @@ template <std::size_t N>
 
 namespace detail {
 
+/// A kernel's entry point: void(step, weights, params, arena).
+template <class W, class P>
+using kernel_entry = void (*)(const step&, const W*, const P*, std::byte*) noexcept;
+
+template <op_type T, precision Element, std::uint32_t Linked, class W, class P>
+constexpr kernel_entry<W, P> linked_kernel() noexcept {
+    if constexpr (((Linked >> static_cast<unsigned>(T)) & 1U) != 0U && runtime::has_kernel<T, Element>) return runtime::kernel<T, Element>::run;
+    else return nullptr;
+}
+
+/// The kernels of precision Element by op type: those of runtime::kernel's specialisations whose
+/// type is in `Linked`, null for the others (so a firmware links only the kernels its program uses).
+template <precision Element, std::uint32_t Linked, class W, class P, std::size_t... T>
+constexpr std::array<kernel_entry<W, P>, sizeof...(T)> kernel_table(std::index_sequence<T...>) noexcept {
+    return {linked_kernel<static_cast<op_type>(T), Element, Linked, W, P>()...};
+}
+
+/// Runs step `s` with the kernel of its type; false for a type no linked kernel runs (batch_norm,
+/// which deploy::compile turns into a 1x1 depthwise conv, or a type left out of `Linked`).
+template <std::uint32_t Linked, class W, class P>
+bool run_step(const step& s, const W* weights, const P* params, std::byte* arena) noexcept {
+    static constexpr auto kernels = kernel_table<precision_of<W>(), Linked, W, P>(std::make_index_sequence<op_type_count>{});
+    const auto t = static_cast<std::size_t>(s.type);
+    if (t >= kernels.size() || kernels[t] == nullptr) return false;
+    kernels[t](s, weights, params, arena);
+    return true;
+}
+
 template <std::uint32_t Linked, class W, class P, class Observer>
 run_status run_steps(const step* steps, std::size_t count, precision element, const W* weights, const P* params,
                      std::byte* arena, Observer& observe) {
     if (element != precision_of<W>()) return run_status::wrong_precision;
     if (reinterpret_cast<std::uintptr_t>(arena) % 4U != 0U) return run_status::misaligned_arena;
     for (std::size_t i = 0; i < count; ++i) {
-        bool known = false;
-        if constexpr (std::is_same_v<W, float>) known = float32::run_step<Linked>(steps[i], weights, params, arena);
-        else known = int8::run_step<Linked>(steps[i], weights, params, arena);
-        if (!known) return run_status::unknown_step;
+        if (!run_step<Linked>(steps[i], weights, params, arena)) return run_status::unknown_step;
         if constexpr (!std::is_same_v<std::remove_cvref_t<Observer>, no_observer>) observe(i, steps[i], static_cast<const std::byte*>(arena));
     }
     return run_status::ok;
@@ -77,7 +104,7 @@ run_status run_steps(const step* steps, std::size_t count, precision element, co
 /// p.param_count floats), arena holds p.arena_bytes bytes from a 4-byte boundary with the input
 /// written at p.input.offset. observe(step index, step, arena) is called after every step.
 /// Returns wrong_precision for an int8 program and misaligned_arena, before running anything.
-/// `Linked` (types_of) limits the optional kernels linked; a step of a type left out is unknown_step.
+/// `Linked` (types_of) limits the kernels linked; a step of a type left out is unknown_step.
 template <std::uint32_t Linked = ~std::uint32_t{0}, std::size_t N, class Observer = no_observer>
 run_status run(const program<N>& p, const float* weights, const float* params, std::byte* arena, Observer&& observe = {}) {
     return detail::run_steps<Linked>(p.steps.data(), p.steps.size(), p.element, weights, params, arena, observe);

@@ -3,23 +3,20 @@
 //
 // Raw NHWC pointers, any floating type T; the training interpreter (nn/) calls them. Example:
 //   kernels::hard_swish_forward(n, x, y);
+// The function itself is the device's (runtime/float/hard_swish.hpp), so training, the float
+// program and the int8 table compute one definition.
 #pragma once
 
 #include <cstddef>
 
 #include "nascent/ops/hard_swish.hpp"
+#include "nascent/runtime/float/hard_swish.hpp"
 
 namespace nascent::kernels {
 
 template <class T>
-[[nodiscard]] constexpr T hard_swish_of(T x) noexcept {
-    const T r = x + T{3};
-    return x * (r < T{0} ? T{0} : (r > T{6} ? T{6} : r)) / T{6};
-}
-
-template <class T>
 void hard_swish_forward(std::size_t count, const T* x, T* y) noexcept {
-    for (std::size_t i = 0; i < count; ++i) y[i] = hard_swish_of(x[i]);
+    for (std::size_t i = 0; i < count; ++i) y[i] = deploy::float32::hard_swish_of(x[i]);
 }
 
 /// dx += dy * dy/dx of the input x: 0 below -3, 1 above 3, (2x + 3) / 6 between; with

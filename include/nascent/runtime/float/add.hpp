@@ -38,4 +38,5 @@ inline void add(const step& s, const float*, const float*, std::byte* arena) noe
 template <>
 struct nascent::runtime::kernel<nascent::op_type::add, nascent::precision::float32> {
     static constexpr auto run = &nascent::deploy::float32::add;
+    static constexpr auto param_count = &nascent::deploy::float32::add_param_count;
 };

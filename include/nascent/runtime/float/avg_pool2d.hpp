@@ -44,4 +44,5 @@ inline void avg_pool(const step& s, const float*, const float*, std::byte* arena
 template <>
 struct nascent::runtime::kernel<nascent::op_type::avg_pool, nascent::precision::float32> {
     static constexpr auto run = &nascent::deploy::float32::avg_pool;
+    static constexpr auto param_count = &nascent::deploy::float32::avg_pool_param_count;
 };

@@ -31,4 +31,5 @@ inline void channel_shuffle(const step& s, const float*, const float*, std::byte
 template <>
 struct nascent::runtime::kernel<nascent::op_type::channel_shuffle, nascent::precision::float32> {
     static constexpr auto run = &nascent::deploy::float32::channel_shuffle;
+    static constexpr auto param_count = &nascent::deploy::float32::channel_shuffle_param_count;
 };

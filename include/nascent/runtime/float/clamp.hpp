@@ -29,18 +29,8 @@ struct clamp_range {
     return r;
 }
 
-
-inline void clamp_elements(const step& s, std::byte* arena, clamp_range r) noexcept {
-    const float* x = element_at<const float>(arena, s.in[0].offset);
-    float* y = element_at<float>(arena, s.out.offset);
-    const int c = s.out.extent.c;
-    const int sx = stride_of(s.in[0]), sy = stride_of(s.out);
-    const bool flat = sx == c && sy == c;
-    const int rows = flat ? 1 : pixels(s.out.extent);
-    const int len = flat ? static_cast<int>(s.out.extent.size()) : c;
-    for (int p = 0; p < rows; ++p, x += sx, y += sy)
-        for (int k = 0; k < len; ++k) y[k] = x[k] < r.lo ? r.lo : (x[k] > r.hi ? r.hi : x[k]);
-}
+/// y = r(x) for every element of the step's input into its output (standalone relu, relu6).
+inline void clamp_elements(const step& s, std::byte* arena, clamp_range r) noexcept { map_elements<float>(s, arena, r); }
 
 } // namespace detail
 

@@ -39,4 +39,5 @@ inline void concat(const step& s, const float*, const float*, std::byte* arena) 
 template <>
 struct nascent::runtime::kernel<nascent::op_type::concat, nascent::precision::float32> {
     static constexpr auto run = &nascent::deploy::float32::concat;
+    static constexpr auto param_count = &nascent::deploy::float32::concat_param_count;
 };

@@ -102,4 +102,5 @@ inline void conv(const step& s, const float* weights, const float* params, std::
 template <>
 struct nascent::runtime::kernel<nascent::op_type::conv, nascent::precision::float32> {
     static constexpr auto run = &nascent::deploy::float32::conv;
+    static constexpr auto param_count = &nascent::deploy::float32::conv_param_count;
 };

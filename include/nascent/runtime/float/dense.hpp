@@ -51,4 +51,5 @@ inline void dense(const step& s, const float* weights, const float* params, std:
 template <>
 struct nascent::runtime::kernel<nascent::op_type::dense, nascent::precision::float32> {
     static constexpr auto run = &nascent::deploy::float32::dense;
+    static constexpr auto param_count = &nascent::deploy::float32::dense_param_count;
 };

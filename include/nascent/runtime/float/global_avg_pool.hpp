@@ -37,4 +37,5 @@ inline void global_avg_pool(const step& s, const float*, const float*, std::byte
 template <>
 struct nascent::runtime::kernel<nascent::op_type::global_avg_pool, nascent::precision::float32> {
     static constexpr auto run = &nascent::deploy::float32::global_avg_pool;
+    static constexpr auto param_count = &nascent::deploy::float32::global_avg_pool_param_count;
 };

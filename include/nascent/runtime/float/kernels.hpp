@@ -1,11 +1,12 @@
-// nascent/runtime/float/kernels.hpp - every float32 kernel, and run_step(): the kernel of a step's type.
+// nascent/runtime/float/kernels.hpp - every float32 kernel: the list run() draws its kernels from.
 //
-//     if (!float32::run_step(step, weights, params, arena)) ...;   // batch_norm: no kernel
+//     static_assert(runtime::has_kernel<op_type::conv, precision::float32>);
+// A new kernel's header goes on this list; its runtime::kernel specialisation registers it
+// (runtime/kernel_contract.hpp).
 // Each kernel has the signature void(const step&, const float* weights, const float* params,
 // std::byte* arena) noexcept and states its parameter count and scratch next to its code.
 #pragma once
 
-#include "nascent/runtime/program.hpp"
 #include "nascent/runtime/float/conv2d.hpp"
 #include "nascent/runtime/float/dense.hpp"
 #include "nascent/runtime/float/max_pool2d.hpp"
@@ -18,36 +19,3 @@
 #include "nascent/runtime/float/concat.hpp"
 #include "nascent/runtime/float/channel_shuffle.hpp"
 #include "nascent/runtime/float/hard_swish.hpp"
-
-namespace nascent::deploy::float32 {
-
-/// Runs step `s` with the kernel of its type; false for a type no kernel runs (batch_norm,
-/// which deploy::compile turns into a 1x1 depthwise conv).
-/// `Linked` (bit t for op_type t, deploy::types_of) leaves out the optional kernels it does not name
-/// (hard_swish), so a firmware links them only when its program uses them.
-template <std::uint32_t Linked = ~std::uint32_t{0}>
-bool run_step(const step& s, const float* weights, const float* params, std::byte* arena) noexcept {
-    switch (s.type) {
-    case op_type::conv: conv(s, weights, params, arena); return true;
-    case op_type::dense: dense(s, weights, params, arena); return true;
-    case op_type::max_pool: max_pool(s, weights, params, arena); return true;
-    case op_type::avg_pool: avg_pool(s, weights, params, arena); return true;
-    case op_type::global_avg_pool: global_avg_pool(s, weights, params, arena); return true;
-    case op_type::add: add(s, weights, params, arena); return true;
-    case op_type::relu: relu(s, weights, params, arena); return true;
-    case op_type::relu6: relu6(s, weights, params, arena); return true;
-    case op_type::zero: zero(s, weights, params, arena); return true;
-    case op_type::concat: concat(s, weights, params, arena); return true;
-    case op_type::channel_shuffle: channel_shuffle(s, weights, params, arena); return true;
-    case op_type::hard_swish:
-        if constexpr (((Linked >> static_cast<unsigned>(op_type::hard_swish)) & 1U) != 0U) {
-            hard_swish(s, weights, params, arena);
-            return true;
-        }
-        return false;
-    case op_type::batch_norm: return false;
-    }
-    return false;
-}
-
-} // namespace nascent::deploy::float32

@@ -47,4 +47,5 @@ inline void max_pool(const step& s, const float*, const float*, std::byte* arena
 template <>
 struct nascent::runtime::kernel<nascent::op_type::max_pool, nascent::precision::float32> {
     static constexpr auto run = &nascent::deploy::float32::max_pool;
+    static constexpr auto param_count = &nascent::deploy::float32::max_pool_param_count;
 };

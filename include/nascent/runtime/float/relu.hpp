@@ -27,4 +27,5 @@ inline void relu(const step& s, const float*, const float*, std::byte* arena) no
 template <>
 struct nascent::runtime::kernel<nascent::op_type::relu, nascent::precision::float32> {
     static constexpr auto run = &nascent::deploy::float32::relu;
+    static constexpr auto param_count = &nascent::deploy::float32::relu_param_count;
 };

@@ -27,4 +27,5 @@ inline void relu6(const step& s, const float*, const float*, std::byte* arena) n
 template <>
 struct nascent::runtime::kernel<nascent::op_type::relu6, nascent::precision::float32> {
     static constexpr auto run = &nascent::deploy::float32::relu6;
+    static constexpr auto param_count = &nascent::deploy::float32::relu6_param_count;
 };

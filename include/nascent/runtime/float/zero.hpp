@@ -27,4 +27,5 @@ inline void zero(const step& s, const float*, const float*, std::byte* arena) no
 template <>
 struct nascent::runtime::kernel<nascent::op_type::zero, nascent::precision::float32> {
     static constexpr auto run = &nascent::deploy::float32::zero;
+    static constexpr auto param_count = &nascent::deploy::float32::zero_param_count;
 };

@@ -68,4 +68,5 @@ inline void add(const step& s, const std::int8_t*, const std::int32_t* params, s
 template <>
 struct nascent::runtime::kernel<nascent::op_type::add, nascent::precision::int8> {
     static constexpr auto run = &nascent::deploy::int8::add;
+    static constexpr auto param_count = &nascent::deploy::int8::add_param_count;
 };

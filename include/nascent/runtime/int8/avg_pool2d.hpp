@@ -50,4 +50,5 @@ inline void avg_pool(const step& s, const std::int8_t*, const std::int32_t* para
 template <>
 struct nascent::runtime::kernel<nascent::op_type::avg_pool, nascent::precision::int8> {
     static constexpr auto run = &nascent::deploy::int8::avg_pool;
+    static constexpr auto param_count = &nascent::deploy::int8::avg_pool_param_count;
 };

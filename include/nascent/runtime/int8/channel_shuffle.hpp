@@ -30,4 +30,5 @@ inline void channel_shuffle(const step& s, const std::int8_t*, const std::int32_
 template <>
 struct nascent::runtime::kernel<nascent::op_type::channel_shuffle, nascent::precision::int8> {
     static constexpr auto run = &nascent::deploy::int8::channel_shuffle;
+    static constexpr auto param_count = &nascent::deploy::int8::channel_shuffle_param_count;
 };

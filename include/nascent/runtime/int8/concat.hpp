@@ -67,4 +67,5 @@ inline void concat(const step& s, const std::int8_t*, const std::int32_t* params
 template <>
 struct nascent::runtime::kernel<nascent::op_type::concat, nascent::precision::int8> {
     static constexpr auto run = &nascent::deploy::int8::concat;
+    static constexpr auto param_count = &nascent::deploy::int8::concat_param_count;
 };

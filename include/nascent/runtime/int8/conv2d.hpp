@@ -151,4 +151,5 @@ inline void conv(const step& s, const std::int8_t* weights, const std::int32_t* 
 template <>
 struct nascent::runtime::kernel<nascent::op_type::conv, nascent::precision::int8> {
     static constexpr auto run = &nascent::deploy::int8::conv;
+    static constexpr auto param_count = &nascent::deploy::int8::conv_param_count;
 };

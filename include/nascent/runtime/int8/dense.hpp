@@ -55,4 +55,5 @@ inline void dense(const step& s, const std::int8_t* weights, const std::int32_t*
 template <>
 struct nascent::runtime::kernel<nascent::op_type::dense, nascent::precision::int8> {
     static constexpr auto run = &nascent::deploy::int8::dense;
+    static constexpr auto param_count = &nascent::deploy::int8::dense_param_count;
 };

@@ -42,4 +42,5 @@ inline void global_avg_pool(const step& s, const std::int8_t*, const std::int32_
 template <>
 struct nascent::runtime::kernel<nascent::op_type::global_avg_pool, nascent::precision::int8> {
     static constexpr auto run = &nascent::deploy::int8::global_avg_pool;
+    static constexpr auto param_count = &nascent::deploy::int8::global_avg_pool_param_count;
 };

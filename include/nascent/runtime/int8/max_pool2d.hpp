@@ -64,4 +64,5 @@ inline void max_pool(const step& s, const std::int8_t*, const std::int32_t* para
 template <>
 struct nascent::runtime::kernel<nascent::op_type::max_pool, nascent::precision::int8> {
     static constexpr auto run = &nascent::deploy::int8::max_pool;
+    static constexpr auto param_count = &nascent::deploy::int8::max_pool_param_count;
 };

@@ -27,4 +27,5 @@ inline void relu(const step& s, const std::int8_t*, const std::int32_t* params, 
 template <>
 struct nascent::runtime::kernel<nascent::op_type::relu, nascent::precision::int8> {
     static constexpr auto run = &nascent::deploy::int8::relu;
+    static constexpr auto param_count = &nascent::deploy::int8::relu_param_count;
 };

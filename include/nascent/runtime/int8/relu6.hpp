@@ -27,4 +27,5 @@ inline void relu6(const step& s, const std::int8_t*, const std::int32_t* params,
 template <>
 struct nascent::runtime::kernel<nascent::op_type::relu6, nascent::precision::int8> {
     static constexpr auto run = &nascent::deploy::int8::relu6;
+    static constexpr auto param_count = &nascent::deploy::int8::relu6_param_count;
 };

@@ -57,21 +57,8 @@ struct rescale_params {
 
 /// Applies r to every element of input 0 into the output (element-wise; may run in place).
 inline void rescale_elements(const step& s, std::byte* arena, const rescale_params& r) noexcept {
-    const std::int8_t* x = element_at<const std::int8_t>(arena, s.in[0].offset);
-    std::int8_t* y = element_at<std::int8_t>(arena, s.out.offset);
-    const int c = s.out.extent.c;
-    const int sx = stride_of(s.in[0]), sy = stride_of(s.out);
-    const bool flat = sx == c && sy == c;
-    const int rows = flat ? 1 : pixels(s.out.extent);
-    const int len = flat ? static_cast<int>(s.out.extent.size()) : c;
-    const bool identity = r.identity();
-    for (int p = 0; p < rows; ++p, x += sx, y += sy) {
-        if (identity) {
-            for (int k = 0; k < len; ++k) y[k] = r.clamp(x[k]);
-        } else {
-            for (int k = 0; k < len; ++k) y[k] = r(x[k]);
-        }
-    }
+    if (r.identity()) map_elements<std::int8_t>(s, arena, [&r](std::int8_t x) { return r.clamp(x); });
+    else map_elements<std::int8_t>(s, arena, r);
 }
 
 } // namespace detail

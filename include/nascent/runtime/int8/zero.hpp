@@ -27,4 +27,5 @@ inline void zero(const step& s, const std::int8_t*, const std::int32_t* params, 
 template <>
 struct nascent::runtime::kernel<nascent::op_type::zero, nascent::precision::int8> {
     static constexpr auto run = &nascent::deploy::int8::zero;
+    static constexpr auto param_count = &nascent::deploy::int8::zero_param_count;
 };
