@@ -19,6 +19,7 @@
 #include "nascent/ops/max_pool2d.hpp"
 #include "nascent/ops/relu.hpp"
 #include "nascent/ops/relu6.hpp"
+#include "nascent/ops/hard_sigmoid.hpp"
 #include "nascent/ops/hard_swish.hpp"
 #include "nascent/ops/zero.hpp"
 

@@ -69,8 +69,8 @@ TEST_CASE("extract: a batch norm folds into the convolution before it, a standal
     for (std::size_t i = 0; i < 3; ++i) CHECK(p.params[4 + i] == params[7]->value.data()[i]);
 }
 
-TEST_CASE("extract: the float program of a network with hard_swish is the training network", "[deploy][extract]") {
-    using net = sequential<conv2d<6, 3, 1, 1, true>, batch_norm, hard_swish, depthwise_conv2d<3>, hard_swish, global_avg_pool, dense<4>>;
+TEST_CASE("extract: the float program of a network with hard_swish and hard_sigmoid is the training network", "[deploy][extract]") {
+    using net = sequential<conv2d<6, 3, 1, 1, true>, batch_norm, hard_swish, depthwise_conv2d<3>, hard_sigmoid, global_avg_pool, dense<4>>;
     check_space<net>(shape{6, 6, 2}, 1, 21);
 }
 

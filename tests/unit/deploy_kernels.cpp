@@ -34,6 +34,7 @@
 #include <nascent/nn/kernels/conv2d.hpp>
 #include <nascent/nn/kernels/dense.hpp>
 #include <nascent/nn/kernels/global_avg_pool.hpp>
+#include <nascent/nn/kernels/hard_sigmoid.hpp>
 #include <nascent/nn/kernels/hard_swish.hpp>
 #include <nascent/nn/kernels/max_pool2d.hpp>
 #include <nascent/nn/kernels/relu.hpp>
@@ -937,6 +938,12 @@ TEST_CASE("hard_swish equals the training kernel; int8 (its lookup table) within
           "[deploy][kernels]") {
     rng r(75);
     check_lookup_table_op<op_type::hard_swish>(r, [](std::size_t n, const float* x, float* y) { kernels::hard_swish_forward(n, x, y); });
+}
+
+TEST_CASE("hard_sigmoid equals the training kernel; int8 (its lookup table) within one step, also in place",
+          "[deploy][kernels]") {
+    rng r(76);
+    check_lookup_table_op<op_type::hard_sigmoid>(r, [](std::size_t n, const float* x, float* y) { kernels::hard_sigmoid_forward(n, x, y); });
 }
 
 TEST_CASE("zero, concat and channel_shuffle equal the training kernels; shuffle in place through one pixel",

@@ -81,8 +81,8 @@ TEST_CASE("quantize: the int8 program of a small network of every op type follow
     CHECK(label == static_cast<int>(std::max_element(o.int8.begin(), o.int8.begin() + 10) - o.int8.begin()));
 }
 
-TEST_CASE("quantize: the int8 program of a network with hard_swish follows the float program", "[deploy][quantize]") {
-    using net = sequential<conv2d<8, 3, 1, 1, true>, batch_norm, hard_swish, depthwise_conv2d<3>, hard_swish, global_avg_pool, dense<10>>;
+TEST_CASE("quantize: the int8 program of a network with hard_swish and hard_sigmoid follows the float program", "[deploy][quantize]") {
+    using net = sequential<conv2d<8, 3, 1, 1, true>, batch_norm, hard_swish, depthwise_conv2d<3>, hard_sigmoid, global_avg_pool, dense<10>>;
     static constexpr shape in{8, 8, 1};
     nn::model<net, float> model(in, 5);
     rng random(6);
@@ -94,7 +94,9 @@ TEST_CASE("quantize: the int8 program of a network with hard_swish follows the f
     using float_net = deploy::fixed<net, in, precision::float32>;
     using int8_net = deploy::fixed<net, in, precision::int8>;
     static_assert(std::count_if(int8_net::program.steps.begin(), int8_net::program.steps.end(),
-                                [](const deploy::step& s) { return s.type == op_type::hard_swish; }) == 2);
+                                [](const deploy::step& s) { return s.type == op_type::hard_swish; }) == 1);
+    static_assert(std::count_if(int8_net::program.steps.begin(), int8_net::program.steps.end(),
+                                [](const deploy::step& s) { return s.type == op_type::hard_sigmoid; }) == 1);
     check_ranges(int8_net::program, q);
     const outputs o = run_both(float_net::program, int8_net::program, f, q, test);
     INFO("relative error " << relative_error(o) << ", argmax agreement " << argmax_agreement(o, 10));

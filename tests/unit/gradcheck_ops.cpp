@@ -184,6 +184,14 @@ TEST_CASE("activation gradients", "[gradcheck][activation]") {
                            {in}, {}, {.tolerance = tight});
         REQUIRE(r.passed);
     }
+    SECTION("hard_sigmoid") {
+        tensor<double> in = away_from_kinks({2, 3, 3, 2}, 1.0);
+        for (std::size_t i = 0; i < in.size(); i += 3) in.data()[i] += in.data()[i] > 0 ? 3.5 : -3.5;  // some beyond +-3
+        const tensor<double> weights = random_tensor({2, 3, 3, 2}, random);
+        auto r = gradcheck([&](tape<double>& t, std::span<const var> x) { return weighted_sum(t, nn::hard_sigmoid(t, x[0]), weights); },
+                           {in}, {}, {.tolerance = tight});
+        REQUIRE(r.passed);
+    }
 }
 
 TEST_CASE("add, reshape and dropout gradients", "[gradcheck][elementwise]") {

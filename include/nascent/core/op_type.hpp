@@ -35,7 +35,8 @@ enum class op_type : std::uint8_t {
     zero,             ///< writes zeros of the output's shape
     concat,           ///< [input 0, input 1] along channels
     channel_shuffle,  ///< channel (g, i) of `groups` groups moves to (i, g)
-    hard_swish        ///< standalone x * relu6(x + 3) / 6 (int8: a lookup table)
+    hard_swish,       ///< standalone x * relu6(x + 3) / 6 (int8: a lookup table)
+    hard_sigmoid      ///< standalone relu6(x + 3) / 6 (int8: a lookup table)
 };
 
 /// The loop structure of an op type's kernel: what the latency model (cost/latency.hpp) costs it as.
@@ -71,6 +72,7 @@ inline constexpr op_type_info op_types[] = {
     {op_type::concat, "concat", op_work::data_movement},
     {op_type::channel_shuffle, "channel_shuffle", op_work::data_movement},
     {op_type::hard_swish, "hard_swish", op_work::elementwise},
+    {op_type::hard_sigmoid, "hard_sigmoid", op_work::elementwise},
 };
 
 /// Number of op types (at most 32: a program's set of types is a 32-bit mask).

@@ -31,6 +31,7 @@
 #include "nascent/ops/dropout.hpp"
 #include "nascent/ops/flatten.hpp"
 #include "nascent/ops/global_avg_pool.hpp"
+#include "nascent/ops/hard_sigmoid.hpp"
 #include "nascent/ops/hard_swish.hpp"
 #include "nascent/ops/identity.hpp"
 #include "nascent/ops/max_pool2d.hpp"
@@ -207,6 +208,15 @@ struct lowering<hard_swish> {
     static constexpr int lower(graph& g, int x, precision p) {
         const shape s = g.tensors[static_cast<std::size_t>(x)].extent;
         return detail::lower_plain(g, x, "hard_swish", op_type::hard_swish, 0, s, p, in_place::overwrite);
+    }
+};
+
+/// A standalone op of its own, overwriting its input.
+template <>
+struct lowering<hard_sigmoid> {
+    static constexpr int lower(graph& g, int x, precision p) {
+        const shape s = g.tensors[static_cast<std::size_t>(x)].extent;
+        return detail::lower_plain(g, x, "hard_sigmoid", op_type::hard_sigmoid, 0, s, p, in_place::overwrite);
     }
 };
 

@@ -3,6 +3,7 @@
 
 #include "nascent/autograd/tape.hpp"
 #include "nascent/nn/context.hpp"
+#include "nascent/nn/kernels/hard_sigmoid.hpp"
 #include "nascent/nn/kernels/hard_swish.hpp"
 #include "nascent/nn/kernels/relu.hpp"
 #include "nascent/nn/kernels/relu6.hpp"
@@ -46,6 +47,18 @@ var hard_swish(tape<T>& t, var x) {
     return y;
 }
 
+/// Records y = relu6(x + 3) / 6 (the backward reads x).
+template <class T>
+var hard_sigmoid(tape<T>& t, var x) {
+    const var y = t.record(t.value(x).shape(), t.requires_grad(x), [x](tape<T>& tp, var self) {
+        bool accumulate = true;
+        T* dx = tp.grad_target(x, accumulate);
+        kernels::hard_sigmoid_backward(tp.value(self).size(), tp.value(x).data(), tp.grad(self).data(), dx, accumulate);
+    });
+    kernels::hard_sigmoid_forward(t.value(x).size(), t.value(x).data(), t.value(y).data());
+    return y;
+}
+
 namespace detail {
 template <class T>
 var relu_layer(context<T>& ctx, var x) {
@@ -58,6 +71,10 @@ var relu6_layer(context<T>& ctx, var x) {
 template <class T>
 var hard_swish_layer(context<T>& ctx, var x) {
     return stored_activation(ctx, hard_swish(ctx.graph, x));
+}
+template <class T>
+var hard_sigmoid_layer(context<T>& ctx, var x) {
+    return stored_activation(ctx, hard_sigmoid(ctx.graph, x));
 }
 } // namespace detail
 
@@ -80,6 +97,14 @@ public:
 template <class T>
 class trainable<nascent::hard_swish, T> : public shape_preserving_layer<T, &detail::hard_swish_layer<T>> {
     using base = shape_preserving_layer<T, &detail::hard_swish_layer<T>>;
+
+public:
+    using base::base;
+};
+
+template <class T>
+class trainable<nascent::hard_sigmoid, T> : public shape_preserving_layer<T, &detail::hard_sigmoid_layer<T>> {
+    using base = shape_preserving_layer<T, &detail::hard_sigmoid_layer<T>>;
 
 public:
     using base::base;

@@ -19,3 +19,4 @@
 #include "nascent/runtime/float/concat.hpp"
 #include "nascent/runtime/float/channel_shuffle.hpp"
 #include "nascent/runtime/float/hard_swish.hpp"
+#include "nascent/runtime/float/hard_sigmoid.hpp"

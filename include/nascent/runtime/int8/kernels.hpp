@@ -21,3 +21,4 @@
 #include "nascent/runtime/int8/concat.hpp"
 #include "nascent/runtime/int8/channel_shuffle.hpp"
 #include "nascent/runtime/int8/hard_swish.hpp"
+#include "nascent/runtime/int8/hard_sigmoid.hpp"
