@@ -1,7 +1,7 @@
 // nascent/data/augmentation.hpp - random shifts and mirror images of training batches.
 //
-//     train::fit_options fo;
-//     fo.augment = {.max_shift = 2, .horizontal_flip = true};   // what the search program uses
+//     train::fit_options settings;
+//     settings.augment = {.max_shift = 2, .horizontal_flip = true};   // what the search program uses
 //
 // A batcher with an augmentation (batcher::set_augmentation) moves each image it hands out by
 // a random whole-pixel offset in [-max_shift, max_shift] along each axis, filling the
