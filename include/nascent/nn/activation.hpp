@@ -1,5 +1,7 @@
-// nascent/nn/activation.hpp - differentiable relu, relu6 and hard swish, and their trainable forms.
+// nascent/nn/activation.hpp - differentiable relu, relu6, hard swish and hard sigmoid, and their trainable forms.
 #pragma once
+
+#include <cstddef>
 
 #include "nascent/autograd/tape.hpp"
 #include "nascent/nn/context.hpp"
@@ -35,28 +37,33 @@ var relu6(tape<T>& t, var x) {
     return y;
 }
 
-/// Records y = x * relu6(x + 3) / 6 (the backward reads x).
+namespace detail {
+
+/// Records y = forward(n, x, y) element-wise, with backward(n, x, dy, dx, accumulate) reading the input x.
 template <class T>
-var hard_swish(tape<T>& t, var x) {
-    const var y = t.record(t.value(x).shape(), t.requires_grad(x), [x](tape<T>& tp, var self) {
+var record_on_input(tape<T>& t, var x, void (*forward)(std::size_t, const T*, T*) noexcept,
+                    void (*backward)(std::size_t, const T*, const T*, T*, bool) noexcept) {
+    const var y = t.record(t.value(x).shape(), t.requires_grad(x), [x, backward](tape<T>& tp, var self) {
         bool accumulate = true;
         T* dx = tp.grad_target(x, accumulate);
-        kernels::hard_swish_backward(tp.value(self).size(), tp.value(x).data(), tp.grad(self).data(), dx, accumulate);
+        backward(tp.value(self).size(), tp.value(x).data(), tp.grad(self).data(), dx, accumulate);
     });
-    kernels::hard_swish_forward(t.value(x).size(), t.value(x).data(), t.value(y).data());
+    forward(t.value(x).size(), t.value(x).data(), t.value(y).data());
     return y;
 }
 
-/// Records y = relu6(x + 3) / 6 (the backward reads x).
+} // namespace detail
+
+/// Records y = x * relu6(x + 3) / 6.
+template <class T>
+var hard_swish(tape<T>& t, var x) {
+    return detail::record_on_input(t, x, &kernels::hard_swish_forward<T>, &kernels::hard_swish_backward<T>);
+}
+
+/// Records y = relu6(x + 3) / 6.
 template <class T>
 var hard_sigmoid(tape<T>& t, var x) {
-    const var y = t.record(t.value(x).shape(), t.requires_grad(x), [x](tape<T>& tp, var self) {
-        bool accumulate = true;
-        T* dx = tp.grad_target(x, accumulate);
-        kernels::hard_sigmoid_backward(tp.value(self).size(), tp.value(x).data(), tp.grad(self).data(), dx, accumulate);
-    });
-    kernels::hard_sigmoid_forward(t.value(x).size(), t.value(x).data(), t.value(y).data());
-    return y;
+    return detail::record_on_input(t, x, &kernels::hard_sigmoid_forward<T>, &kernels::hard_sigmoid_backward<T>);
 }
 
 namespace detail {

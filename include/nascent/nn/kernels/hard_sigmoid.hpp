@@ -8,6 +8,7 @@
 
 #include <cstddef>
 
+#include "nascent/nn/kernels/elementwise.hpp"
 #include "nascent/ops/hard_sigmoid.hpp"
 #include "nascent/runtime/float/hard_sigmoid.hpp"
 
@@ -15,17 +16,14 @@ namespace nascent::kernels {
 
 template <class T>
 void hard_sigmoid_forward(std::size_t count, const T* x, T* y) noexcept {
-    for (std::size_t i = 0; i < count; ++i) y[i] = deploy::float32::hard_sigmoid_of(x[i]);
+    map_elements(count, x, y, [](T v) { return deploy::float32::hard_sigmoid_of(v); });
 }
 
 /// dx += dy * dy/dx of the input x: 1/6 inside (-3, 3), 0 outside; with `accumulate` false the
 /// result is assigned instead.
 template <class T>
 void hard_sigmoid_backward(std::size_t count, const T* x, const T* dy, T* dx, bool accumulate = true) noexcept {
-    for (std::size_t i = 0; i < count; ++i) {
-        const T slope = x[i] > T{-3} && x[i] < T{3} ? T{1} / T{6} : T{0};
-        dx[i] = (accumulate ? dx[i] : T{0}) + slope * dy[i];
-    }
+    chain_elements(count, x, dy, dx, accumulate, [](T v) { return v > T{-3} && v < T{3} ? T{1} / T{6} : T{0}; });
 }
 
 } // namespace nascent::kernels

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 
+#include "nascent/nn/kernels/elementwise.hpp"
 #include "nascent/ops/hard_swish.hpp"
 #include "nascent/runtime/float/hard_swish.hpp"
 
@@ -16,17 +17,14 @@ namespace nascent::kernels {
 
 template <class T>
 void hard_swish_forward(std::size_t count, const T* x, T* y) noexcept {
-    for (std::size_t i = 0; i < count; ++i) y[i] = deploy::float32::hard_swish_of(x[i]);
+    map_elements(count, x, y, [](T v) { return deploy::float32::hard_swish_of(v); });
 }
 
 /// dx += dy * dy/dx of the input x: 0 below -3, 1 above 3, (2x + 3) / 6 between; with
 /// `accumulate` false the result is assigned instead.
 template <class T>
 void hard_swish_backward(std::size_t count, const T* x, const T* dy, T* dx, bool accumulate = true) noexcept {
-    for (std::size_t i = 0; i < count; ++i) {
-        const T slope = x[i] < T{-3} ? T{0} : (x[i] > T{3} ? T{1} : (T{2} * x[i] + T{3}) / T{6});
-        dx[i] = (accumulate ? dx[i] : T{0}) + slope * dy[i];
-    }
+    chain_elements(count, x, dy, dx, accumulate, [](T v) { return v < T{-3} ? T{0} : (v > T{3} ? T{1} : (T{2} * v + T{3}) / T{6}); });
 }
 
 } // namespace nascent::kernels
