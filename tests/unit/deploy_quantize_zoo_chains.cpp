@@ -20,13 +20,13 @@ TEST_CASE("build: the programs and parameters of lower, plan, compile, extract a
     const std::vector<float> calibration = random_images(16, in, random);
     const deploy::build_result b = deploy::build(model, a.view(), calibration);
 
-    const cost::graph g = cost::lower<zoo::munas>(in, precision::float32, a.view());
-    const cost::graph g8 = cost::lower<zoo::munas>(in, precision::int8, a.view());
-    const cost::memory_plan plan = cost::plan(g);
-    const auto fp = deploy::compile<deploy::dynamic_steps>(g, plan, precision::float32);
-    const auto qp = deploy::compile<deploy::dynamic_steps>(g8, cost::plan(g8), precision::int8);
-    const deploy::float_parameters f = nn::extract(model, g, a.view());
-    const deploy::quantized_parameters q = deploy::quantize(g, plan, fp, f, calibration);
+    const cost::graph float_graph = cost::lower<zoo::munas>(in, precision::float32, a.view());
+    const cost::graph int8_graph = cost::lower<zoo::munas>(in, precision::int8, a.view());
+    const cost::memory_plan plan = cost::plan(float_graph);
+    const auto fp = deploy::compile<deploy::dynamic_steps>(float_graph, plan, precision::float32);
+    const auto qp = deploy::compile<deploy::dynamic_steps>(int8_graph, cost::plan(int8_graph), precision::int8);
+    const deploy::float_parameters f = nn::extract(model, float_graph, a.view());
+    const deploy::quantized_parameters q = deploy::quantize(float_graph, plan, fp, f, calibration);
     CHECK(b.float_program == fp);
     CHECK(b.int8_program == qp);
     CHECK(b.float_params.weights == f.weights);
@@ -34,8 +34,8 @@ TEST_CASE("build: the programs and parameters of lower, plan, compile, extract a
     CHECK(b.int8_params.weights == q.weights);
     CHECK(b.int8_params.params == q.params);
     CHECK(b.int8_params.tensors == q.tensors);
-    CHECK(b.float_graph.ops.size() == g.ops.size());
-    CHECK(cost::measure(b.int8_graph).peak_ram_bytes == cost::measure(g8).peak_ram_bytes);
+    CHECK(b.float_graph.ops.size() == float_graph.ops.size());
+    CHECK(cost::measure(b.int8_graph).peak_ram_bytes == cost::measure(int8_graph).peak_ram_bytes);
 }
 
 TEST_CASE("quantize: random architectures of μNAS and mcu_cnn", "[deploy][quantize]") {
