@@ -1,5 +1,5 @@
 // The ops and combinators of the blocks against finite differences, in double precision:
-// channel shuffle, channel slices and concatenation, asymmetric and dilated convolutions,
+// channel shuffle, channel slices and concatenation, asymmetric, dilated and grouped convolutions,
 // branches and channel_split (and the decision order they give a supernet), and the
 // composite blocks as whole networks.
 #include <catch2/catch.hpp>
@@ -154,6 +154,49 @@ TEST_CASE("dilated depthwise convolution gradients, and dilation 1 has depthwise
     static_assert(dilated_depthwise_conv2d<3, 2, 2>::output(shape{8, 7, 5}) == shape{4, 4, 5});
     static_assert(dilated_depthwise_conv2d<3, 2>::params(shape{8, 8, 5}) == 45);
     static_assert(dilated_depthwise_conv2d<5, 1, 2>::geometry(shape{6, 5, 4}) == depthwise_conv2d<5, 2>::geometry(shape{6, 5, 4}));
+}
+
+TEST_CASE("convolution of any geometry: gradients of dilated and grouped windows, and a dilated window equals the "
+          "dense one with zero taps between",
+          "[gradcheck][conv_geometry]") {
+    struct conv_case {
+        int in_c, filters, kh, kw, stride, dilation, groups;
+    };
+    rng random(5);
+    for (const auto& c : std::vector<conv_case>{
+             {3, 4, 3, 2, 2, 2, 1}, {4, 6, 3, 3, 1, 2, 2}, {4, 8, 3, 1, 1, 3, 4}, {6, 4, 1, 3, 2, 1, 2}, {2, 3, 2, 2, 1, 2, 1}}) {
+        INFO("in_c " << c.in_c << " filters " << c.filters << " kernel " << c.kh << "x" << c.kw << " stride " << c.stride
+                     << " dilation " << c.dilation << " groups " << c.groups);
+        const shape in{7, 6, c.in_c};
+        const conv_geometry g = conv_geometry_for(in, c.filters, c.kh, c.kw, c.stride, c.dilation, c.groups);
+        parameter<double> w = weight_of(g);
+        REQUIRE_GRADIENTS(check_unary(batch_shape(2, g.in), batch_shape(2, g.out),
+                                      [&](tape<double>& t, var x) { return nn::conv2d(t, x, g, w, nullptr); }, {&w}));
+        // The same window without dilation: the weights at every dilation-th tap, zeros between.
+        const conv_geometry dense = conv_geometry_for(in, c.filters, (c.kh - 1) * c.dilation + 1, (c.kw - 1) * c.dilation + 1,
+                                                      c.stride, 1, c.groups);
+        REQUIRE(dense.out == g.out);
+        REQUIRE(dense.pad_top == g.pad_top);
+        REQUIRE(dense.pad_left == g.pad_left);
+        for (auto& v : w.value) v = random.uniform(-1.0, 1.0);
+        parameter<double> wd = weight_of(dense);
+        const auto cg = static_cast<std::size_t>(g.in_per_group());
+        for (std::size_t o = 0; o < static_cast<std::size_t>(c.filters); ++o)
+            for (int i = 0; i < c.kh; ++i)
+                for (int j = 0; j < c.kw; ++j)
+                    for (std::size_t ci = 0; ci < cg; ++ci)
+                        wd.value.data()[((o * static_cast<std::size_t>(dense.kernel_h) + static_cast<std::size_t>(i * c.dilation)) *
+                                             static_cast<std::size_t>(dense.kernel_w) +
+                                         static_cast<std::size_t>(j * c.dilation)) * cg + ci] =
+                            w.value.data()[((o * static_cast<std::size_t>(c.kh) + static_cast<std::size_t>(i)) * static_cast<std::size_t>(c.kw) +
+                                            static_cast<std::size_t>(j)) * cg + ci];
+        tape<double> t;
+        const var x = t.leaf(random_tensor(batch_shape(2, in), random));
+        const var a = nn::conv2d(t, x, g, w, nullptr);
+        const var b = nn::conv2d(t, x, dense, wd, nullptr);
+        REQUIRE(t.value(a).size() == t.value(b).size());
+        for (std::size_t i = 0; i < t.value(a).size(); ++i) CHECK(t.value(a).data()[i] == Approx(t.value(b).data()[i]).margin(1e-12));
+    }
 }
 
 TEST_CASE("channel_split and branches: shapes, problems and gradients", "[gradcheck][branches]") {
