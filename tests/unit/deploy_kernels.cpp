@@ -39,7 +39,6 @@
 #include <nascent/nn/kernels/max_pool2d.hpp>
 #include <nascent/nn/kernels/relu.hpp>
 #include <nascent/nn/kernels/relu6.hpp>
-#include <nascent/nn/kernels/window_conv2d.hpp>
 #include <nascent/runtime/fixed_point.hpp>
 #include <nascent/runtime/run.hpp>
 
@@ -188,7 +187,7 @@ std::vector<T> run_one(Kernel kernel, dp::step s, const std::vector<const buffer
 // --- convolution cases ----------------------------------------------------------------------------
 enum class conv_family {
     square,  ///< conv2d / depthwise_conv2d: k x k, groups (incl. depthwise with a multiplier), any stride, pads
-    window,  ///< asymmetric / dilated (window_conv2d): groups 1 or depthwise with multiplier 1
+    window,  ///< asymmetric_conv2d / dilated_depthwise_conv2d: groups 1 or depthwise with multiplier 1
     general  ///< everything at once: rectangular, dilated, grouped, multiplier
 };
 
@@ -252,8 +251,8 @@ conv_case random_conv(rng& r, conv_family family) {
     }
     c.in = shape{pick(r, 1, 9), pick(r, 1, 9), in_c};
     c.out = shape{same_extent(c.in.h, stride), same_extent(c.in.w, stride), out_c};
-    // Pads: "same" or anything up to the dilated extent (the 1x1 stride-1 training kernel reads
-    // its input directly, so those stay unpadded).
+    // Pads: "same" or anything up to the dilated extent (the square family keeps a 1x1 stride-1
+    // window unpadded, the case the training kernel multiplies without im2col).
     // The general family pads a 1x1 window too (outputs of the bias alone).
     const bool direct = family == conv_family::square && kh == 1 && stride == 1;
     const int extra = family == conv_family::general ? 1 : 0;
@@ -278,36 +277,13 @@ void apply_activation(std::vector<T>& y, fused_activation a) {
     if (a == fused_activation::relu6) kernels::relu6_forward(y.size(), y.data(), y.data());
 }
 
-/// The training interpreter's result (square: conv2d_forward; window: window_conv2d_forward).
+/// The training interpreter's result (conv2d_forward on the case's geometry).
 std::vector<float> training_conv(const conv_case& c, const std::vector<float>& x, const std::vector<float>& w,
                                  const std::vector<float>& bias) {
     std::vector<float> y(c.out.size());
-    if (c.family == conv_family::square) {
-        conv2d_geometry g;
-        g.in = c.in;
-        g.out = c.out;
-        g.kernel = c.window.kernel_h;
-        g.stride = c.window.stride;
-        g.groups = c.window.groups;
-        g.pad_top = c.window.pad_top;
-        g.pad_left = c.window.pad_left;
-        std::vector<float> col(std::max<std::size_t>(g.col_size(), 1)), scratch(g.weight_count());
-        kernels::conv2d_forward(g, 1, x.data(), w.data(), bias.data(), y.data(), col.data(), scratch.data());
-    } else {
-        window_geometry g;
-        g.in = c.in;
-        g.out = c.out;
-        g.kernel_h = c.window.kernel_h;
-        g.kernel_w = c.window.kernel_w;
-        g.stride = c.window.stride;
-        g.dilation = c.window.dilation;
-        g.groups = c.window.groups;
-        g.pad_top = c.window.pad_top;
-        g.pad_left = c.window.pad_left;
-        std::vector<float> col(std::max<std::size_t>(g.col_size(), 1)), scratch(g.weight_count());
-        kernels::window_conv2d_forward(g, 1, x.data(), w.data(), y.data(), col.data(), scratch.data());
-        for (std::size_t i = 0; i < y.size(); ++i) y[i] += bias[i % static_cast<std::size_t>(c.out.c)];
-    }
+    const conv_geometry g{c.window, c.in, c.out};
+    std::vector<float> col(std::max<std::size_t>(g.col_size(), 1)), scratch(g.weight_count());
+    kernels::conv2d_forward(g, 1, x.data(), w.data(), bias.data(), y.data(), col.data(), scratch.data());
     apply_activation(y, c.activation);
     return y;
 }
@@ -461,7 +437,6 @@ TEST_CASE("float32 conv equals the training kernels: square, grouped, depthwise 
             std::size_t off = 0;
             for (std::size_t i = 0; i < y.size(); ++i) off += close(y[i], exact[i]) ? 0 : 1;
             CHECK(off == 0);
-            if (family == conv_family::general) continue;
             const std::vector<float> truth = training_conv(c, x.packed(), w, bias);
             off = 0;
             for (std::size_t i = 0; i < y.size(); ++i) off += close(y[i], truth[i]) ? 0 : 1;

@@ -1,5 +1,5 @@
 // The ops and combinators of the blocks against finite differences, in double precision:
-// channel shuffle, channel slices and concatenation, asymmetric and dilated convolutions,
+// channel shuffle, channel slices and concatenation, asymmetric, dilated and grouped convolutions,
 // branches and channel_split (and the decision order they give a supernet), and the
 // composite blocks as whole networks.
 #include <catch2/catch.hpp>
@@ -78,7 +78,7 @@ gradcheck_result check_network(shape in, int batch, std::uint64_t seed) {
         {.step = 1e-6, .tolerance = 1e-6});
 }
 
-parameter<double> weight_of(const window_geometry& g) {
+parameter<double> weight_of(const conv_geometry& g) {
     return parameter<double>("weight", {static_cast<std::size_t>(g.out.c), static_cast<std::size_t>(g.kernel_h),
                                         static_cast<std::size_t>(g.kernel_w), static_cast<std::size_t>(g.in_per_group())});
 }
@@ -120,63 +120,83 @@ TEST_CASE("channel slices and concatenation", "[gradcheck][concat]") {
     static_assert(!concat::accepts(shape{4, 4, 3}, shape{2, 2, 3}));
 }
 
-TEST_CASE("asymmetric convolution gradients, and a 3x3 window equals conv2d", "[gradcheck][asymmetric_conv2d]") {
+TEST_CASE("asymmetric convolution gradients, and a 3x3 window has conv2d's geometry", "[gradcheck][asymmetric_conv2d]") {
     struct conv_case {
         int in_c, filters, kh, kw, stride;
     };
     for (const auto& c : std::vector<conv_case>{{3, 4, 1, 5, 1}, {2, 3, 5, 1, 1}, {3, 2, 1, 3, 2}, {2, 2, 3, 5, 2}, {1, 3, 7, 1, 1}}) {
         INFO("in_c " << c.in_c << " filters " << c.filters << " kernel " << c.kh << "x" << c.kw << " stride " << c.stride);
-        const window_geometry g = window_geometry_for({6, 7, c.in_c}, c.filters, c.kh, c.kw, c.stride, 1, 1);
+        const conv_geometry g = conv_geometry_for({6, 7, c.in_c}, c.filters, c.kh, c.kw, c.stride, 1, 1);
         parameter<double> w = weight_of(g);
         REQUIRE_GRADIENTS(check_unary(batch_shape(2, g.in), batch_shape(2, g.out),
-                                      [&](tape<double>& t, var x) { return nn::window_conv2d(t, x, g, w); }, {&w}));
+                                      [&](tape<double>& t, var x) { return nn::conv2d(t, x, g, w, nullptr); }, {&w}));
     }
     static_assert(asymmetric_conv2d<8, 1, 5>::output(shape{7, 9, 3}) == shape{7, 9, 8});
     static_assert(asymmetric_conv2d<8, 5, 1, 2>::output(shape{7, 9, 3}) == shape{4, 5, 8});
     static_assert(asymmetric_conv2d<8, 1, 5>::params(shape{7, 9, 3}) == 8 * 5 * 3);
     static_assert(asymmetric_conv2d<8, 1, 5>::macs(shape{7, 9, 3}) == 7 * 9 * 8 * 5 * 3);
-    // The same weights in a square window give conv2d's result.
-    rng random(3);
-    tape<double> t;
-    const shape in{5, 6, 3};
-    const window_geometry wg = window_geometry_for(in, 4, 3, 3, 2, 1, 1);
-    const conv2d_geometry cg = conv2d_geometry_for(in, 4, 3, 2, 1);
-    parameter<double> w = weight_of(wg);
-    for (auto& v : w.value) v = random.uniform(-1.0, 1.0);
-    const var x = t.leaf(random_tensor(batch_shape(2, in), random));
-    const var a = nn::window_conv2d(t, x, wg, w);
-    const var b = nn::conv2d(t, x, cg, w, nullptr);
-    REQUIRE(t.value(a).size() == t.value(b).size());
-    for (std::size_t i = 0; i < t.value(a).size(); ++i) CHECK(t.value(a).data()[i] == Approx(t.value(b).data()[i]).margin(1e-12));
+    static_assert(asymmetric_conv2d<4, 3, 3, 2>::geometry(shape{5, 6, 3}) == conv2d<4, 3, 2>::geometry(shape{5, 6, 3}));
 }
 
-TEST_CASE("dilated depthwise convolution gradients, and dilation 1 equals depthwise_conv2d", "[gradcheck][dilated_depthwise_conv2d]") {
+TEST_CASE("dilated depthwise convolution gradients, and dilation 1 has depthwise_conv2d's geometry", "[gradcheck][dilated_depthwise_conv2d]") {
     struct dw_case {
         int c, kernel, dilation, stride;
     };
     for (const auto& c : std::vector<dw_case>{{3, 3, 2, 1}, {4, 3, 2, 2}, {2, 5, 3, 1}, {1, 3, 2, 1}, {3, 3, 4, 1}}) {
         INFO("channels " << c.c << " kernel " << c.kernel << " dilation " << c.dilation << " stride " << c.stride);
-        const window_geometry g = window_geometry_for({7, 6, c.c}, c.c, c.kernel, c.kernel, c.stride, c.dilation, c.c);
+        const conv_geometry g = conv_geometry_for({7, 6, c.c}, c.c, c.kernel, c.kernel, c.stride, c.dilation, c.c);
         parameter<double> w = weight_of(g);
         REQUIRE_GRADIENTS(check_unary(batch_shape(2, g.in), batch_shape(2, g.out),
-                                      [&](tape<double>& t, var x) { return nn::window_conv2d(t, x, g, w); }, {&w}));
+                                      [&](tape<double>& t, var x) { return nn::conv2d(t, x, g, w, nullptr); }, {&w}));
     }
     static_assert(dilated_depthwise_conv2d<3, 2>::output(shape{8, 8, 5}) == shape{8, 8, 5});
     static_assert(dilated_depthwise_conv2d<3, 2>::geometry(shape{8, 8, 5}).pad_top == 2);
     static_assert(dilated_depthwise_conv2d<3, 2, 2>::output(shape{8, 7, 5}) == shape{4, 4, 5});
     static_assert(dilated_depthwise_conv2d<3, 2>::params(shape{8, 8, 5}) == 45);
-    rng random(4);
-    tape<double> t;
-    const shape in{6, 5, 4};
-    const window_geometry wg = window_geometry_for(in, 4, 5, 5, 2, 1, 4);
-    const conv2d_geometry cg = depthwise_conv2d<5, 2>::geometry(in);
-    parameter<double> w = weight_of(wg);
-    for (auto& v : w.value) v = random.uniform(-1.0, 1.0);
-    const var x = t.leaf(random_tensor(batch_shape(2, in), random));
-    const var a = nn::window_conv2d(t, x, wg, w);
-    const var b = nn::conv2d(t, x, cg, w, nullptr);
-    REQUIRE(t.value(a).size() == t.value(b).size());
-    for (std::size_t i = 0; i < t.value(a).size(); ++i) CHECK(t.value(a).data()[i] == Approx(t.value(b).data()[i]).margin(1e-12));
+    static_assert(dilated_depthwise_conv2d<5, 1, 2>::geometry(shape{6, 5, 4}) == depthwise_conv2d<5, 2>::geometry(shape{6, 5, 4}));
+}
+
+TEST_CASE("convolution of any geometry: gradients of dilated and grouped windows, and a dilated window equals the "
+          "dense one with zero taps between",
+          "[gradcheck][conv_geometry]") {
+    struct conv_case {
+        int in_c, filters, kh, kw, stride, dilation, groups;
+    };
+    rng random(5);
+    for (const auto& c : std::vector<conv_case>{
+             {3, 4, 3, 2, 2, 2, 1}, {4, 6, 3, 3, 1, 2, 2}, {4, 8, 3, 1, 1, 3, 4}, {6, 4, 1, 3, 2, 1, 2}, {2, 3, 2, 2, 1, 2, 1}}) {
+        INFO("in_c " << c.in_c << " filters " << c.filters << " kernel " << c.kh << "x" << c.kw << " stride " << c.stride
+                     << " dilation " << c.dilation << " groups " << c.groups);
+        const shape in{7, 6, c.in_c};
+        const conv_geometry g = conv_geometry_for(in, c.filters, c.kh, c.kw, c.stride, c.dilation, c.groups);
+        parameter<double> w = weight_of(g);
+        REQUIRE_GRADIENTS(check_unary(batch_shape(2, g.in), batch_shape(2, g.out),
+                                      [&](tape<double>& t, var x) { return nn::conv2d(t, x, g, w, nullptr); }, {&w}));
+        // The same window without dilation: the weights at every dilation-th tap, zeros between.
+        const conv_geometry dense = conv_geometry_for(in, c.filters, (c.kh - 1) * c.dilation + 1, (c.kw - 1) * c.dilation + 1,
+                                                      c.stride, 1, c.groups);
+        REQUIRE(dense.out == g.out);
+        REQUIRE(dense.pad_top == g.pad_top);
+        REQUIRE(dense.pad_left == g.pad_left);
+        for (auto& v : w.value) v = random.uniform(-1.0, 1.0);
+        parameter<double> wd = weight_of(dense);
+        const auto cg = static_cast<std::size_t>(g.in_per_group());
+        for (std::size_t o = 0; o < static_cast<std::size_t>(c.filters); ++o)
+            for (int i = 0; i < c.kh; ++i)
+                for (int j = 0; j < c.kw; ++j)
+                    for (std::size_t ci = 0; ci < cg; ++ci)
+                        wd.value.data()[((o * static_cast<std::size_t>(dense.kernel_h) + static_cast<std::size_t>(i * c.dilation)) *
+                                             static_cast<std::size_t>(dense.kernel_w) +
+                                         static_cast<std::size_t>(j * c.dilation)) * cg + ci] =
+                            w.value.data()[((o * static_cast<std::size_t>(c.kh) + static_cast<std::size_t>(i)) * static_cast<std::size_t>(c.kw) +
+                                            static_cast<std::size_t>(j)) * cg + ci];
+        tape<double> t;
+        const var x = t.leaf(random_tensor(batch_shape(2, in), random));
+        const var a = nn::conv2d(t, x, g, w, nullptr);
+        const var b = nn::conv2d(t, x, dense, wd, nullptr);
+        REQUIRE(t.value(a).size() == t.value(b).size());
+        for (std::size_t i = 0; i < t.value(a).size(); ++i) CHECK(t.value(a).data()[i] == Approx(t.value(b).data()[i]).margin(1e-12));
+    }
 }
 
 TEST_CASE("channel_split and branches: shapes, problems and gradients", "[gradcheck][branches]") {

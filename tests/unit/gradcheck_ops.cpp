@@ -57,7 +57,7 @@ TEST_CASE("conv2d gradients: every kernel size, stride, grouping and bias", "[gr
         {3, 3, 7, 2, 3, true},  {4, 8, 1, 2, 1, true}};
     for (const auto& c : cases) {
         const shape in{5, 6, c.in_c};
-        const conv2d_geometry g = conv2d_geometry_for(in, c.filters, c.kernel, c.stride, c.groups);
+        const conv_geometry g = conv_geometry_for(in, c.filters, c.kernel, c.kernel, c.stride, 1, c.groups);
         parameter<double> w("weight", {static_cast<std::size_t>(c.filters), static_cast<std::size_t>(c.kernel),
                                        static_cast<std::size_t>(c.kernel), static_cast<std::size_t>(c.in_c / c.groups)});
         parameter<double> b("bias", {static_cast<std::size_t>(c.filters)});

@@ -64,7 +64,7 @@ tensor<float> filled(tensor_shape s, float v) {
 
 TEST_CASE("conv2d with same padding sums the window inside the image", "[ops][conv2d]") {
     tape<float> t;
-    const auto g = conv2d_geometry_for({3, 3, 1}, 1, 3, 1, 1);
+    const auto g = conv_geometry_for({3, 3, 1}, 1, 3, 3, 1, 1, 1);
     parameter<float> w("weight", {1, 3, 3, 1});
     w.value.fill(1.0f);
     const var y = nn::conv2d(t, t.leaf(filled({1, 3, 3, 1}, 1.0f)), g, w, nullptr);
@@ -75,7 +75,7 @@ TEST_CASE("conv2d with same padding sums the window inside the image", "[ops][co
 
 TEST_CASE("conv2d stride 2 on an even input pads only at the end, as TensorFlow does", "[ops][conv2d]") {
     tape<float> t;
-    const auto g = conv2d_geometry_for({4, 4, 1}, 1, 3, 2, 1);
+    const auto g = conv_geometry_for({4, 4, 1}, 1, 3, 3, 2, 1, 1);
     REQUIRE(g.pad_top == 0);
     parameter<float> w("weight", {1, 3, 3, 1});
     w.value.fill(1.0f);
@@ -91,8 +91,8 @@ TEST_CASE("an input that does not match the geometry is refused, not read out of
     tape<float> t;
     const var x = t.leaf(filled({1, 5, 5, 2}, 1.0f));
     parameter<float> w("weight", {1, 3, 3, 1});
-    CHECK_THROWS_WITH(nn::conv2d(t, x, conv2d_geometry_for({5, 5, 1}, 1, 3, 1, 1), w, nullptr), Catch::Contains("shape"));
-    CHECK_THROWS_WITH(nn::conv2d(t, x, conv2d_geometry_for({5, 5, 2}, 1, 3, 1, 1), w, nullptr), Catch::Contains("weight"));
+    CHECK_THROWS_WITH(nn::conv2d(t, x, conv_geometry_for({5, 5, 1}, 1, 3, 3, 1, 1, 1), w, nullptr), Catch::Contains("shape"));
+    CHECK_THROWS_WITH(nn::conv2d(t, x, conv_geometry_for({5, 5, 2}, 1, 3, 3, 1, 1, 1), w, nullptr), Catch::Contains("weight"));
     CHECK_THROWS_AS(nn::max_pool2d(t, x, pool2d_geometry_for({4, 4, 2}, 2, 2, padding::valid)), nascent::error);
 }
 

@@ -43,7 +43,7 @@ TEST_CASE("with gradients disabled nothing is kept for backward", "[tape]") {
 
 TEST_CASE("recording the same network again reuses every buffer", "[tape]") {
     tape<float> t;
-    const auto g = conv2d_geometry_for({6, 6, 2}, 4, 3, 1, 1);
+    const auto g = conv_geometry_for({6, 6, 2}, 4, 3, 3, 1, 1, 1);
     parameter<float> w("weight", {4, 3, 3, 2});
     tensor<float> x({2, 6, 6, 2});
     x.fill(0.5f);

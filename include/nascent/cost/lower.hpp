@@ -66,7 +66,8 @@ constexpr void settle_flash(graph& g, precision p) noexcept {
     for (op_node& o : g.ops) o.weight_bytes = op_flash(o, p);
 }
 
-constexpr int lower_convolution(graph& g, int x, const conv2d_geometry& geo, bool bias, const char* kind, precision p) {
+/// A convolution of any geometry; a depthwise one of stride 1 and multiplier 1 may run in place.
+constexpr int lower_convolution(graph& g, int x, const conv_geometry& geo, bool bias, const char* kind, precision p) {
     op_node op;
     op.kind = kind;
     op.params = geo.weight_count() + (bias ? static_cast<std::size_t>(geo.out.c) : 0U);
@@ -75,12 +76,12 @@ constexpr int lower_convolution(graph& g, int x, const conv2d_geometry& geo, boo
     op.folds_batch_norm = true;
     op.fuses_activation = true;
     op.type = op_type::conv;
-    op.window = op_window{geo.kernel, geo.kernel, geo.stride, 1, geo.groups, geo.pad_top, geo.pad_left};
+    op.window = geo.window();
     if (geo.depthwise() && geo.stride == 1 && geo.out.c == geo.in.c) {
         op.sharing = in_place::channelwise;
         op.in_place_scratch = deploy::depthwise_in_place_scratch_bytes(p, geo.out);
     }
-    op.scratch_bytes = deploy::conv_scratch_bytes(p, geo.kernel * geo.kernel, geo.filter_size(), geo.depthwise());
+    op.scratch_bytes = deploy::conv_scratch_bytes(p, geo.taps(), geo.filter_size(), geo.depthwise());
     return g.add_op(op, x, -1, geo.out, p);
 }
 

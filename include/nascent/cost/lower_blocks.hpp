@@ -33,7 +33,6 @@
 #include "nascent/ops/channel_shuffle.hpp"
 #include "nascent/ops/concat.hpp"
 #include "nascent/ops/dilated_depthwise_conv2d.hpp"
-#include "nascent/ops/window_conv2d.hpp"
 #include "nascent/space/branches.hpp"
 #include "nascent/space/channel_split.hpp"
 #include "nascent/space/node.hpp"
@@ -41,23 +40,6 @@
 namespace nascent::cost {
 
 namespace detail {
-
-constexpr int lower_window_convolution(graph& g, int x, const window_geometry& geo, const char* kind, precision p) {
-    op_node op;
-    op.kind = kind;
-    op.params = geo.weight_count();
-    op.macs = geo.macs();
-    op.folds_batch_norm = true;
-    op.fuses_activation = true;
-    op.type = op_type::conv;
-    op.window = op_window{geo.kernel_h, geo.kernel_w, geo.stride, geo.dilation, geo.groups, geo.pad_top, geo.pad_left};
-    if (geo.depthwise() && geo.stride == 1) {
-        op.sharing = in_place::channelwise;
-        op.in_place_scratch = deploy::depthwise_in_place_scratch_bytes(p, geo.out);
-    }
-    op.scratch_bytes = deploy::conv_scratch_bytes(p, geo.taps(), geo.filter_size(), geo.depthwise());
-    return g.add_op(op, x, -1, geo.out, p);
-}
 
 /// Adds the op [a, b] along channels; a and b hold the branch outputs of extents sa and sb.
 constexpr int lower_concat(graph& g, int a, int b, shape sa, shape sb, precision p) {
@@ -129,8 +111,8 @@ template <int Filters, int KernelH, int KernelW, int Stride>
 struct lowering<asymmetric_conv2d<Filters, KernelH, KernelW, Stride>> {
     static constexpr int lower(graph& g, int x, precision p) {
         const shape in = g.tensors[static_cast<std::size_t>(x)].extent;
-        return detail::lower_window_convolution(g, x, asymmetric_conv2d<Filters, KernelH, KernelW, Stride>::geometry(in),
-                                                "asymmetric_conv2d", p);
+        return detail::lower_convolution(g, x, asymmetric_conv2d<Filters, KernelH, KernelW, Stride>::geometry(in), false,
+                                         "asymmetric_conv2d", p);
     }
 };
 
@@ -138,8 +120,8 @@ template <int Kernel, int Dilation, int Stride>
 struct lowering<dilated_depthwise_conv2d<Kernel, Dilation, Stride>> {
     static constexpr int lower(graph& g, int x, precision p) {
         const shape in = g.tensors[static_cast<std::size_t>(x)].extent;
-        return detail::lower_window_convolution(g, x, dilated_depthwise_conv2d<Kernel, Dilation, Stride>::geometry(in),
-                                                "dilated_depthwise_conv2d", p);
+        return detail::lower_convolution(g, x, dilated_depthwise_conv2d<Kernel, Dilation, Stride>::geometry(in), false,
+                                         "dilated_depthwise_conv2d", p);
     }
 };
 

@@ -1,4 +1,7 @@
-// nascent/nn/conv2d.hpp - differentiable convolution and the trainable conv2d / depthwise_conv2d.
+// nascent/nn/conv2d.hpp - the differentiable convolution of any conv_geometry (ops/conv_geometry.hpp)
+// and the trainable part of every convolution descriptor: conv2d and depthwise_conv2d here,
+// asymmetric_conv2d and dilated_depthwise_conv2d in their own headers. Example:
+//   const var y = nn::conv2d(t, x, conv2d<16, 3>::geometry(in), w, nullptr);
 #pragma once
 
 #include <algorithm>
@@ -13,12 +16,14 @@
 #include "nascent/nn/context.hpp"
 #include "nascent/nn/kernels/conv2d.hpp"
 #include "nascent/nn/trainable.hpp"
+#include "nascent/ops/conv2d.hpp"
 
 namespace nascent::nn {
 
 /// Records y = conv(x, w) (+ b) with geometry g. `b` may be null.
 template <class T>
-var conv2d(tape<T>& t, var x, const conv2d_geometry& g, parameter<T>& w, std::type_identity_t<parameter<T>>* b) {
+var conv2d(tape<T>& t, var x, const conv_geometry& g, parameter<T>& w, std::type_identity_t<parameter<T>>* b) {
+    require(g.valid(), "conv2d: the geometry is not a convolution (extents, groups or window)");
     require(sample_shape(t.value(x)) == g.in, "conv2d: the input's shape differs from the geometry's");
     require(w.size() == g.weight_count() && (b == nullptr || b->size() == static_cast<std::size_t>(g.out.c)),
             "conv2d: the weight or bias does not match the geometry");
@@ -39,37 +44,37 @@ var conv2d(tape<T>& t, var x, const conv2d_geometry& g, parameter<T>& w, std::ty
 
 /// Appends the record of convolution g with weight w and bias b (may be null) to ctx.layers.
 template <class T>
-void record_convolution(context<T>& ctx, const conv2d_geometry& g, const parameter<T>& w,
+void record_convolution(context<T>& ctx, const conv_geometry& g, const parameter<T>& w,
                         const std::type_identity_t<parameter<T>>* b) {
-    record_layer<T>(ctx, layer_record<T>::layer::convolution, g.in, g.out,
-                    op_window{g.kernel, g.kernel, g.stride, 1, g.groups, g.pad_top, g.pad_left},
+    record_layer<T>(ctx, layer_record<T>::layer::convolution, g.in, g.out, g.window(),
                     std::span<const T>(w.value.data(), w.value.size()),
                     b != nullptr ? std::span<const T>(b->value.data(), b->value.size()) : std::span<const T>());
 }
 
-/// Shared trainable part of both convolution descriptors.
+/// Shared trainable part of every convolution descriptor: the weight [out_c][kernel_h][kernel_w][in_c / groups]
+/// and, with `has_bias`, a bias [out_c].
 template <class T>
 class trainable_convolution {
 public:
-    trainable_convolution(const conv2d_geometry& g, bool has_bias, rng& init)
+    trainable_convolution(const conv_geometry& g, bool has_bias, rng& init)
         : geometry_(g),
           weight_("weight",
-                  {static_cast<std::size_t>(g.out.c), static_cast<std::size_t>(g.kernel), static_cast<std::size_t>(g.kernel),
+                  {static_cast<std::size_t>(g.out.c), static_cast<std::size_t>(g.kernel_h), static_cast<std::size_t>(g.kernel_w),
                    static_cast<std::size_t>(g.in_per_group())}),
           has_bias_(has_bias) {
         he_normal(weight_, static_cast<std::size_t>(g.filter_size()), init);
         if (has_bias_) bias_ = parameter<T>("bias", {static_cast<std::size_t>(g.out.c)}, false);
     }
     [[nodiscard]] shape output() const noexcept { return geometry_.out; }
-    [[nodiscard]] const conv2d_geometry& geometry() const noexcept { return geometry_; }
+    [[nodiscard]] const conv_geometry& geometry() const noexcept { return geometry_; }
     /// In a supernet the input may differ in spatial extent from the one the layer was built
     /// for (a stride-2 option or a pooling left out before it): the same weights then run
     /// with the geometry of that input.
     var forward(context<T>& ctx, var x) {
         const shape in = sample_shape(ctx.graph.value(x));
-        const conv2d_geometry g = in == geometry_.in ? geometry_
-                                                     : conv2d_geometry_for(in, geometry_.out.c, geometry_.kernel,
-                                                                           geometry_.stride, geometry_.groups);
+        const conv_geometry g = in == geometry_.in ? geometry_
+                                                   : conv_geometry_for(in, geometry_.out.c, geometry_.kernel_h, geometry_.kernel_w,
+                                                                       geometry_.stride, geometry_.dilation, geometry_.groups);
         if (ctx.layers != nullptr) record_convolution(ctx, g, weight_, has_bias_ ? &bias_ : nullptr);
         pass_channel_mask(ctx, g.in.c, g.out.c, g.depthwise() && !has_bias_);
         return conv2d(ctx.graph, x, g, weight_, has_bias_ ? &bias_ : nullptr);
@@ -81,7 +86,7 @@ public:
     }
 
 private:
-    conv2d_geometry geometry_;
+    conv_geometry geometry_;
     parameter<T> weight_;
     parameter<T> bias_;
     bool has_bias_;

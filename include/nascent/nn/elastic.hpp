@@ -111,7 +111,7 @@ public:
         bool weighted = false;
         const int pick = detail::elastic_pick(ctx, alpha_, space_node::options, w, weighted);
         // Per tap: the weight of the kernels whose centre holds it.
-        const int k = geometry_.kernel;
+        const int k = geometry_.kernel_h;
         std::vector<T> tap(static_cast<std::size_t>(k * k), T{0});
         for (int i = 0; i < space_node::options; ++i) {
             if (pick >= 0 && i != pick) continue;
@@ -144,8 +144,8 @@ private:
         const problem p = space_node::check(in);
         if (p != problem::none) throw error(string_of("elastic_kernel: ", describe(p)));
     }
-    static std::vector<std::size_t> weight_shape(const conv2d_geometry& g) {
-        return {static_cast<std::size_t>(g.out.c), static_cast<std::size_t>(g.kernel), static_cast<std::size_t>(g.kernel),
+    static std::vector<std::size_t> weight_shape(const conv_geometry& g) {
+        return {static_cast<std::size_t>(g.out.c), static_cast<std::size_t>(g.kernel_h), static_cast<std::size_t>(g.kernel_w),
                 static_cast<std::size_t>(g.in_per_group())};
     }
     /// effective = weight * tap (OHWI: the tap index is (h * k + w), repeated over in-channels).
@@ -173,7 +173,7 @@ private:
     /// effective.grad * weight over its centre; effective.grad is cleared.
     void map_back(tape<T>& tp, var weights, bool weighted, int pick, const std::vector<T>& tap) {
         const auto per_tap = static_cast<std::size_t>(geometry_.in_per_group());
-        const int k = geometry_.kernel;
+        const int k = geometry_.kernel_h;
         const auto taps = static_cast<std::size_t>(k * k);
         std::vector<double> tap_grad(taps, 0.0);
         T* ge = effective_.grad.data();
@@ -199,7 +199,7 @@ private:
         }
     }
 
-    conv2d_geometry geometry_;
+    conv_geometry geometry_;
     parameter<T> weight_;
     parameter<T> effective_;  ///< weight * tap mask for this pass; not trained itself
     architecture_weights<T> alpha_;

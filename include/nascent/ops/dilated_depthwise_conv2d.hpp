@@ -8,7 +8,7 @@
 #include <cstddef>
 
 #include "nascent/core/shape.hpp"
-#include "nascent/ops/window_conv2d.hpp"
+#include "nascent/ops/conv_geometry.hpp"
 
 namespace nascent {
 
@@ -22,8 +22,8 @@ struct dilated_depthwise_conv2d final {
     static constexpr int dilation = Dilation;
     static constexpr int stride = Stride;
 
-    [[nodiscard]] static constexpr window_geometry geometry(shape in) noexcept {
-        return window_geometry_for(in, in.c, Kernel, Kernel, Stride, Dilation, in.c);
+    [[nodiscard]] static constexpr conv_geometry geometry(shape in) noexcept {
+        return conv_geometry_for(in, in.c, Kernel, Kernel, Stride, Dilation, in.c);
     }
     [[nodiscard]] static constexpr bool accepts(shape in) noexcept { return in.valid(); }
     [[nodiscard]] static constexpr shape output(shape in) noexcept { return geometry(in).out; }

@@ -260,12 +260,12 @@ template <int Filters, int Kernel, int Stride, int Groups, bool Bias>
 struct walker<nascent::conv2d<Filters, Kernel, Stride, Groups, Bias>> {
     template <class T, class Trainable>
     static void run(Trainable& t, walk_state<T>& s) {
-        const conv2d_geometry& g = t.geometry();
+        const conv_geometry& g = t.geometry();
         if (Groups != 1) {
             push_barrier(s, "a grouped convolution", 0);
             s.period = s.live = Filters;
         } else {
-            push_producer(s, named<T>(t, "weight"), named<T>(t, "bias"), g.out.c, g.kernel * g.kernel, g.in_per_group());
+            push_producer(s, named<T>(t, "weight"), named<T>(t, "bias"), g.out.c, g.taps(), g.in_per_group());
         }
         s.in = nascent::conv2d<Filters, Kernel, Stride, Groups, Bias>::output(s.in);
     }
@@ -378,12 +378,12 @@ struct walker<nascent::elastic_kernel<Op, Kernels...>> {
     static void run(Trainable& t, walk_state<T>& s) {
         using largest = typename nascent::elastic_kernel<Op, Kernels...>::supernet_member;
         s.cursor.take();
-        const conv2d_geometry g = largest::geometry(s.in);
+        const conv_geometry g = largest::geometry(s.in);
         parameter<T>* w = named<T>(t, "weight");
         if (g.groups == 1) {
-            push_producer(s, w, nullptr, g.out.c, g.kernel * g.kernel, g.in_per_group());
+            push_producer(s, w, nullptr, g.out.c, g.taps(), g.in_per_group());
         } else if (g.in_per_group() == 1) {
-            push_depthwise(s, w, nullptr, s.in.c, g.kernel * g.kernel, g.out.c / s.in.c);
+            push_depthwise(s, w, nullptr, s.in.c, g.taps(), g.out.c / s.in.c);
         } else {
             push_barrier(s, "a grouped convolution", 0);
             s.period = s.live = g.out.c;
