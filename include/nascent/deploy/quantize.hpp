@@ -21,7 +21,6 @@
 #include <cstdint>
 #include <limits>
 #include <span>
-#include <utility>
 #include <vector>
 
 #include "nascent/core/error.hpp"
@@ -120,17 +119,16 @@ inline void lookup_table_of(double (*f)(double) noexcept, const tensor_quantizat
 template <op_type T>
 concept lookup_table_kernel = requires { runtime::kernel<T, precision::int8>::table_of; };
 
-template <std::size_t... T>
-bool fill_lookup_table(op_type t, const tensor_quantization& in, const tensor_quantization& out, std::int32_t* words,
-                       std::index_sequence<T...>) noexcept {
+/// Fills `words` with the table of op type t's int8 kernel when that kernel is a lookup table;
+/// false for any other op type.
+inline bool fill_lookup_table(op_type t, const tensor_quantization& in, const tensor_quantization& out, std::int32_t* words) noexcept {
     bool filled = false;
-    auto fill = [&]<op_type Type>() {
-        if constexpr (lookup_table_kernel<Type>) {
-            lookup_table_of(runtime::kernel<Type, precision::int8>::table_of, in, out, words);
+    runtime::with_op_type(t, [&]<op_type T>() {
+        if constexpr (lookup_table_kernel<T>) {
+            lookup_table_of(runtime::kernel<T, precision::int8>::table_of, in, out, words);
             filled = true;
         }
-    };
-    ((static_cast<std::size_t>(t) == T ? fill.template operator()<static_cast<op_type>(T)>() : (void)0), ...);
+    });
     return filled;
 }
 
@@ -298,7 +296,7 @@ template <std::size_t N>
         }
         case op_type::channel_shuffle: break;
         default:  // a lookup-table kernel (hard_swish, ...): its table samples the kernel's function
-            require(detail::fill_lookup_table(o.type, in, q_out, q, std::make_index_sequence<op_type_count>{}) ||
+            require(detail::fill_lookup_table(o.type, in, q_out, q) ||
                         param_layout::count(o.type, precision::int8, o.output_extent.c) == 0,
                     string_of("deploy::quantize: no int8 parameter rule for op type ", op_type_name(o.type)));
             break;

@@ -40,14 +40,27 @@ concept has_kernel = requires { sizeof(kernel<Type, P>); } && requires(int c) {
 
 namespace detail {
 
-/// Number of values op_type can hold (its underlying type's range): a step read from an
-/// exported header may hold one no enumerator names.
-inline constexpr int op_type_values = 256;
+template <class F, std::size_t... I>
+constexpr void with_op_type(op_type t, F& f, std::index_sequence<I...>) {
+    ((static_cast<std::size_t>(t) == I ? f.template operator()<static_cast<op_type>(I)>() : (void)0), ...);
+}
 
-template <precision P, std::size_t... I>
-constexpr bool kernel_of_value(int type, std::index_sequence<I...>) noexcept {
+} // namespace detail
+
+/// Calls f.template operator()<T>() with the op type T equal to the run-time value t: how the
+/// rules that read runtime::kernel specialisations dispatch. A value no enumerator names (a
+/// step read from a damaged header) calls nothing.
+template <class F>
+constexpr void with_op_type(op_type t, F&& f) {
+    detail::with_op_type(t, f, std::make_index_sequence<op_type_count>{});
+}
+
+namespace detail {
+
+template <precision P>
+constexpr bool kernel_of_value(op_type type) noexcept {
     bool found = false;
-    ((static_cast<int>(I) == type ? (void)(found = has_kernel<static_cast<op_type>(I), P>) : (void)0), ...);
+    runtime::with_op_type(type, [&]<op_type T>() { found = has_kernel<T, P>; });
     return found;
 }
 
@@ -59,7 +72,7 @@ struct missing_kernel {
 template <precision P, class Program>
 constexpr missing_kernel first_type_without_kernel(const Program& program) noexcept {
     for (const auto& s : program.steps)
-        if (!kernel_of_value<P>(static_cast<int>(s.type), std::make_index_sequence<op_type_values>{})) return {true, s.type};
+        if (!kernel_of_value<P>(s.type)) return {true, s.type};
     return {};
 }
 

@@ -11,31 +11,14 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <utility>
 
 #include "nascent/core/op_type.hpp"
 #include "nascent/core/shape.hpp"
 #include "nascent/runtime/float/kernels.hpp"
+#include "nascent/runtime/kernel_contract.hpp"
 #include "nascent/runtime/int8/kernels.hpp"
 
 namespace nascent::deploy {
-
-namespace detail {
-
-template <op_type T, precision P>
-constexpr std::uint32_t param_count_if_kernel(int out_channels) noexcept {
-    if constexpr (runtime::has_kernel<T, P>) return runtime::kernel<T, P>::param_count(out_channels);
-    else return 0U;
-}
-
-template <precision P, std::size_t... T>
-constexpr std::uint32_t kernel_param_count(op_type t, int out_channels, std::index_sequence<T...>) noexcept {
-    std::uint32_t count = 0;
-    ((static_cast<std::size_t>(t) == T ? (void)(count = param_count_if_kernel<static_cast<op_type>(T), P>(out_channels)) : (void)0), ...);
-    return count;
-}
-
-} // namespace detail
 
 namespace param_layout {
 
@@ -44,8 +27,15 @@ namespace param_layout {
 /// depthwise conv and counts as one; a type without a kernel has none.
 [[nodiscard]] constexpr std::uint32_t count(op_type t, precision p, int out_channels) noexcept {
     if (t == op_type::batch_norm) t = op_type::conv;
-    return p == precision::float32 ? detail::kernel_param_count<precision::float32>(t, out_channels, std::make_index_sequence<op_type_count>{})
-                                   : detail::kernel_param_count<precision::int8>(t, out_channels, std::make_index_sequence<op_type_count>{});
+    std::uint32_t n = 0;
+    runtime::with_op_type(t, [&]<op_type T>() {
+        if (p == precision::float32) {
+            if constexpr (runtime::has_kernel<T, precision::float32>) n = runtime::kernel<T, precision::float32>::param_count(out_channels);
+        } else {
+            if constexpr (runtime::has_kernel<T, precision::int8>) n = runtime::kernel<T, precision::int8>::param_count(out_channels);
+        }
+    });
+    return n;
 }
 
 } // namespace param_layout
