@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <set>
 #include <vector>
 
 #include <nascent/core/random.hpp>
@@ -284,4 +285,87 @@ TEST_CASE("the host learner learns new classes from its buffer and TinyOL from t
         CHECK(lc.learned == 80);
         CHECK(bc.size == capacity);
     }
+}
+
+TEST_CASE("the host model and the device type learn the same stream to the same bits", "[learning]") {
+    using model = learning::incremental_model<tiny_extractor::program, tiny_config_momentum>;
+    static model::state state;
+    rng random(3);
+    std::vector<std::int8_t> weights(tiny_extractor::weight_count);
+    for (std::int8_t& w : weights) w = static_cast<std::int8_t>(random.below(255));
+    std::vector<std::int32_t> params(tiny_extractor::param_count, 0);
+    const deploy::program<deploy::dynamic_steps> p{tiny_extractor::program.element,
+                                                   {tiny_extractor::program.steps.begin(), tiny_extractor::program.steps.end()},
+                                                   tiny_extractor::program.arena_bytes, tiny_extractor::program.input,
+                                                   tiny_extractor::program.output, tiny_extractor::program.weight_count,
+                                                   tiny_extractor::program.param_count};
+    // zero points 0, the full int8 range, multiplier 1/2 and a right shift (conv: of 5 bits; pool: none)
+    for (const deploy::step& s : p.steps) {
+        std::int32_t* q = params.data() + s.params;
+        q[2] = -128;
+        q[3] = 127;
+        if (s.type == op_type::conv) {
+            const int c = s.out.extent.c;
+            for (int o = 0; o < c; ++o) {
+                q[4 + o] = static_cast<std::int32_t>(random.below(200)) - 100;
+                q[4 + c + o] = std::int32_t{1} << 30;
+                q[4 + 2 * c + o] = -5;
+            }
+        } else {
+            q[4] = std::int32_t{1} << 30;
+            q[5] = 1;
+        }
+    }
+    const std::vector<float> initial = deploy::initial_classifier(tiny_config_momentum.classifier, 2);
+    deploy::incremental_host host(deploy::extractor{p, weights, params, {tiny_config_momentum.feature_scale, 0}}, tiny_config_momentum,
+                                  initial);
+    model::reset(state, initial.data());
+    for (int i = 0; i < 40; ++i) {
+        for (std::size_t k = 0; k < tiny_extractor::input_size; ++k) {
+            const auto v = static_cast<std::int8_t>(static_cast<int>(random.below(256)) - 128);
+            model::input(state)[k] = v;
+            host.input()[k] = v;
+        }
+        if (i % 2 == 0) {
+            REQUIRE(host.learn(i % 4) == model::learn(state, weights.data(), params.data(), i % 4));
+        } else {
+            REQUIRE(host.predict() == model::predict(state, weights.data(), params.data()));
+        }
+    }
+    CHECK(std::memcmp(host.weights().data(), state.weights, sizeof state.weights) == 0);
+    CHECK(host.ram().total == model::ram_bytes);
+    CHECK(host.buffer_counters().offered == 20);
+    // the features vary from image to image (the stream is not trivial)
+    std::set<std::vector<std::int8_t>> distinct;
+    for (int i = 0; i < 5; ++i) {
+        for (std::size_t k = 0; k < tiny_extractor::input_size; ++k) host.input()[k] = static_cast<std::int8_t>(random.below(256) - 128);
+        const std::int8_t* f = host.extract();
+        distinct.emplace(f, f + 8);
+    }
+    CHECK(distinct.size() == 5);
+}
+
+TEST_CASE("the incremental header checks itself and refuses what does not match", "[learning]") {
+    deploy::extractor e;
+    e.program.element = precision::int8;
+    e.program.output = {0, shape{1, 1, 8}, 8};
+    e.program.arena_bytes = 8;
+    const learning::incremental_config c = tiny_config;
+    const std::vector<float> w = deploy::initial_classifier(c.classifier, 1);
+    const std::string h = deploy::incremental_header("tiny", e, c, w, {});
+    CHECK(h.find("using model = nascent::deploy::learning::incremental_model<extractor, config>;") != std::string::npos);
+    CHECK(h.find("nascent::deploy::learning::checksum(extractor_weights, extractor_params, classifier_weights) == metadata::checksum") !=
+          std::string::npos);
+    CHECK(h.find("nascent::deploy::learning::replacement::fifo") != std::string::npos);
+    CHECK_THROWS_WITH(deploy::incremental_header("1tiny", e, c, w, {}), Catch::Contains("not a C++ identifier"));
+    CHECK_THROWS_WITH(deploy::incremental_header("tiny", e, c, std::vector<float>(3), {}),
+                      Catch::Contains("classifier weights are not the classifier's"));
+    learning::incremental_config wrong = c;
+    wrong.classifier.features = 7;
+    CHECK_THROWS_WITH(deploy::incremental_header("tiny", e, wrong, deploy::initial_classifier(wrong.classifier, 1), {}),
+                      Catch::Contains("does not read the extractor's features"));
+    wrong = c;
+    wrong.learning.batch = 0;
+    CHECK_THROWS_WITH(deploy::incremental_header("tiny", e, wrong, w, {}), Catch::Contains("the learning batch is empty"));
+    CHECK_THROWS_WITH(deploy::incremental_host(e, wrong, w), Catch::Contains("the learning batch is empty"));
 }
