@@ -17,11 +17,9 @@
 #include <string>
 #include <vector>
 
-#include <nascent/deploy/build.hpp>
-#include <nascent/deploy/incremental.hpp>
 #include <nascent/io/atomic_file.hpp>
-#include <nascent/nascent.hpp>
-#include <nascent/nn/extract.hpp>
+
+#include "incremental_fashion.hpp"
 
 namespace {
 
@@ -30,7 +28,6 @@ namespace learning = deploy::learning;
 
 /// Two strided convolutions and a global pool: 16 features for the classifier.
 using cnn = sequential<conv2d<8, 3, 2>, batch_norm, relu, conv2d<16, 3, 2>, batch_norm, relu, global_avg_pool, dense<10>>;
-constexpr shape image_shape{28, 28, 1};
 
 struct options {
     std::filesystem::path out;
@@ -68,20 +65,6 @@ options parse(int argc, char** argv) {
     return o;
 }
 
-/// The images of `data` whose label is in [lo, hi), at most `limit` of them.
-image_dataset classes_of(const image_dataset& data, int lo, int hi, std::size_t limit) {
-    image_dataset r;
-    r.sample = data.sample;
-    r.classes = data.classes;
-    r.class_names = data.class_names;
-    for (std::size_t i = 0; i < data.size() && r.size() < limit; ++i) {
-        if (data.labels[i] < lo || data.labels[i] >= hi) continue;
-        r.pixels.insert(r.pixels.end(), data.image(i), data.image(i) + data.sample.size());
-        r.labels.push_back(data.labels[i]);
-    }
-    return r;
-}
-
 std::string images_text(const std::string& name, const std::vector<std::size_t>& which, const image_dataset& data) {
     std::string out = string_of("inline constexpr int ", name, "_count = ", which.size(), ";\n", "inline constexpr std::uint8_t ", name,
                                 "_pixels[", which.size(), "][", data.sample.size(), "] = {\n");
@@ -101,24 +84,11 @@ int main(int argc, char** argv) try {
     const options opt = parse(argc, argv);
     const image_dataset train_all = load_fashion_mnist(split::train);
     const image_dataset test = load_fashion_mnist(split::test);
-    const image_dataset old_classes = classes_of(train_all, 0, 5, opt.train_limit);
-    const normalization norm = standardization_of(old_classes);
+    const image_dataset old_classes = incremental_fashion::classes_of(train_all, 0, 5, opt.train_limit);
 
     // 1. The static model, trained on classes 0-4 only.
-    nn::model<cnn> model(image_shape, opt.seed);
-    train::sgd<float> optimiser(model.parameters(), {.momentum = 0.9, .weight_decay = 5e-5});
-    train::fit_options settings;
-    settings.epochs = 2;
-    settings.batch_size = 64;
-    settings.seed = opt.seed;
-    settings.progress = false;
-    settings.log = nullptr;
-    (void)train::fit(model, optimiser, train::cosine_lr{.rate = 0.05}, old_classes, subset(test, 0, 256), norm, settings);
-    std::vector<float> calibration;
-    for (std::size_t i = 0; i < 500; ++i)
-        for (std::size_t k = 0; k < 784; ++k)
-            calibration.push_back((static_cast<float>(old_classes.image(old_classes.size() - 1 - i)[k]) / 255.0F - norm.mean[0]) / norm.stddev[0]);
-    const deploy::build_result built = deploy::build(model, {}, calibration);
+    const incremental_fashion::trained t = incremental_fashion::train_network<cnn>(old_classes, 2, opt.seed);
+    const deploy::build_result& built = t.build;
 
     // 2. The extractor and its classifier, pre-trained on the int8 features of classes 0-4.
     const std::size_t cut = deploy::head_cut(built.int8_program);
@@ -127,23 +97,12 @@ int main(int argc, char** argv) try {
                                               .policy = learning::replacement::class_balanced,
                                               .learning = {.learning_rate = 0.05F, .momentum = 0.5F, .epochs = opt.epochs, .batch = 4},
                                               .feature_scale = e.features.scale, .feature_zero_point = e.features.zero_point, .seed = 7};
-    deploy::model_metadata m;
-    m.space = "export_incremental's space (two strided convolutions, a global pool, a dense head)";
-    m.architecture = "fixed";
-    m.mean = {norm.mean[0]};
-    m.stddev = {norm.stddev[0]};
-    m.input_scale = built.int8_params.input.scale;
-    m.input_zero_point = built.int8_params.input.zero_point;
-    m.class_names = test.class_names;
+    const deploy::model_metadata m =
+        incremental_fashion::metadata_of(t, test, "export_incremental's cnn (two strided convolutions, a global pool, a dense head)");
     const std::vector<std::int8_t> table = deploy::input_of_pixel<std::int8_t>(m);
     // features of the old classes through the extractor (a host model with an empty buffer)
     deploy::incremental_host features_of(e, config, deploy::initial_classifier(config.classifier, opt.seed));
-    std::vector<std::int8_t> features;
-    for (std::size_t i = 0; i < old_classes.size(); ++i) {
-        for (std::size_t k = 0; k < 784; ++k) features_of.input()[k] = table[old_classes.image(i)[k]];
-        const std::int8_t* f = features_of.extract();
-        features.insert(features.end(), f, f + e.feature_count());
-    }
+    const std::vector<std::int8_t> features = incremental_fashion::features_of(features_of, table, old_classes);
     const std::vector<float> classifier = deploy::fit_classifier(deploy::initial_classifier(config.classifier, opt.seed), config.classifier,
                                                                  e.features, features, old_classes.labels, 5, 0.05F, 16, opt.seed);
 

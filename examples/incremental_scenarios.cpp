@@ -1,0 +1,223 @@
+// The three scenarios of incremental on-device learning on Fashion-MNIST, each a table of the
+// static model, TinyOL (no buffer: the latest sample only), the buffered model at several buffer
+// sizes, and retraining the classifier on the host on the whole labelled training set of the task
+// (the upper bound), with
+// accuracy on the test split and the RAM and flash of each on a device:
+//
+//   class-incremental  the network and classifier learn classes 0-4; the device then receives
+//                      --per-class labelled samples of each of the 10 classes, in random order
+//   concept drift      the network learns all 10 classes; mid-stream the labels change
+//                      (class k is now called (k + 5) mod 10) and the test split is relabelled
+//   transfer           the extractor learns classes 0-4; a new 5-class classifier, starting from
+//                      random weights, learns classes 5-9 from --per-class samples each
+//
+// The learners run the device's code (deploy::incremental_host over precomputed int8 features).
+// Exit code 1 when in some scenario the largest buffer does not beat the static model.
+//
+// usage: incremental_scenarios [--per-class N] [--train-limit N] [--epochs N] [--buffers a,b,c] [--seed N]
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "incremental_fashion.hpp"
+
+namespace {
+
+using namespace nascent;
+namespace learning = deploy::learning;
+using cnn = incremental_fashion::cnn<32>;
+
+struct options {
+    std::size_t per_class = 20;
+    std::size_t train_limit = 12000;
+    int epochs = 2;
+    std::vector<std::uint32_t> buffers{10, 50, 200};
+    std::uint64_t seed = 1;
+};
+
+[[noreturn]] void usage(const char* program, int status) {
+    std::fprintf(status == 0 ? stdout : stderr,
+                 "usage: %s [--per-class N] [--train-limit N] [--epochs N] [--buffers a,b,c] [--seed N]\n", program);
+    std::exit(status);
+}
+
+options parse(int argc, char** argv) {
+    options o;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--help") usage(argv[0], 0);
+        if (i + 1 >= argc) usage(argv[0], 2);
+        const std::string v = argv[++i];
+        if (arg == "--per-class") o.per_class = std::stoull(v);
+        else if (arg == "--train-limit") o.train_limit = std::stoull(v);
+        else if (arg == "--epochs") o.epochs = std::stoi(v);
+        else if (arg == "--seed") o.seed = std::stoull(v);
+        else if (arg == "--buffers") {
+            o.buffers.clear();
+            std::stringstream list(v);
+            for (std::string item; std::getline(list, item, ',');) o.buffers.push_back(static_cast<std::uint32_t>(std::stoul(item)));
+        } else usage(argv[0], 2);
+    }
+    require(o.per_class >= 1 && o.epochs >= 1, "--per-class and --epochs are at least 1");
+    return o;
+}
+
+/// Labelled int8 features.
+struct labelled {
+    std::vector<std::int8_t> features;
+    std::vector<std::uint8_t> labels;
+};
+
+/// One scenario: the extractor, the classifier it starts from, the stream and the test set.
+struct scenario {
+    std::string name;
+    deploy::extractor extractor;
+    learning::classifier_shape shape;
+    std::vector<float> initial;
+    labelled stream;  ///< what the device receives, in order
+    labelled test;
+    labelled full;    ///< the whole labelled training set of the task (the upper bound's)
+};
+
+double accuracy(deploy::incremental_host& m, const labelled& test) {
+    const std::uint32_t n = m.config().classifier.features;
+    std::size_t right = 0;
+    for (std::size_t i = 0; i < test.labels.size(); ++i) right += m.predict_features(test.features.data() + i * n) == test.labels[i] ? 1 : 0;
+    return 100.0 * static_cast<double>(right) / static_cast<double>(test.labels.size());
+}
+
+learning::incremental_config config_of(const scenario& s, std::uint32_t capacity) {
+    return {.classifier = s.shape, .buffer_capacity = capacity, .policy = learning::replacement::class_balanced,
+            .learning = {.learning_rate = 0.05F, .momentum = 0.5F, .epochs = 1, .batch = 4},
+            .feature_scale = s.extractor.features.scale, .feature_zero_point = s.extractor.features.zero_point, .seed = 7};
+}
+
+void row(const char* method, double acc, const learning::ram_figures& ram, std::size_t flash) {
+    std::printf("| %s | %.2f | %zu | %zu |\n", method, acc, ram.total, flash);
+}
+
+/// Prints the scenario's table; returns the accuracies: static, TinyOL, each buffer, upper bound.
+std::vector<double> run(const scenario& s, const options& opt) {
+    std::vector<double> figures;
+    std::printf("\n### %s\n\n| model | test accuracy %% | RAM B | flash B |\n|---|---|---|---|\n", s.name.c_str());
+    const std::uint32_t n = s.shape.features;
+    {
+        deploy::incremental_host m(s.extractor, config_of(s, 0), s.initial);
+        figures.push_back(accuracy(m, s.test));
+        row("static (no learning)", figures.back(), m.ram(), m.flash_bytes());
+    }
+    std::vector<std::uint32_t> sizes{0};
+    sizes.insert(sizes.end(), opt.buffers.begin(), opt.buffers.end());
+    for (const std::uint32_t capacity : sizes) {
+        deploy::incremental_host m(s.extractor, config_of(s, capacity), s.initial);
+        for (std::size_t i = 0; i < s.stream.labels.size(); ++i) (void)m.learn_features(s.stream.features.data() + i * n, s.stream.labels[i]);
+        const std::string method = capacity == 0 ? std::string("TinyOL (latest sample only)") : string_of("buffer of ", capacity);
+        figures.push_back(accuracy(m, s.test));
+        row(method.c_str(), figures.back(), m.ram(), m.flash_bytes());
+    }
+    // the upper bound: the classifier retrained on the host on the task's whole labelled training set
+    const std::vector<float> w = deploy::fit_classifier(deploy::initial_classifier(s.shape, opt.seed), s.shape, s.extractor.features,
+                                                        s.full.features, s.full.labels, 10, 0.05F, 16, opt.seed);
+    deploy::incremental_host m(s.extractor, config_of(s, 0), w);
+    figures.push_back(accuracy(m, s.test));
+    row("host: classifier retrained on the whole labelled training set (upper bound)", figures.back(), m.ram(), m.flash_bytes());
+    return figures;
+}
+
+/// Features and labels of `data` through trained network `t` cut before its head.
+struct cut_network {
+    deploy::extractor extractor;
+    std::vector<std::int8_t> table;
+};
+cut_network cut(const incremental_fashion::trained& t, const image_dataset& test) {
+    cut_network c{deploy::cut_extractor(t.build, deploy::head_cut(t.build.int8_program)), {}};
+    c.table = deploy::input_of_pixel<std::int8_t>(incremental_fashion::metadata_of(t, test, ""));
+    return c;
+}
+
+labelled features(const cut_network& c, const image_dataset& data, int (*relabel)(int)) {
+    const learning::incremental_config probe{.classifier = {c.extractor.feature_count(), 0, 10}};
+    deploy::incremental_host host(c.extractor, probe, std::vector<float>(probe.classifier.weight_count(), 0.0F));
+    labelled l{incremental_fashion::features_of(host, c.table, data), {}};
+    for (const std::uint8_t y : data.labels) l.labels.push_back(static_cast<std::uint8_t>(relabel(y)));
+    return l;
+}
+
+/// `per_class` images of each class in [lo, hi) from the end of `data`, shuffled by `seed`.
+image_dataset stream_of(const image_dataset& data, int lo, int hi, std::size_t per_class, std::uint64_t seed) {
+    std::vector<std::size_t> picked, taken(10, 0);
+    for (std::size_t i = data.size(); i-- > 0;)
+        if (data.labels[i] >= lo && data.labels[i] < hi && taken[data.labels[i]] < per_class) {
+            ++taken[data.labels[i]];
+            picked.push_back(i);
+        }
+    rng random(seed);
+    for (std::size_t i = picked.size(); i > 1; --i) std::swap(picked[i - 1], picked[random.below(i)]);
+    image_dataset r = subset(data, 0, 0);
+    for (const std::size_t i : picked) {
+        r.pixels.insert(r.pixels.end(), data.image(i), data.image(i) + data.sample.size());
+        r.labels.push_back(data.labels[i]);
+    }
+    return r;
+}
+
+int same(int y) { return y; }
+int shifted(int y) { return (y + 5) % 10; }
+int minus_five(int y) { return y - 5; }
+
+} // namespace
+
+int main(int argc, char** argv) try {
+    const options opt = parse(argc, argv);
+    const image_dataset train_all = load_fashion_mnist(split::train);
+    const image_dataset test = load_fashion_mnist(split::test);
+    // the networks train on the first --train-limit images; streams come from the end of the split
+    const image_dataset head = subset(train_all, 0, std::min(opt.train_limit, train_all.size() / 2));
+    const image_dataset old_classes = incremental_fashion::classes_of(head, 0, 5, head.size());
+    std::printf("training two networks: classes 0-4 (%zu images) and all classes (%zu images), %d epochs each\n", old_classes.size(),
+                head.size(), opt.epochs);
+    const cut_network on_five = cut(incremental_fashion::train_network<cnn>(old_classes, opt.epochs, opt.seed), test);
+    const cut_network on_ten = cut(incremental_fashion::train_network<cnn>(head, opt.epochs, opt.seed), test);
+    const std::uint32_t n = on_five.extractor.feature_count();
+    const learning::classifier_shape ten{n, 0, 10}, five{n, 0, 5};
+
+    scenario incremental{"class-incremental: pre-trained on classes 0-4, learns all 10 on the device", on_five.extractor, ten, {},
+                         features(on_five, stream_of(train_all, 0, 10, opt.per_class, opt.seed), same), features(on_five, test, same),
+                         features(on_five, head, same)};
+    const labelled known = features(on_five, old_classes, same);
+    incremental.initial = deploy::fit_classifier(deploy::initial_classifier(ten, opt.seed), ten, on_five.extractor.features, known.features,
+                                                 known.labels, 5, 0.05F, 16, opt.seed);
+
+    scenario drift{"concept drift: trained on 10 classes, then every label k becomes (k + 5) mod 10", on_ten.extractor, ten, {},
+                   features(on_ten, stream_of(train_all, 0, 10, opt.per_class, opt.seed + 1), shifted), features(on_ten, test, shifted),
+                   features(on_ten, head, shifted)};
+    const labelled before_drift = features(on_ten, head, same);
+    drift.initial = deploy::fit_classifier(deploy::initial_classifier(ten, opt.seed), ten, on_ten.extractor.features, before_drift.features,
+                                           before_drift.labels, 5, 0.05F, 16, opt.seed);
+
+    const image_dataset new_test = incremental_fashion::classes_of(test, 5, 10, test.size());
+    scenario transfer{"transfer: extractor trained on classes 0-4, a new classifier learns classes 5-9", on_five.extractor, five,
+                      deploy::initial_classifier(five, opt.seed),
+                      features(on_five, stream_of(train_all, 5, 10, opt.per_class, opt.seed + 2), minus_five),
+                      features(on_five, new_test, minus_five), features(on_five, incremental_fashion::classes_of(head, 5, 10, head.size()), minus_five)};
+
+    std::printf("\n%zu labelled samples per class on the device; class-balanced buffer, SGD rate 0.05, momentum 0.5, batch 4, one pass per sample\n",
+                opt.per_class);
+    int status = 0;
+    for (const scenario* s : {&incremental, &drift, &transfer}) {
+        const std::vector<double> a = run(*s, opt);
+        // learning on the device must pay: the largest buffer beats the static model
+        if (a[a.size() - 2] <= a[0]) {
+            std::fprintf(stderr, "incremental_scenarios: %s: the largest buffer (%.2f %%) does not beat the static model (%.2f %%)\n",
+                         s->name.c_str(), a[a.size() - 2], a[0]);
+            status = 1;
+        }
+    }
+    return status;
+} catch (const std::exception& e) {
+    std::fprintf(stderr, "incremental_scenarios: %s\n", e.what());
+    return 1;
+}
