@@ -7,7 +7,8 @@
 //     learning::incremental_config c{.classifier = {e.feature_count(), 0, 10}, .buffer_capacity = 100, ...};
 //     c.feature_scale = e.features.scale;  c.feature_zero_point = e.features.zero_point;
 //     deploy::incremental_host model(e, c, deploy::initial_classifier(c.classifier, 1));
-//     model.learn(image, label);  model.predict(image);  model.ram().total;
+//     write an image into model.input();  model.learn(label);   // or model.predict()
+//     model.ram().total;                                        // its RAM on a device, training included
 //     deploy::write_incremental_header("model.hpp", "model", e, c, model.weights(), meta);
 //
 // A cut after `steps` steps keeps those steps of the int8 program, their weights and parameters
