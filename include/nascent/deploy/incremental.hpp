@@ -61,9 +61,6 @@ namespace detail {
     return o.offset + ((pixels - 1) * static_cast<std::size_t>(o.pixel_stride) + static_cast<std::size_t>(o.extent.c)) * bytes;
 }
 
-/// The operands a step reads: two for add and concat, one otherwise.
-[[nodiscard]] constexpr int inputs_of(const step& s) noexcept { return s.type == op_type::add || s.type == op_type::concat ? 2 : 1; }
-
 } // namespace detail
 
 /// The step counts after which `p` can be cut (1 to its step count): the last kept step's output
@@ -78,7 +75,8 @@ namespace detail {
         bool boundary = true;
         for (std::size_t j = k; j < n && boundary; ++j) {
             const step& s = p.steps[j];
-            for (int i = 0; i < detail::inputs_of(s); ++i) {
+            const int inputs = s.type == op_type::add || s.type == op_type::concat ? 2 : 1;
+            for (int i = 0; i < inputs; ++i) {
                 const operand& in = s.in[i];
                 if (in == out) continue;
                 bool made_after_cut = false;
@@ -131,7 +129,8 @@ template <std::size_t N>
         e.params.insert(e.params.end(), params.begin() + s.params, params.begin() + s.params + s.param_count);
         s.weights = s.weight_count == 0 ? 0 : static_cast<std::uint32_t>(w0);
         s.params = s.param_count == 0 ? 0 : static_cast<std::uint32_t>(p0);
-        for (int i = 0; i < detail::inputs_of(s); ++i) end = std::max(end, detail::operand_end(s.in[i], 1));
+        const int inputs = s.type == op_type::add || s.type == op_type::concat ? 2 : 1;
+        for (int i = 0; i < inputs; ++i) end = std::max(end, detail::operand_end(s.in[i], 1));
         end = std::max({end, detail::operand_end(s.out, 1), std::size_t{s.scratch_offset} + s.scratch_bytes});
         e.program.steps.push_back(s);
     }
@@ -356,7 +355,11 @@ inline const char* replacement_name(learning::replacement r) {
                      "inline constexpr int input_zero_point = ", m.input_zero_point, ";\n",
                      "/// FNV-1a of extractor_weights, extractor_params and classifier_weights (learning/checksum.hpp).\n",
                      "inline constexpr std::uint32_t checksum = ", sum, "U;\n} // namespace metadata\n\n");
-    out += detail::class_names_text(m.class_names);
+    if (!m.class_names.empty()) {
+        out += string_of("inline constexpr const char* class_names[", m.class_names.size(), "] = {");
+        for (std::size_t i = 0; i < m.class_names.size(); ++i) out += (i == 0 ? "" : ", ") + detail::quoted(m.class_names[i]);
+        out += "};\n\n";
+    }
     out += string_of("static_assert(sizeof extractor_weights == ", w.size(), " && extractor.weight_count <= sizeof extractor_weights &&\n",
                      "              sizeof extractor_params / 4 == ", p.size(), " && extractor.param_count <= sizeof extractor_params / 4,\n",
                      "              \"", name, ".hpp: the extractor's arrays do not match its program: the header is corrupt\");\n");
