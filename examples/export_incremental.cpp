@@ -84,7 +84,7 @@ int main(int argc, char** argv) try {
     const options opt = parse(argc, argv);
     const image_dataset train_all = load_fashion_mnist(split::train);
     const image_dataset test = load_fashion_mnist(split::test);
-    const image_dataset old_classes = incremental_fashion::classes_of(train_all, 0, 5, opt.train_limit);
+    const image_dataset old_classes = classes_of(train_all, 0, 5, opt.train_limit);
 
     // 1. The static model, trained on classes 0-4 only.
     const incremental_fashion::trained t = incremental_fashion::train_network<cnn>(old_classes, 2, opt.seed);
@@ -100,11 +100,10 @@ int main(int argc, char** argv) try {
     const deploy::model_metadata m =
         incremental_fashion::metadata_of(t, test, "export_incremental's cnn (two strided convolutions, a global pool, a dense head)");
     const std::vector<std::int8_t> table = deploy::input_of_pixel<std::int8_t>(m);
-    // features of the old classes through the extractor (a host model with an empty buffer)
-    deploy::incremental_host features_of(e, config, deploy::initial_classifier(config.classifier, opt.seed));
-    const std::vector<std::int8_t> features = incremental_fashion::features_of(features_of, table, old_classes);
+    // features of the old classes through the extractor
+    const deploy::labelled_features known = deploy::features_of(e, table, old_classes);
     const std::vector<float> classifier = deploy::fit_classifier(deploy::initial_classifier(config.classifier, opt.seed), config.classifier,
-                                                                 e.features, features, old_classes.labels, 5, 0.05F, 16, opt.seed);
+                                                                 e.features, known.features, known.labels, 5, 0.05F, 16, opt.seed);
 
     // 3. The stream (classes 5-9 from the training split) and the held-out images (test split).
     std::vector<std::size_t> stream, held_out;

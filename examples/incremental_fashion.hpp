@@ -1,14 +1,15 @@
 // What the incremental examples share (export_incremental.cpp, incremental_scenarios.cpp): the CNN
-// whose extractor they cut, training it on a subset of Fashion-MNIST's classes, and the int8
-// features of images.
+// whose extractor they cut, and training it on a subset of Fashion-MNIST's classes.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
+#include <nascent/data/class_subsets.hpp>
 #include <nascent/deploy/build.hpp>
 #include <nascent/deploy/incremental.hpp>
+#include <nascent/deploy/incremental_task.hpp>
 #include <nascent/nascent.hpp>
 #include <nascent/nn/extract.hpp>
 
@@ -21,20 +22,6 @@ template <int Features>
 using cnn = sequential<conv2d<16, 3, 2>, batch_norm, relu, conv2d<32, 3, 2>, batch_norm, relu, conv2d<Features, 3>, batch_norm, relu,
                        global_avg_pool, dense<10>>;
 inline constexpr shape image_shape{28, 28, 1};
-
-/// The images of `data` whose label is in [lo, hi), at most `limit` of them.
-inline image_dataset classes_of(const image_dataset& data, int lo, int hi, std::size_t limit) {
-    image_dataset r;
-    r.sample = data.sample;
-    r.classes = data.classes;
-    r.class_names = data.class_names;
-    for (std::size_t i = 0; i < data.size() && r.size() < limit; ++i) {
-        if (data.labels[i] < lo || data.labels[i] >= hi) continue;
-        r.pixels.insert(r.pixels.end(), data.image(i), data.image(i) + data.sample.size());
-        r.labels.push_back(data.labels[i]);
-    }
-    return r;
-}
 
 /// A trained network's int8 build and the normalisation of its training images.
 struct trained {
@@ -77,19 +64,6 @@ inline deploy::model_metadata metadata_of(const trained& t, const image_dataset&
     m.input_zero_point = t.build.int8_params.input.zero_point;
     m.class_names = data.class_names;
     return m;
-}
-
-/// The extractor's int8 features of every image of `data` (pixels through `table`), row after row.
-inline std::vector<std::int8_t> features_of(deploy::incremental_host& host, const std::vector<std::int8_t>& table, const image_dataset& data) {
-    std::vector<std::int8_t> out;
-    const std::uint32_t n = host.feature_extractor().feature_count();
-    out.reserve(data.size() * n);
-    for (std::size_t i = 0; i < data.size(); ++i) {
-        for (std::size_t k = 0; k < data.sample.size(); ++k) host.input()[k] = table[data.image(i)[k]];
-        const std::int8_t* f = host.extract();
-        out.insert(out.end(), f, f + n);
-    }
-    return out;
 }
 
 } // namespace incremental_fashion

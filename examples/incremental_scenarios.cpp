@@ -22,6 +22,8 @@
 #include <string>
 #include <vector>
 
+#include <nascent/deploy/incremental_task.hpp>
+
 #include "incremental_fashion.hpp"
 
 namespace {
@@ -65,11 +67,7 @@ options parse(int argc, char** argv) {
     return o;
 }
 
-/// Labelled int8 features.
-struct labelled {
-    std::vector<std::int8_t> features;
-    std::vector<std::uint8_t> labels;
-};
+using labelled = deploy::labelled_features;
 
 /// One scenario: the extractor, the classifier it starts from, the stream and the test set.
 struct scenario {
@@ -82,12 +80,6 @@ struct scenario {
     labelled full;    ///< the whole labelled training set of the task (the upper bound's)
 };
 
-double accuracy(deploy::incremental_host& m, const labelled& test) {
-    const std::uint32_t n = m.config().classifier.features;
-    std::size_t right = 0;
-    for (std::size_t i = 0; i < test.labels.size(); ++i) right += m.predict_features(test.features.data() + i * n) == test.labels[i] ? 1 : 0;
-    return 100.0 * static_cast<double>(right) / static_cast<double>(test.labels.size());
-}
 
 learning::incremental_config config_of(const scenario& s, std::uint32_t capacity) {
     return {.classifier = s.shape, .buffer_capacity = capacity, .policy = learning::replacement::class_balanced,
@@ -106,7 +98,7 @@ std::vector<double> run(const scenario& s, const options& opt) {
     const std::uint32_t n = s.shape.features;
     {
         deploy::incremental_host m(s.extractor, config_of(s, 0), s.initial);
-        figures.push_back(accuracy(m, s.test));
+        figures.push_back(deploy::accuracy_of(m, s.test));
         row("static (no learning)", figures.back(), m.ram(), m.flash_bytes());
     }
     std::vector<std::uint32_t> sizes{0};
@@ -115,14 +107,14 @@ std::vector<double> run(const scenario& s, const options& opt) {
         deploy::incremental_host m(s.extractor, config_of(s, capacity), s.initial);
         for (std::size_t i = 0; i < s.stream.labels.size(); ++i) (void)m.learn_features(s.stream.features.data() + i * n, s.stream.labels[i]);
         const std::string method = capacity == 0 ? std::string("TinyOL (latest sample only)") : string_of("buffer of ", capacity);
-        figures.push_back(accuracy(m, s.test));
+        figures.push_back(deploy::accuracy_of(m, s.test));
         row(method.c_str(), figures.back(), m.ram(), m.flash_bytes());
     }
     // the upper bound: the classifier retrained on the host on the task's whole labelled training set
     const std::vector<float> w = deploy::fit_classifier(deploy::initial_classifier(s.shape, opt.seed), s.shape, s.extractor.features,
                                                         s.full.features, s.full.labels, 10, 0.05F, 16, opt.seed);
     deploy::incremental_host m(s.extractor, config_of(s, 0), w);
-    figures.push_back(accuracy(m, s.test));
+    figures.push_back(deploy::accuracy_of(m, s.test));
     row("host: classifier retrained on the whole labelled training set (upper bound)", figures.back(), m.ram(), m.flash_bytes());
     return figures;
 }
@@ -139,29 +131,9 @@ cut_network cut(const incremental_fashion::trained& t, const image_dataset& test
 }
 
 labelled features(const cut_network& c, const image_dataset& data, int (*relabel)(int)) {
-    const learning::incremental_config probe{.classifier = {c.extractor.feature_count(), 0, 10}};
-    deploy::incremental_host host(c.extractor, probe, std::vector<float>(probe.classifier.weight_count(), 0.0F));
-    labelled l{incremental_fashion::features_of(host, c.table, data), {}};
-    for (const std::uint8_t y : data.labels) l.labels.push_back(static_cast<std::uint8_t>(relabel(y)));
+    labelled l = deploy::features_of(c.extractor, c.table, data);
+    for (std::uint8_t& y : l.labels) y = static_cast<std::uint8_t>(relabel(y));
     return l;
-}
-
-/// `per_class` images of each class in [lo, hi) from the end of `data`, shuffled by `seed`.
-image_dataset stream_of(const image_dataset& data, int lo, int hi, std::size_t per_class, std::uint64_t seed) {
-    std::vector<std::size_t> picked, taken(10, 0);
-    for (std::size_t i = data.size(); i-- > 0;)
-        if (data.labels[i] >= lo && data.labels[i] < hi && taken[data.labels[i]] < per_class) {
-            ++taken[data.labels[i]];
-            picked.push_back(i);
-        }
-    rng random(seed);
-    for (std::size_t i = picked.size(); i > 1; --i) std::swap(picked[i - 1], picked[random.below(i)]);
-    image_dataset r = subset(data, 0, 0);
-    for (const std::size_t i : picked) {
-        r.pixels.insert(r.pixels.end(), data.image(i), data.image(i) + data.sample.size());
-        r.labels.push_back(data.labels[i]);
-    }
-    return r;
 }
 
 int same(int y) { return y; }
@@ -176,7 +148,7 @@ int main(int argc, char** argv) try {
     const image_dataset test = load_fashion_mnist(split::test);
     // the networks train on the first --train-limit images; streams come from the end of the split
     const image_dataset head = subset(train_all, 0, std::min(opt.train_limit, train_all.size() / 2));
-    const image_dataset old_classes = incremental_fashion::classes_of(head, 0, 5, head.size());
+    const image_dataset old_classes = classes_of(head, 0, 5, head.size());
     std::printf("training two networks: classes 0-4 (%zu images) and all classes (%zu images), %d epochs each\n", old_classes.size(),
                 head.size(), opt.epochs);
     const cut_network on_five = cut(incremental_fashion::train_network<cnn>(old_classes, opt.epochs, opt.seed), test);
@@ -198,11 +170,11 @@ int main(int argc, char** argv) try {
     drift.initial = deploy::fit_classifier(deploy::initial_classifier(ten, opt.seed), ten, on_ten.extractor.features, before_drift.features,
                                            before_drift.labels, 5, 0.05F, 16, opt.seed);
 
-    const image_dataset new_test = incremental_fashion::classes_of(test, 5, 10, test.size());
+    const image_dataset new_test = classes_of(test, 5, 10, test.size());
     scenario transfer{"transfer: extractor trained on classes 0-4, a new classifier learns classes 5-9", on_five.extractor, five,
                       deploy::initial_classifier(five, opt.seed),
                       features(on_five, stream_of(train_all, 5, 10, opt.per_class, opt.seed + 2), minus_five),
-                      features(on_five, new_test, minus_five), features(on_five, incremental_fashion::classes_of(head, 5, 10, head.size()), minus_five)};
+                      features(on_five, new_test, minus_five), features(on_five, classes_of(head, 5, 10, head.size()), minus_five)};
 
     std::printf("\n%zu labelled samples per class on the device; class-balanced buffer, SGD rate 0.05, momentum 0.5, batch 4, one pass per sample\n",
                 opt.per_class);

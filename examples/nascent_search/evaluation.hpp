@@ -31,60 +31,73 @@
 
 namespace nascent_search {
 
+/// Trains `model` (made with seed o.seed ^ hash_value(a)) from scratch on path `a` for --candidate-epochs.
+template <class Space>
+void train_candidate(const job& j, const nascent::architecture& a, nascent::nn::model<Space>& model) {
+    using namespace nascent;
+    const job_options& o = j.options;
+    train::sgd<float> optimiser(model.parameters(), {.momentum = 0.9, .weight_decay = 5e-5});
+    train::fit_options fo;
+    fo.epochs = std::max(o.candidate_epochs, 1);
+    fo.seed = o.seed;
+    fo.architecture = std::vector<int>(a.choices.begin(), a.choices.end());
+    fo.progress = false;
+    fo.log = nullptr;
+    (void)train::fit(model, optimiser, train::cosine_lr{.rate = o.learning_rate}, j.search_train, subset(j.validation, 0, 1), j.norm, fo);
+}
+
 /// Judges by a short training from scratch, seeded by the run's seed and the architecture.
 template <class Space>
 class training_judge final : public candidate_judge {
 public:
     explicit training_judge(const job& j) : j_(&j) {}
     nascent::train::evaluation operator()(const nascent::architecture& a) override {
-        using namespace nascent;
-        const job_options& o = j_->options;
-        nn::model<Space> model(job_input, o.seed ^ hash_value(a));
-        train::sgd<float> optimiser(model.parameters(), {.momentum = 0.9, .weight_decay = 5e-5});
-        train::fit_options fo;
-        fo.epochs = std::max(o.candidate_epochs, 1);
-        fo.seed = o.seed;
-        fo.architecture = std::vector<int>(a.choices.begin(), a.choices.end());
-        fo.progress = false;
-        fo.log = nullptr;
-        (void)train::fit(model, optimiser, train::cosine_lr{.rate = o.learning_rate}, j_->search_train, subset(j_->validation, 0, 1), j_->norm, fo);
-        return train::evaluate(model, j_->validation, j_->norm, 256, a.view());
+        nascent::nn::model<Space> model(job_input, j_->options.seed ^ hash_value(a));
+        train_candidate(*j_, a, model);
+        return nascent::train::evaluate(model, j_->validation, j_->norm, 256, a.view());
     }
 
 private:
     const job* j_;
 };
 
+/// Trains `supernet` on the search's training images (uniform single-path sampling) and saves it to
+/// supernet.weights, or loads it from there when a resumed job trained it already.
+template <class Space>
+void prepare_supernet(job& j, nascent::nn::model<Space>& supernet) {
+    using namespace nascent;
+    const std::filesystem::path weights = j.out / "supernet.weights";
+    if (j.state.supernet_trained) {
+        try {
+            nn::load(supernet, weights);
+        } catch (const std::exception& e) {
+            throw job_error(string_of("cannot resume: ", e.what()));
+        }
+        j.log.line("supernet: weights loaded from %s", weights.c_str());
+        return;
+    }
+    search::supernet_options so;
+    so.mode = search::supernet_mode::uniform;
+    so.epochs = std::max(j.options.supernet_epochs, 1);
+    so.seed = j.options.seed;
+    so.learning_rate = j.options.learning_rate;
+    so.log = j.log.file();
+    const auto t = clock_type::now();
+    const search::supernet_report r = search::train_supernet<Space>(supernet, j.search_train, j.norm, so);
+    nn::save(supernet, weights);
+    j.state.supernet_trained = true;
+    write_state(j.out, j.state);
+    j.log.line("supernet: %d epochs, %zu paths trained, last loss %.3f, train accuracy %.2f%%, %s", so.epochs, r.paths_trained,
+               r.epochs.back().loss, 100.0 * r.epochs.back().accuracy, minutes(job::seconds_since(t)).c_str());
+}
+
 /// Judges by the weights a trained supernet lends each candidate.
 template <class Space>
 class supernet_judge final : public candidate_judge {
 public:
     explicit supernet_judge(job& j) : supernet_(job_input, j.options.seed) {
-        using namespace nascent;
-        const std::filesystem::path weights = j.out / "supernet.weights";
-        if (j.state.supernet_trained) {
-            try {
-                nn::load(supernet_, weights);
-            } catch (const std::exception& e) {
-                throw job_error(string_of("cannot resume: ", e.what()));
-            }
-            j.log.line("supernet: weights loaded from %s", weights.c_str());
-        } else {
-            search::supernet_options so;
-            so.mode = search::supernet_mode::uniform;
-            so.epochs = std::max(j.options.supernet_epochs, 1);
-            so.seed = j.options.seed;
-            so.learning_rate = j.options.learning_rate;
-            so.log = j.log.file();
-            const auto t = clock_type::now();
-            const search::supernet_report r = search::train_supernet<Space>(supernet_, j.search_train, j.norm, so);
-            nn::save(supernet_, weights);
-            j.state.supernet_trained = true;
-            write_state(j.out, j.state);
-            j.log.line("supernet: %d epochs, %zu paths trained, last loss %.3f, train accuracy %.2f%%, %s", so.epochs, r.paths_trained,
-                       r.epochs.back().loss, 100.0 * r.epochs.back().accuracy, minutes(job::seconds_since(t)).c_str());
-        }
-        judge_.emplace(supernet_, j.search_train, j.validation, j.norm, search::evaluator_options{.recalibration_batches = 4});
+        prepare_supernet(j, supernet_);
+        judge_.emplace(supernet_, j.search_train, j.validation, j.norm, nascent::search::evaluator_options{.recalibration_batches = 4});
     }
     nascent::train::evaluation operator()(const nascent::architecture& a) override { return (*judge_)(a); }
 

@@ -45,16 +45,14 @@ std::vector<float> calibration_images(const job& j, const nascent::normalization
 final_model test_and_export(job& j, const final_pick& p, const nascent::deploy::build_result& d, const nascent::normalization& norm,
                             int epochs, clock_type::time_point started);
 
-/// Trains pick `p` from scratch on `train_set` (fewer epochs when the time limit requires), builds
-/// its programs and exports them.
+/// Trains `model` from scratch on path `arch` of pick `p` over `train_set` (normalised by `norm`),
+/// for fewer epochs than planned when --time-limit requires; returns the epochs trained.
 template <class Space>
-final_model train_and_export(job& j, const final_pick& p, const nascent::image_dataset& train_set, const std::vector<final_pick>& picks) {
+int train_final(job& j, const final_pick& p, const std::vector<int>& arch, nascent::nn::model<Space>& model,
+                const nascent::image_dataset& train_set, const nascent::normalization& norm, const std::vector<final_pick>& picks) {
     using namespace nascent;
     const job_options& o = j.options;
     const search::evaluated& e = j.state.history[p.index];
-    const std::vector<int> arch(e.arch.choices.begin(), e.arch.choices.end());
-    const auto t = clock_type::now();
-    const normalization norm = standardization_of(train_set);
     const augmentation augment = final_augmentation(o);
     // an estimate of one epoch from a short timed run, to keep within the time limit: the
     // second of two passes over 1,024 images (the first pays for allocation and warm-up)
@@ -78,7 +76,6 @@ final_model train_and_export(job& j, const final_pick& p, const nascent::image_d
                to_text(e.arch).c_str(), p.why.c_str(), e.costs.peak_ram_bytes, e.costs.flash_bytes, e.costs.macs, epochs, train_set.size(),
                minutes(epoch_seconds).c_str(), epochs < p.epochs ? " (fewer, to keep within --time-limit)" : "");
 
-    nn::model<Space> model(job_input, o.seed);
     train::sgd<float> optimiser(model.parameters(), {.momentum = 0.9, .weight_decay = 5e-5});
     train::fit_options settings;
     settings.epochs = epochs;
@@ -88,6 +85,20 @@ final_model train_and_export(job& j, const final_pick& p, const nascent::image_d
     settings.log = j.log.file();
     settings.augment = augment;
     (void)train::fit(model, optimiser, train::cosine_lr{.rate = o.learning_rate}, train_set, subset(j.test, 0, 1000), norm, settings);
+    return epochs;
+}
+
+/// Trains pick `p` from scratch on `train_set` (fewer epochs when the time limit requires), builds
+/// its programs and exports them.
+template <class Space>
+final_model train_and_export(job& j, const final_pick& p, const nascent::image_dataset& train_set, const std::vector<final_pick>& picks) {
+    using namespace nascent;
+    const search::evaluated& e = j.state.history[p.index];
+    const std::vector<int> arch(e.arch.choices.begin(), e.arch.choices.end());
+    const auto t = clock_type::now();
+    const normalization norm = standardization_of(train_set);
+    nn::model<Space> model(job_input, j.options.seed);
+    const int epochs = train_final(j, p, arch, model, train_set, norm, picks);
     return test_and_export(j, p, deploy::build(model, e.arch.view(), calibration_images(j, norm)), norm, epochs, t);
 }
 

@@ -26,7 +26,8 @@ nlohmann::json to_json(const iteration_stats& s) {
 nlohmann::json to_json(const final_model& m) {
     return {{"name", m.name}, {"why", m.why}, {"architecture", m.architecture}, {"peak_ram", m.peak_ram}, {"flash", m.flash},
             {"macs", m.macs}, {"params", m.params}, {"search_accuracy", m.search_accuracy}, {"float_accuracy", m.float_accuracy},
-            {"int8_accuracy", m.int8_accuracy}, {"latency_ms", m.latency_ms}, {"epochs", m.epochs}, {"seconds", m.seconds}};
+            {"int8_accuracy", m.int8_accuracy}, {"latency_ms", m.latency_ms}, {"adapted_accuracy", m.adapted_accuracy}, {"epochs", m.epochs},
+            {"seconds", m.seconds}};
 }
 
 std::string state_text(const job_state& s) {
@@ -138,6 +139,7 @@ job_state read_state(const std::filesystem::path& folder) {
             m.float_accuracy = x.at("float_accuracy").get<double>();
             m.int8_accuracy = x.at("int8_accuracy").get<double>();
             m.latency_ms = x.at("latency_ms").get<double>();
+            m.adapted_accuracy = x.value("adapted_accuracy", -1.0);
             m.epochs = x.at("epochs").get<int>();
             m.seconds = x.at("seconds").get<double>();
             s.finals.push_back(std::move(m));

@@ -58,6 +58,8 @@ struct final_model {
     double float_accuracy = 0.0;      ///< test, percent
     double int8_accuracy = 0.0;
     double latency_ms = 0.0;          ///< estimated, Cortex-M4 at 168 MHz
+    double adapted_accuracy = -1.0;   ///< incremental models: test, percent, after on-device learning
+                                      ///< (int8_accuracy: before it); negative for static models
     int epochs = 0;
     double seconds = 0.0;
 };

@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include <nascent/core/text.hpp>
+#include <nascent/data/class_subsets.hpp>
 #include <nascent/data/fashion_mnist.hpp>
 #include <nascent/io/atomic_file.hpp>
 #include <nascent/nn/kernels/gemm.hpp>
@@ -44,6 +45,20 @@ void load_data(job& j) {
     const std::size_t n = o.search_images > 0 ? std::min(o.search_images, available) : available;
     j.search_train = subset(j.train_all, 0, n);
     j.validation = subset(j.train_all, available, o.validation);
+    if (o.incremental != incremental_kind::off) {
+        // the device's stream comes from the end of the search images; the extractor learns the
+        // known classes of the images before it
+        try {
+            j.stream = stream_of(subset(j.train_all, 0, available), 0, j.train_all.classes, o.per_class, o.seed, &j.stream_first);
+        } catch (const std::exception& e) {
+            throw job_error(string_of("--per-class ", o.per_class, ": ", e.what()));
+        }
+        j.search_train = classes_of(subset(j.train_all, 0, std::min(n, j.stream_first)), 0, o.known_classes);
+        j.known = subset(j.search_train, 0, std::min<std::size_t>(1000, j.search_train.size()));
+        j.validation = o.incremental == incremental_kind::adapted ? subset(j.validation, 0, std::min(o.judge_images, j.validation.size()))
+                                                                  : classes_of(j.validation, 0, o.known_classes);
+        if (j.search_train.size() == 0 || j.validation.size() == 0) throw job_error("no training or validation images of the known classes");
+    }
     j.norm = standardization_of(j.search_train);
 }
 
@@ -58,6 +73,11 @@ void begin_folder(job& j) {
                static_cast<unsigned long long>(o.seed));
     j.log.line("budgets: %s, error <= %.1f%%; %zu training, %zu validation, %zu test images; output %s%s", search::describe(o.budget).c_str(),
                100.0 * o.max_error, j.search_train.size(), j.validation.size(), j.test.size(), j.out.c_str(), o.resume ? " (resumed)" : "");
+    if (o.incremental != incremental_kind::off)
+        j.log.line("incremental (%s): the extractor learns classes 0-%d; the device learns %zu labelled samples of each of the %d classes%s",
+                   name_of(o.incremental), o.known_classes - 1, o.per_class, j.train_all.classes,
+                   o.incremental == incremental_kind::adapted ? "; a candidate is judged after learning them, the budgets bound the whole model"
+                                                              : "; candidates are judged as static networks, a classifier is attached to the final ones");
 }
 
 } // namespace

@@ -52,6 +52,11 @@ struct job {
     job_log log;
     nascent::image_dataset train_all, test, search_train, validation;
     nascent::normalization norm;  ///< of the search's training images
+    // incremental modes: search_train holds the known classes only, validation all classes
+    // (adapted) or the known ones (attach)
+    nascent::image_dataset known;   ///< the images an incremental candidate's initial classifier is fitted on
+    nascent::image_dataset stream;  ///< the labelled samples the device learns, from train_all[stream_first, ...)
+    std::size_t stream_first = 0;   ///< the search and the final training use the images before it
     clock_type::time_point start = clock_type::now();
     double resumed_seconds = 0.0;  ///< search time of the runs before a resume
 

@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
             std::fputs(help_text(argv[0]).c_str(), stdout);
             return 0;
         }
-        job j(options, space_program_of(options.space));
+        job j(options, space_program_of(options.space, options.incremental));
         return run_job(j);
     } catch (const job_error& e) {
         std::fprintf(stderr, "nascent_search: %s\n", e.what());

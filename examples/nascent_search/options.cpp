@@ -50,6 +50,8 @@ constexpr std::array<named<nascent::search::preference>, 6> preference_names{{{n
                                                                               {nascent::search::preference::macs, "macs"},
                                                                               {nascent::search::preference::params, "params"},
                                                                               {nascent::search::preference::tradeoff, "tradeoff"}}};
+constexpr std::array<named<incremental_kind>, 3> incremental_names{
+    {{incremental_kind::off, "off"}, {incremental_kind::adapted, "adapted"}, {incremental_kind::attach, "attach"}}};
 
 template <class E>
 constexpr const auto& table_of() {
@@ -57,6 +59,7 @@ constexpr const auto& table_of() {
     else if constexpr (std::is_same_v<E, strategy_kind>) return strategy_names;
     else if constexpr (std::is_same_v<E, evaluation_kind>) return evaluation_names;
     else if constexpr (std::is_same_v<E, predictor_kind>) return predictor_names;
+    else if constexpr (std::is_same_v<E, incremental_kind>) return incremental_names;
     else return preference_names;
 }
 
@@ -211,6 +214,23 @@ const std::vector<option_spec>& option_specs() {
         {"search-images", "N", "training images for the supernet or the candidates (0: all but the validation images)",
          [](job_options& o, const std::string& v) { o.search_images = parse_unsigned("search-images", v); },
          [](const job_options& o) { return J(o.search_images); }},
+        {"incremental", "MODE",
+         "off (static networks), adapted (search whole incremental models, scored after on-device learning) or attach (search a "
+         "static network on the known classes, then attach a classifier and a buffer)",
+         [](job_options& o, const std::string& v) { o.incremental = parse_name<incremental_kind>("incremental mode", v); },
+         [](const job_options& o) { return J(name_of(o.incremental)); }},
+        {"known-classes", "N", "incremental: the classes [0, N) the extractor is trained on; the device learns the others",
+         [](job_options& o, const std::string& v) { o.known_classes = static_cast<int>(parse_unsigned("known-classes", v)); },
+         [](const job_options& o) { return J(o.known_classes); }},
+        {"per-class", "N", "incremental: labelled samples of each class the device learns from",
+         [](job_options& o, const std::string& v) { o.per_class = parse_unsigned("per-class", v); },
+         [](const job_options& o) { return J(o.per_class); }},
+        {"judge-images", "N", "incremental: held-out images each candidate is judged on after learning",
+         [](job_options& o, const std::string& v) { o.judge_images = parse_unsigned("judge-images", v); },
+         [](const job_options& o) { return J(o.judge_images); }},
+        {"prune-flash", "BYTES", "incremental: L1-prune each final network to this int8 flash before cutting it (0: no pruning)",
+         [](job_options& o, const std::string& v) { o.prune_flash = parse_unsigned("prune-flash", v); },
+         [](const job_options& o) { return J(o.prune_flash); }},
         {"supernet-epochs", "N", "evaluation supernet: epochs of supernet training (uniform single-path sampling)",
          [](job_options& o, const std::string& v) { o.supernet_epochs = static_cast<int>(parse_unsigned("supernet-epochs", v)); },
          [](const job_options& o) { return J(o.supernet_epochs); }},
@@ -262,6 +282,8 @@ void apply_quick(job_options& o) {
     o.calibration = 200;
     o.search_minutes = 2.0;
     o.time_limit_minutes = 3.0;
+    o.per_class = 10;
+    o.judge_images = 500;
 }
 
 } // namespace
@@ -270,6 +292,7 @@ const char* name_of(space_kind k) { return name_in_table(k); }
 const char* name_of(strategy_kind k) { return name_in_table(k); }
 const char* name_of(evaluation_kind k) { return name_in_table(k); }
 const char* name_of(predictor_kind k) { return name_in_table(k); }
+const char* name_of(incremental_kind k) { return name_in_table(k); }
 const char* name_of(nascent::search::preference p) { return name_in_table(p); }
 
 std::vector<space_kind> all_spaces() {
@@ -389,6 +412,11 @@ job_options parse_command_line(int argc, char** argv, bool& help) {
         throw job_error(string_of("--augment-shift must be below ", job_input.w, ", the images' extent"), 2);
     if (o.threads == 0) throw job_error("--threads must be at least 1", 2);
     if (o.validation == 0) throw job_error("--validation must be at least 1", 2);
+    if (o.known_classes < 2 || o.known_classes > 9) throw job_error("--known-classes must be between 2 and 9", 2);
+    if (o.incremental != incremental_kind::off && (o.per_class == 0 || o.judge_images == 0))
+        throw job_error("--per-class and --judge-images must be at least 1", 2);
+    if (o.incremental != incremental_kind::off && o.strategy == strategy_kind::differentiable)
+        throw job_error("--incremental needs a strategy that evaluates candidates one by one, not differentiable", 2);
     return o;
 }
 

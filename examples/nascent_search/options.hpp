@@ -39,12 +39,17 @@ enum class space_kind { mcu_cnn, munas, proxylessnas, fbnet, spos, single_path_n
 enum class strategy_kind { nsga2, aging, evolution, random, bo, differentiable };
 enum class evaluation_kind { supernet, train };
 enum class predictor_kind { none, rbf, gp, mlp, adaptive };
+/// What the job's models are: static networks (off), incremental models searched whole and scored
+/// after on-device learning (adapted), or static networks searched on the pre-training classes
+/// with a classifier attached afterwards (attach, the baseline of adapted).
+enum class incremental_kind { off, adapted, attach };
 
 /// The names the options use ("mcu_cnn", "nsga2", "supernet", "adaptive", "ram", ...).
 const char* name_of(space_kind);
 const char* name_of(strategy_kind);
 const char* name_of(evaluation_kind);
 const char* name_of(predictor_kind);
+const char* name_of(incremental_kind);
 const char* name_of(nascent::search::preference);
 /// Every space, in the order --help lists them.
 std::vector<space_kind> all_spaces();
@@ -56,6 +61,12 @@ struct job_options {
     evaluation_kind evaluation = evaluation_kind::supernet;  ///< supernet (inherited weights) or train (short training from scratch)
     predictor_kind predictor = predictor_kind::adaptive;
     std::size_t screen = 4;               ///< predictor: children bred per child evaluated
+    // incremental models (docs/learning.md, "Searching the incremental model")
+    incremental_kind incremental = incremental_kind::off;
+    int known_classes = 5;                ///< the extractor and the initial classifier learn classes [0, known_classes)
+    std::size_t per_class = 20;           ///< labelled samples per class the device learns
+    std::size_t judge_images = 1000;      ///< held-out images each incremental candidate is judged on
+    std::size_t prune_flash = 0;          ///< final models: L1-prune the network to this flash before cutting it (0: no pruning)
     // where
     std::string dataset;                  ///< Fashion-MNIST folder (empty: $NASCENT_FASHION_MNIST_DIR or Debian's)
     std::string out = "nascent-run";

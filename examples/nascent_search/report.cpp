@@ -50,13 +50,24 @@ void write_summary(job& j) {
     const auto& history = j.state.history;
     std::string s = string_of("# nascent search: ", j.space->name, ", ", name_of(o.strategy), "\n\n", "Budgets: ", search::describe(o.budget),
                            ", error <= ", fixed_text(100.0 * o.max_error, 1), "%. Candidates evaluated: ", history.size(), "; search time ",
-                           minutes(j.state.search_seconds), ".\n\n",
-                           "| model | architecture | selected as | search accuracy (%) | test float (%) | test int8 (%) | peak RAM (B) | flash (B) | MACs | est. Cortex-M4 latency (ms) | epochs | error within budget |\n",
-                           "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-    for (const final_model& m : j.state.finals)
-        s += string_of("| ", m.name, " | `", m.architecture, "` | ", m.why, " | ", fixed_text(m.search_accuracy, 2), " | ", fixed_text(m.float_accuracy, 2),
-                    " | ", fixed_text(m.int8_accuracy, 2), " | ", m.peak_ram, " | ", m.flash, " | ", m.macs, " | ", fixed_text(m.latency_ms, 1), " | ",
-                    m.epochs, " | ", 100.0 - m.int8_accuracy <= 100.0 * o.max_error ? "yes" : "no", " |\n");
+                           minutes(j.state.search_seconds), ".\n\n");
+    if (o.incremental != incremental_kind::off) {
+        s += string_of("Incremental models (", name_of(o.incremental), "): the extractor learned classes 0-", o.known_classes - 1, "; the device learns ",
+                       o.per_class, " labelled samples of each class; test accuracy on all classes before and after. RAM and flash are the whole "
+                       "model's on a device, training included.\n\n",
+                       "| model | architecture (extractor, cut, hidden, buffer) | selected as | search score (%) | before learning (%) | after learning (%) | RAM (B) | flash (B) | MACs | epochs |\n",
+                       "|---|---|---|---|---|---|---|---|---|---|\n");
+        for (const final_model& m : j.state.finals)
+            s += string_of("| ", m.name, " | `", m.architecture, "` | ", m.why, " | ", fixed_text(m.search_accuracy, 2), " | ", fixed_text(m.int8_accuracy, 2),
+                           " | ", fixed_text(m.adapted_accuracy, 2), " | ", m.peak_ram, " | ", m.flash, " | ", m.macs, " | ", m.epochs, " |\n");
+    } else {
+        s += "| model | architecture | selected as | search accuracy (%) | test float (%) | test int8 (%) | peak RAM (B) | flash (B) | MACs | est. Cortex-M4 latency (ms) | epochs | error within budget |\n"
+             "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+        for (const final_model& m : j.state.finals)
+            s += string_of("| ", m.name, " | `", m.architecture, "` | ", m.why, " | ", fixed_text(m.search_accuracy, 2), " | ", fixed_text(m.float_accuracy, 2),
+                           " | ", fixed_text(m.int8_accuracy, 2), " | ", m.peak_ram, " | ", m.flash, " | ", m.macs, " | ", fixed_text(m.latency_ms, 1), " | ",
+                           m.epochs, " | ", 100.0 - m.int8_accuracy <= 100.0 * o.max_error ? "yes" : "no", " |\n");
+    }
     s += "\nPareto front of the search (feasible, error against peak RAM and flash; search-time accuracy):\n\n"
          "| architecture | accuracy (%) | peak RAM (B) | flash (B) | MACs |\n|---|---|---|---|---|\n";
     std::vector<std::size_t> front = current_front(j);

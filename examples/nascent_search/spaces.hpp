@@ -7,7 +7,8 @@
 // candidates' training) and space_<name>_final.cpp (the final training and the deploy programs),
 // so that the units build in parallel, none instantiates everything, and a change to one part
 // rebuilds only its units. A new space: an enumerator in options.hpp, its three units, one line
-// below and one in spaces.cpp.
+// below and one in spaces.cpp. A space's incremental mode (--incremental) has three more units:
+// space_<name>_incremental_{search,evaluate,final}.cpp.
 #pragma once
 
 #include "job.hpp"
@@ -28,9 +29,14 @@ NASCENT_SEARCH_SPACE_PARTS(spos)
 NASCENT_SEARCH_SPACE_PARTS(single_path_nas)
 NASCENT_SEARCH_SPACE_PARTS(darts)
 
+// incremental models over mcu_cnn (deploy::incremental_space<zoo::mcu_cnn>), and the final part of
+// the attach mode (a static mcu_cnn network with a classifier attached)
+NASCENT_SEARCH_SPACE_PARTS(mcu_cnn_incremental)
+extern const space_final_part mcu_cnn_attach_final;
+
 #undef NASCENT_SEARCH_SPACE_PARTS
 
-/// The program of space `k`.
-const space_program& space_program_of(space_kind k);
+/// The program of space `k` in incremental mode `m`; a usage error for a space without one.
+const space_program& space_program_of(space_kind k, incremental_kind m = incremental_kind::off);
 
 } // namespace nascent_search

@@ -19,6 +19,7 @@
 //     cost::of<my>(precision::int8, a)   // my = space::bound<my_space, shape{28, 28, 1}>, a a my::architecture
 #pragma once
 
+#include <concepts>
 #include <cstddef>
 #include <span>
 
@@ -70,11 +71,19 @@ template <class Net>
     else return costs{};
 }
 
+/// A space that measures its architectures itself (a static `figures(input, precision, arch)`),
+/// such as deploy::incremental_space, whose figures are those of a whole incremental model.
+template <class Space>
+concept measures_itself = requires(shape in, precision p, std::span<const int> arch) {
+    { Space::figures(in, p, arch) } -> std::same_as<costs>;
+};
+
 /// The figures of architecture `arch` of space `Space` (arch must be valid: space::validate).
 /// The same function sizes a fixed network at compile time and judges a candidate in a search.
 template <class Space>
 [[nodiscard]] constexpr costs of(shape input, precision p, std::span<const int> arch) {
-    if constexpr (lowering_contract<Space>) return measure(lower<Space>(input, p, arch));
+    if constexpr (measures_itself<Space>) return Space::figures(input, p, arch);
+    else if constexpr (lowering_contract<Space>) return measure(lower<Space>(input, p, arch));
     else return costs{};
 }
 

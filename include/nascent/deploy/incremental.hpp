@@ -61,6 +61,9 @@ namespace detail {
     return o.offset + ((pixels - 1) * static_cast<std::size_t>(o.pixel_stride) + static_cast<std::size_t>(o.extent.c)) * bytes;
 }
 
+/// The operands step `s` reads: two for an add or a concatenation, one otherwise.
+[[nodiscard]] constexpr int inputs_of(const step& s) noexcept { return s.type == op_type::add || s.type == op_type::concat ? 2 : 1; }
+
 } // namespace detail
 
 /// The step counts after which `p` can be cut (1 to its step count): the last kept step's output
@@ -75,10 +78,9 @@ namespace detail {
         bool boundary = true;
         for (std::size_t j = k; j < n && boundary; ++j) {
             const step& s = p.steps[j];
-            const int inputs = s.type == op_type::add || s.type == op_type::concat ? 2 : 1;
-            for (int i = 0; i < inputs; ++i) {
+            for (int i = 0; i < detail::inputs_of(s); ++i) {
                 const operand& in = s.in[i];
-                if (in == out) continue;
+                if (in.offset == out.offset && in.extent.size() == out.extent.size()) continue;  // the cut's output (maybe flattened)
                 bool made_after_cut = false;
                 for (std::size_t m = k; m < j; ++m) made_after_cut = made_after_cut || p.steps[m].out.offset == in.offset;
                 bool made_before_cut = false;
@@ -99,44 +101,57 @@ namespace detail {
     require(k > 1, "head_cut: the program has no dense step after a first step, so it has no classifier head to cut off");
     const std::size_t cut = k - 1;
     const std::vector<std::size_t> cuts = feature_cuts(p);
-    require(std::find(cuts.begin(), cuts.end(), cut) != cuts.end() && p.steps[k - 1].in[0] == p.steps[cut - 1].out,
+    // the head may read the tensor flattened: the same bytes under another extent
+    const operand& read = p.steps[k - 1].in[0];
+    const operand& made = p.steps[cut - 1].out;
+    require(std::find(cuts.begin(), cuts.end(), cut) != cuts.end() && read.offset == made.offset && read.extent.size() == made.extent.size(),
             string_of("head_cut: the last dense step (step ", k - 1, ") does not read the output of the step before it"));
     return cut;
+}
+
+/// The program of the first `steps` steps of int8 program `p` (see the top of this file): the
+/// steps' weights and parameters renumbered from 0, the arena trimmed to the last byte a kept step
+/// touches. Weights are not copied (cut_extractor does that); the figures of a cut need only this.
+template <std::size_t N>
+[[nodiscard]] runtime_program cut_program(const program<N>& p, std::size_t steps) {
+    require(p.element == precision::int8, "cut_extractor: the extractor is cut from an int8 program");
+    require(steps >= 1 && steps <= p.steps.size(),
+            string_of("cut_extractor: a cut after ", steps, " steps; the program has ", p.steps.size()));
+    const operand& out = p.steps[steps - 1].out;
+    require(out.pixel_stride == out.extent.c, string_of("cut_extractor: the output of step ", steps - 1, " is a channel slice; cut elsewhere"));
+    runtime_program c;
+    c.element = precision::int8;
+    c.input = p.input;
+    c.output = out;
+    std::size_t end = detail::operand_end(p.input, 1);
+    for (std::size_t k = 0; k < steps; ++k) {
+        step s = p.steps[k];
+        s.weights = s.weight_count == 0 ? 0 : c.weight_count;
+        s.params = s.param_count == 0 ? 0 : c.param_count;
+        c.weight_count += s.weight_count;
+        c.param_count += s.param_count;
+        for (int i = 0; i < detail::inputs_of(s); ++i) end = std::max(end, detail::operand_end(s.in[i], 1));
+        end = std::max({end, detail::operand_end(s.out, 1), std::size_t{s.scratch_offset} + s.scratch_bytes});
+        c.steps.push_back(s);
+    }
+    c.arena_bytes = static_cast<std::uint32_t>(end);
+    return c;
 }
 
 /// The extractor made of the first `steps` steps of an int8 program (see the top of this file).
 template <std::size_t N>
 [[nodiscard]] extractor cut_extractor(const program<N>& p, std::span<const std::int8_t> weights, std::span<const std::int32_t> params,
                                       const tensor_quantization& features, std::size_t steps) {
-    require(p.element == precision::int8, "cut_extractor: the extractor is cut from an int8 program");
-    require(steps >= 1 && steps <= p.steps.size(),
-            string_of("cut_extractor: a cut after ", steps, " steps; the program has ", p.steps.size()));
     require(weights.size() == p.weight_count && params.size() == p.param_count,
             "cut_extractor: the weights and parameters are not the program's");
-    const operand& out = p.steps[steps - 1].out;
-    require(out.pixel_stride == out.extent.c, string_of("cut_extractor: the output of step ", steps - 1, " is a channel slice; cut elsewhere"));
     extractor e;
-    e.program.element = precision::int8;
-    e.program.input = p.input;
-    e.program.output = out;
+    e.program = cut_program(p, steps);
     e.features = features;
-    std::size_t end = detail::operand_end(p.input, 1);
     for (std::size_t k = 0; k < steps; ++k) {
-        step s = p.steps[k];
-        const std::size_t w0 = e.weights.size();
-        const std::size_t p0 = e.params.size();
+        const step& s = p.steps[k];
         e.weights.insert(e.weights.end(), weights.begin() + s.weights, weights.begin() + s.weights + s.weight_count);
         e.params.insert(e.params.end(), params.begin() + s.params, params.begin() + s.params + s.param_count);
-        s.weights = s.weight_count == 0 ? 0 : static_cast<std::uint32_t>(w0);
-        s.params = s.param_count == 0 ? 0 : static_cast<std::uint32_t>(p0);
-        const int inputs = s.type == op_type::add || s.type == op_type::concat ? 2 : 1;
-        for (int i = 0; i < inputs; ++i) end = std::max(end, detail::operand_end(s.in[i], 1));
-        end = std::max({end, detail::operand_end(s.out, 1), std::size_t{s.scratch_offset} + s.scratch_bytes});
-        e.program.steps.push_back(s);
     }
-    e.program.arena_bytes = static_cast<std::uint32_t>(end);
-    e.program.weight_count = static_cast<std::uint32_t>(e.weights.size());
-    e.program.param_count = static_cast<std::uint32_t>(e.params.size());
     return e;
 }
 

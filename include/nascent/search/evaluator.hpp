@@ -61,13 +61,9 @@ public:
             ++hits_;
             return hit->second;
         }
-        const auto buffers = model_->buffers();
-        std::vector<std::vector<typename Model::scalar>> saved(buffers.size());
-        for (std::size_t b = 0; b < buffers.size(); ++b) saved[b].assign(buffers[b]->value.begin(), buffers[b]->value.end());
-        if (options_.recalibration_batches > 0)
-            (void)recalibrate(*model_, key, *calibration_, *norm_, options_.recalibration_batches, options_.batch_size);
-        const train::evaluation result = train::evaluate(*model_, validation(), *norm_, options_.batch_size, key.view());
-        for (std::size_t b = 0; b < buffers.size(); ++b) std::copy(saved[b].begin(), saved[b].end(), buffers[b]->value.begin());
+        const train::evaluation result =
+            with_recalibrated(*model_, key, *calibration_, *norm_, options_.recalibration_batches, options_.batch_size,
+                              [&] { return train::evaluate(*model_, validation(), *norm_, options_.batch_size, key.view()); });
         ++evaluations_;
         cache_.emplace(key, result);
         return result;

@@ -6,6 +6,7 @@
 // run in training mode along the path (no gradients, weights untouched).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <vector>
 
@@ -56,6 +57,26 @@ std::size_t recalibrate(Model& model, const architecture& arch, const image_data
         for (std::size_t i = 0; i < sum[b].size(); ++i)
             stats[b]->value.data()[i] = static_cast<T>(sum[b][i] / static_cast<double>(used));
     return used;
+}
+
+/// Calls `use()` with the batch-norm statistics of `model` re-estimated for path `arch` (as
+/// recalibrate() does; none when `batches` is 0), then restores the model's own statistics, so
+/// that the model is left as it was. Returns what `use()` returns.
+template <class Model, class Use>
+decltype(auto) with_recalibrated(Model& model, const architecture& arch, const image_dataset& data, const normalization& norm,
+                                 std::size_t batches, std::size_t batch_size, Use&& use) {
+    const auto buffers = model.buffers();
+    std::vector<std::vector<typename Model::scalar>> saved(buffers.size());
+    for (std::size_t b = 0; b < buffers.size(); ++b) saved[b].assign(buffers[b]->value.begin(), buffers[b]->value.end());
+    struct restore {
+        const decltype(buffers)& to;
+        std::vector<std::vector<typename Model::scalar>>& from;
+        ~restore() {
+            for (std::size_t b = 0; b < to.size(); ++b) std::copy(from[b].begin(), from[b].end(), to[b]->value.begin());
+        }
+    } restore_on_exit{buffers, saved};
+    if (batches > 0) (void)recalibrate(model, arch, data, norm, batches, batch_size);
+    return use();
 }
 
 } // namespace nascent::search
