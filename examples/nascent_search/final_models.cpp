@@ -127,11 +127,31 @@ final_model test_and_export(job& j, const final_pick& p, const deploy::build_res
     return m;
 }
 
+namespace {
+
+/// search::post_search over the candidates the space's final part admits; indices into the history.
+std::vector<std::size_t> admitted_post_search(const job& j, const cost::budget& limits, const search::post_search_options& how) {
+    const auto admissible = j.space->finals->admissible;
+    if (admissible == nullptr) return search::post_search(j.state.history, limits, how);
+    std::vector<search::evaluated> pool;
+    std::vector<std::size_t> index;
+    for (std::size_t i = 0; i < j.state.history.size(); ++i)
+        if (admissible(j, j.state.history[i].arch)) {
+            pool.push_back(j.state.history[i]);
+            index.push_back(i);
+        }
+    std::vector<std::size_t> chosen = search::post_search(pool, limits, how);
+    for (std::size_t& c : chosen) c = index[c];
+    return chosen;
+}
+
+} // namespace
+
 void final_models(job& j) {
     const job_options& o = j.options;
     std::vector<final_pick> picks;
-    const std::vector<std::size_t> chosen = search::post_search(
-        j.state.history, o.budget, {.count = std::max<std::size_t>(o.select_count, 1), .prefer = o.select});
+    const std::vector<std::size_t> chosen =
+        admitted_post_search(j, o.budget, {.count = std::max<std::size_t>(o.select_count, 1), .prefer = o.select});
     if (chosen.empty()) throw job_error("the search evaluated no candidate within the budgets");
     for (std::size_t i = 0; i < chosen.size(); ++i)
         picks.push_back({chosen[i], i == 0 ? std::string("model") : string_of("model_", i + 1), string_of("post-search (", name_of(o.select), ")"),
@@ -139,7 +159,7 @@ void final_models(job& j) {
     for (const std::size_t ram : o.also_ram) {
         cost::budget tight = o.budget;
         tight.ram_bytes = std::min(ram, *o.budget.ram_bytes);
-        const std::vector<std::size_t> best = search::post_search(j.state.history, tight, {.count = 1, .prefer = search::preference::accuracy});
+        const std::vector<std::size_t> best = admitted_post_search(j, tight, {.count = 1, .prefer = search::preference::accuracy});
         if (best.empty()) {
             j.log.line("no candidate within %zu bytes of peak RAM was evaluated", ram);
             continue;

@@ -8,8 +8,9 @@
 //            known-class images) and buffer, and learns the job's stream as the device would
 //            (deploy::run_class_incremental). Its score is the held-out accuracy after learning.
 //   attach   the baseline: the static space is searched on the known classes as in a static job;
-//            each final network gets a classifier attached (cut before the head, one dense layer)
-//            and the largest buffer of the choices that keeps the whole model within the budgets.
+//            the final models are the best static candidates that still fit the budgets with a
+//            classifier attached (cut before the head, one dense layer), and each gets the largest
+//            buffer of the choices that keeps the whole model within them.
 //
 // The final models of both are trained on the known classes, L1-pruned to --prune-flash when it
 // is set, cut, judged on the test split before and after learning the stream, and exported as an
@@ -231,13 +232,21 @@ final_model train_and_export_incremental(job& j, const final_pick& p, const nasc
     return m;
 }
 
+/// Attach mode: whether static network `a` with a classifier attached (no buffer) is within the budgets.
+template <class Extractor>
+bool attach_fits(const job& j, const nascent::architecture& a) {
+    using space = nascent::deploy::incremental_space<Extractor>;
+    return nascent::search::satisfies(space::figures(job_input, nascent::precision::int8, space::encode(a.view(), 0, 0, 0).view()), j.options.budget);
+}
+
 template <class Extractor>
 constexpr space_final_part incremental_final_part_of() {
     return {&train_and_export_incremental<Extractor, false>};
 }
+/// The attach mode picks, among the static candidates, those that still fit with a classifier attached.
 template <class Extractor>
 constexpr space_final_part attach_final_part_of() {
-    return {&train_and_export_incremental<Extractor, true>};
+    return {&train_and_export_incremental<Extractor, true>, &attach_fits<Extractor>};
 }
 
 } // namespace nascent_search

@@ -98,6 +98,8 @@ struct space_evaluation_part {  ///< space_<name>_evaluate.cpp (evaluation.hpp)
 };
 struct space_final_part {  ///< space_<name>_final.cpp (final_models.hpp)
     final_model (*train_and_export)(job&, const final_pick&, const nascent::image_dataset& train_set, const std::vector<final_pick>& picks);
+    /// Whether a candidate may be picked (null: every candidate within the budgets may).
+    bool (*admissible)(const job&, const nascent::architecture&) = nullptr;
 };
 struct space_program {
     const char* name;

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Tests of the search program (examples/nascent_search) as a user runs it.
-#   check.sh PROGRAM WORK_DIR CASE
-# CASE: quick | resume | bad_input. Every case fails with a message saying what went wrong.
+#   check.sh PROGRAM WORK_DIR CASE [INCLUDE_DIR CXX]
+# CASE: quick | resume | bad_input | incremental (which compiles the exported header with CXX
+# against INCLUDE_DIR). Every case fails with a message saying what went wrong.
 set -uo pipefail
 program=$1
 work=$2
 case_name=$3
+include_dir=${4:-}
+cxx=${5:-c++}
 rm -rf "$work"
 mkdir -p "$work"
 cd "$work" || exit 1
@@ -82,6 +85,11 @@ bad_input)
   echo '{"strategy": "aging", "max-rom": 1}' > unknown.json
   expect 2 "unknown option 'max-rom'" -- --config unknown.json --out a
   expect 1 "impossible budget .*peak RAM <= 100 B" -- --quick --max-ram 100 --out a
+  expect 2 "unknown incremental mode 'sometimes'" -- --incremental sometimes --out a
+  expect 2 "available for the space mcu_cnn, not munas" -- --incremental adapted --space munas --out a
+  expect 2 "not differentiable" -- --incremental adapted --strategy differentiable --out a
+  expect 1 "impossible budget .*peak RAM <= 3000 B" -- --quick --incremental adapted --max-ram 3000 --out a
+  expect 1 "per-class 100000: .*fewer than 100000 images" -- --quick --incremental adapted --per-class 100000 --out a
   [[ ! -e a ]] || fail "an impossible budget created the output folder"
   expect 1 "cannot load Fashion-MNIST from '$work/no-such-folder'" -- --quick --dataset "$work/no-such-folder" --out a
   # a truncated images file beside the real labels
@@ -109,6 +117,27 @@ bad_input)
   cp mine/state.json mine.before
   expect 1 "belongs to a search with other settings" -- --quick --threads 1 --iterations 0 --also-ram "" --final-images 500 --seed 2 --out mine --resume
   cmp mine/state.json mine.before || fail "a refused resume rewrote the state"
+  ;;
+incremental)
+  # adapted: whole incremental models searched under the budgets; attach: the static baseline
+  for mode in adapted attach; do
+    "$program" --quick --incremental $mode --also-ram "" --out $mode > $mode.txt 2>&1 || { cat $mode.txt; fail "--incremental $mode exited with $?"; }
+    header=$mode/models/model.hpp
+    grep -q 'nascent::deploy::learning::incremental_model<extractor, config>' $header || fail "$header is not an incremental model"
+    # the summary row: | model | `arch` | why | score | before | after | RAM | flash | MACs | epochs |
+    row=$(grep -E '^\| model \| `[0-9-]+` ' $mode/summary.md) || fail "$mode/summary.md has no row for the model"
+    IFS='|' read -r _ _ arch _ _ before after ram flash _ <<< "$row"
+    echo "$mode: $arch before ${before// /} % after ${after// /} %, RAM ${ram// /} B, flash ${flash// /} B"
+    awk -v b="$before" -v a="$after" 'BEGIN { exit !(a > b) }' || fail "$mode: learning on the device did not raise the accuracy"
+    if [[ $mode == adapted ]]; then
+      (( ${ram// /} <= 64000 && ${flash// /} <= 64000 )) || fail "adapted: the model is over the budgets"
+    fi
+    # the header compiles, and its compile-time RAM and flash are the figures the program reported
+    printf '#include "%s"\nstatic_assert(model::model::ram_bytes == %s);\nstatic_assert(model::model::flash_bytes == %s);\nint main() {}\n' \
+      "$PWD/$header" "${ram// /}" "${flash// /}" > use_$mode.cpp
+    [[ -n $include_dir ]] && { "$cxx" -std=c++20 -fsyntax-only -I"$include_dir" use_$mode.cpp || fail "$header does not compile with its figures"; }
+  done
+  grep -q 'the device learns 10 labelled samples' adapted/log.txt || fail "the log does not describe the incremental task"
   ;;
 *)
   fail "unknown case $case_name"
