@@ -9,7 +9,7 @@
 //                                 learner on the same stream (deploy::incremental_host), so the
 //                                 predictions before and after learning must be the device's
 //
-// usage: export_incremental --out DIR [--per-class N] [--held-out N] [--buffer N] [--epochs N] [--seed N]
+// usage: export_incremental --out DIR [--per-class N] [--held-out N] [--buffer N] [--hidden N] [--epochs N] [--seed N]
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -34,6 +34,7 @@ struct options {
     std::size_t per_class = 6;    ///< stream images per new class
     std::size_t held_out = 40;    ///< test images, classes 0-9
     std::uint32_t buffer = 16;
+    std::uint32_t hidden = 16;    ///< the classifier's hidden width (0: one dense layer)
     std::uint32_t epochs = 1;     ///< learning passes over the buffer per sample
     std::size_t train_limit = 8000;
     std::uint64_t seed = 1;
@@ -41,7 +42,7 @@ struct options {
 
 [[noreturn]] void usage(const char* program, int status) {
     std::fprintf(status == 0 ? stdout : stderr,
-                 "usage: %s --out DIR [--per-class N] [--held-out N] [--buffer N] [--epochs N] [--train-limit N] [--seed N]\n", program);
+                 "usage: %s --out DIR [--per-class N] [--held-out N] [--buffer N] [--hidden N] [--epochs N] [--train-limit N] [--seed N]\n", program);
     std::exit(status);
 }
 
@@ -56,6 +57,7 @@ options parse(int argc, char** argv) {
         else if (arg == "--per-class") o.per_class = std::strtoull(v, nullptr, 10);
         else if (arg == "--held-out") o.held_out = std::strtoull(v, nullptr, 10);
         else if (arg == "--buffer") o.buffer = static_cast<std::uint32_t>(std::strtoul(v, nullptr, 10));
+        else if (arg == "--hidden") o.hidden = static_cast<std::uint32_t>(std::strtoul(v, nullptr, 10));
         else if (arg == "--epochs") o.epochs = static_cast<std::uint32_t>(std::strtoul(v, nullptr, 10));
         else if (arg == "--train-limit") o.train_limit = std::strtoull(v, nullptr, 10);
         else if (arg == "--seed") o.seed = std::strtoull(v, nullptr, 10);
@@ -93,7 +95,7 @@ int main(int argc, char** argv) try {
     // 2. The extractor and its classifier, pre-trained on the int8 features of classes 0-4.
     const std::size_t cut = deploy::head_cut(built.int8_program);
     const deploy::extractor e = deploy::cut_extractor(built, cut);
-    const learning::incremental_config config{.classifier = {e.feature_count(), 0, 10}, .buffer_capacity = opt.buffer,
+    const learning::incremental_config config{.classifier = {e.feature_count(), opt.hidden, 10}, .buffer_capacity = opt.buffer,
                                               .policy = learning::replacement::class_balanced,
                                               .learning = {.learning_rate = 0.05F, .momentum = 0.5F, .epochs = opt.epochs, .batch = 4},
                                               .feature_scale = e.features.scale, .feature_zero_point = e.features.zero_point, .seed = 7};
@@ -141,8 +143,8 @@ int main(int argc, char** argv) try {
         expected += string_of(learning::ram_part_name(static_cast<learning::ram_part>(p)), ": ", ram.parts[p], " bytes\n");
     expected += string_of("buffer samples: ", std::size_t{config.buffer_capacity} * (e.feature_count() + 1), " bytes\n");
     expected += string_of("ram: ", ram.total, " bytes\n");
-    std::printf("incremental model: %u features, buffer %u, RAM %zu B, flash %zu B\n%s", e.feature_count(), opt.buffer, ram.total,
-                host.flash_bytes(), expected.c_str());
+    std::printf("incremental model: %u features, hidden width %u, buffer %u, RAM %zu B, flash %zu B\n%s", e.feature_count(), opt.hidden, opt.buffer,
+                ram.total, host.flash_bytes(), expected.c_str());
 
     std::filesystem::create_directories(opt.out);
     deploy::incremental_metadata meta;
