@@ -134,6 +134,14 @@ inline std::string quoted(std::string_view s) {
     return out + '"';
 }
 
+/// `inline constexpr const char* class_names[N] = {...};` and a blank line (nothing when `names` is empty).
+inline std::string class_names_text(const std::vector<std::string>& names) {
+    if (names.empty()) return {};
+    std::string out = string_of("inline constexpr const char* class_names[", names.size(), "] = {");
+    for (std::size_t i = 0; i < names.size(); ++i) out += (i == 0 ? "" : ", ") + detail::quoted(names[i]);
+    return out + "};\n\n";
+}
+
 } // namespace detail
 
 /// The program as a C++ initializer of nascent::deploy::program<N>.
@@ -220,11 +228,7 @@ template <std::size_t N, class W, class P>
     out += string_of("inline constexpr float mean[] = {", detail::array_text(std::span<const float>(m.mean), 8), "};\n");
     out += string_of("inline constexpr float stddev[] = {", detail::array_text(std::span<const float>(m.stddev), 8), "};\n");
     out += "} // namespace metadata\n\n";
-    if (!m.class_names.empty()) {
-        out += string_of("inline constexpr const char* class_names[", m.class_names.size(), "] = {");
-        for (std::size_t i = 0; i < m.class_names.size(); ++i) out += (i == 0 ? "" : ", ") + detail::quoted(m.class_names[i]);
-        out += "};\n\n";
-    }
+    out += detail::class_names_text(m.class_names);
     out += string_of("} // namespace ", name, '\n');
     return out;
 }

@@ -370,11 +370,7 @@ inline const char* replacement_name(learning::replacement r) {
                      "inline constexpr int input_zero_point = ", m.input_zero_point, ";\n",
                      "/// FNV-1a of extractor_weights, extractor_params and classifier_weights (learning/checksum.hpp).\n",
                      "inline constexpr std::uint32_t checksum = ", sum, "U;\n} // namespace metadata\n\n");
-    if (!m.class_names.empty()) {
-        out += string_of("inline constexpr const char* class_names[", m.class_names.size(), "] = {");
-        for (std::size_t i = 0; i < m.class_names.size(); ++i) out += (i == 0 ? "" : ", ") + detail::quoted(m.class_names[i]);
-        out += "};\n\n";
-    }
+    out += detail::class_names_text(m.class_names);
     out += string_of("static_assert(sizeof extractor_weights == ", w.size(), " && extractor.weight_count <= sizeof extractor_weights &&\n",
                      "              sizeof extractor_params / 4 == ", p.size(), " && extractor.param_count <= sizeof extractor_params / 4,\n",
                      "              \"", name, ".hpp: the extractor's arrays do not match its program: the header is corrupt\");\n");
