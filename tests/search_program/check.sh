@@ -120,8 +120,12 @@ bad_input)
   ;;
 incremental)
   # adapted: whole incremental models searched under the budgets; attach: the static baseline
+  # (adapted also L1-prunes its final network to 8000 B of flash before cutting it)
   for mode in adapted attach; do
-    "$program" --quick --incremental $mode --also-ram "" --out $mode > $mode.txt 2>&1 || { cat $mode.txt; fail "--incremental $mode exited with $?"; }
+    extra=()
+    [[ $mode == adapted ]] && extra=(--prune-flash 8000)
+    "$program" --quick --incremental $mode --also-ram "" "${extra[@]}" --out $mode > $mode.txt 2>&1 ||
+      { cat $mode.txt; fail "--incremental $mode exited with $?"; }
     header=$mode/models/model.hpp
     grep -q 'nascent::deploy::learning::incremental_model<extractor, config>' $header || fail "$header is not an incremental model"
     # the summary row: | model | `arch` | why | score | before | after | RAM | flash | MACs | epochs |
@@ -138,6 +142,7 @@ incremental)
     [[ -n $include_dir ]] && { "$cxx" -std=c++20 -fsyntax-only -I"$include_dir" use_$mode.cpp || fail "$header does not compile with its figures"; }
   done
   grep -q 'the device learns 10 labelled samples' adapted/log.txt || fail "the log does not describe the incremental task"
+  grep -Eq '^prune: slot [0-9]+ from [0-9]+ to [0-9]+ filters' adapted/log.txt || fail "the adapted run did not prune its final network"
   ;;
 *)
   fail "unknown case $case_name"
