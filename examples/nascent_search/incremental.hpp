@@ -13,8 +13,9 @@
 //            buffer of the choices that keeps the whole model within them.
 //
 // The final models of both are trained on the known classes, L1-pruned to --prune-flash when it
-// is set, cut, judged on the test split before and after learning the stream, and exported as an
-// incremental model header (deploy::write_incremental_header). The templates are instantiated in
+// is set (adapted: then the cut, hidden width and buffer are re-chosen on the validation images
+// with the trained extractor, whose features are stronger than the search's), cut, judged on the
+// test split before and after learning the stream, and exported as an incremental model header (deploy::write_incremental_header). The templates are instantiated in
 // space_<name>_incremental_{search,evaluate,final}.cpp.
 #pragma once
 
@@ -35,6 +36,7 @@
 #include <nascent/deploy/incremental_task.hpp>
 #include <nascent/prune/to_target.hpp>
 #include <nascent/search/constraints.hpp>
+#include <nascent/search/pareto_report.hpp>
 #include <nascent/search/recalibrate.hpp>
 
 #include "evaluation.hpp"
@@ -160,6 +162,36 @@ nascent::deploy::incremental_decision attached(job& j, std::span<const int> extr
     return space::decode(space::encode(extractor, 0, 0, 0).view());
 }
 
+/// Adapted mode, after the final training: the cut, hidden width and buffer within the budgets that
+/// do best on the validation images with the trained extractor `b` (the search chose them with
+/// inherited or briefly trained weights, whose features are weaker). Judged as in the search.
+template <class Extractor>
+nascent::deploy::incremental_decision refined_decision(job& j, const nascent::deploy::build_result& b, const nascent::deploy::incremental_decision& searched,
+                                                       const nascent::normalization& norm) {
+    using namespace nascent;
+    using space = deploy::incremental_space<Extractor>;
+    deploy::incremental_decision best = searched;
+    double best_score = -1.0;
+    std::string tried;
+    for (int cut = 0; cut < space::added[0]; ++cut)
+        for (int hidden = 0; hidden < space::added[1]; ++hidden)
+            for (int buffer = 0; buffer < space::added[2]; ++buffer) {
+                const architecture a = space::encode(searched.extractor, cut, hidden, buffer);
+                if (!search::satisfies(space::figures(job_input, precision::int8, a.view()), j.options.budget)) continue;
+                const deploy::incremental_decision d = space::decode(a.view());
+                const double score = run_candidate(j, b, d, norm, j.known, j.validation).outcome.after;
+                tried += string_of(tried.empty() ? "" : ", ", d.cut_back, "/", d.hidden, "/", d.buffer, " ", search::fixed_text(score, 1), "%");
+                if (score > best_score) {
+                    best_score = score;
+                    best = d;
+                }
+            }
+    j.log.line("final: cut/hidden/buffer re-chosen on the validation images with the trained extractor: %s; best %d/%u/%u "
+               "(searched %d/%u/%u)",
+               tried.c_str(), best.cut_back, best.hidden, best.buffer, searched.cut_back, searched.hidden, searched.buffer);
+    return best;
+}
+
 /// Trains pick `p`'s extractor on the known classes, prunes it (--prune-flash), cuts it, judges
 /// it on the test split before and after learning the stream, and exports its header.
 template <class Extractor, bool Attach>
@@ -195,7 +227,9 @@ final_model train_and_export_incremental(job& j, const final_pick& p, const nasc
         d.extractor = r.arch.choices;
     }
     const deploy::build_result b = deploy::build(model, d.extractor, calibration_images(j, norm));
-    const incremental_candidate c = run_candidate(j, b, d, norm, subset(known, 0, std::min<std::size_t>(known.size(), 5000)), j.test);
+    if (!Attach) d = refined_decision<Extractor>(j, b, d, norm);
+    // the initial classifier is fitted on as many known-class images as in the search
+    const incremental_candidate c = run_candidate(j, b, d, norm, subset(known, 0, std::min(known.size(), j.known.size())), j.test);
 
     const architecture whole = space::encode(d);
     const cost::costs figures = space::figures(job_input, precision::int8, whole.view());
