@@ -17,6 +17,7 @@
 // static_assert(model::ram_bytes <= budget) does on the device.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
