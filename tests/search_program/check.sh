@@ -124,7 +124,7 @@ incremental)
   for mode in adapted attach; do
     extra=()
     [[ $mode == adapted ]] && extra=(--prune-flash 8000)
-    "$program" --quick --incremental $mode --also-ram "" "${extra[@]}" --out $mode > $mode.txt 2>&1 ||
+    "$program" --quick --iterations 1 --incremental $mode --also-ram "" "${extra[@]}" --out $mode > $mode.txt 2>&1 ||
       { cat $mode.txt; fail "--incremental $mode exited with $?"; }
     header=$mode/models/model.hpp
     grep -q 'nascent::deploy::learning::incremental_model<extractor, config>' $header || fail "$header is not an incremental model"
