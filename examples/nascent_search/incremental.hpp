@@ -15,7 +15,8 @@
 // The final models of both are trained on the known classes, L1-pruned to --prune-flash when it
 // is set (adapted: then the cut, hidden width and buffer are re-chosen on the validation images
 // with the trained extractor, whose features are stronger than the search's), cut, judged on the
-// test split before and after learning the stream, and exported as an incremental model header (deploy::write_incremental_header). The templates are instantiated in
+// test split before and after learning the stream, and exported as an incremental model header
+// (deploy::write_incremental_header). The templates are instantiated in
 // space_<name>_incremental_{search,evaluate,final}.cpp.
 #pragma once
 
@@ -76,20 +77,42 @@ struct incremental_candidate {
     std::size_t cut_steps = 0;
 };
 
+/// Build `b` cut `cut_back` layer boundaries before its head, and the features of the job's
+/// class-incremental task through it (the initial classifier fitted on `known`, judged on `held_out`).
+struct cut_task {
+    std::size_t steps = 0;
+    nascent::deploy::extractor extractor;
+    nascent::deploy::class_incremental_task task;
+    nascent::deploy::task_features features;
+};
+inline cut_task cut_for_task(const job& j, const nascent::deploy::build_result& b, int cut_back, const nascent::normalization& norm,
+                             const nascent::image_dataset& known, const nascent::image_dataset& held_out) {
+    using namespace nascent;
+    cut_task c;
+    c.steps = deploy::cut_before_head(b.int8_program, cut_back);
+    c.extractor = deploy::cut_extractor(b, c.steps);
+    c.task = {.known = &known, .stream = &j.stream, .held_out = &held_out, .seed = j.options.seed};
+    c.features = deploy::features_of(c.extractor, deploy::input_of_pixel<std::int8_t>(input_metadata(j, b, norm)), c.task);
+    return c;
+}
+
+/// The incremental model of hidden width `hidden` and buffer `buffer` over cut `c`, run on its task.
+inline incremental_candidate run_on_cut(const cut_task& c, std::uint32_t hidden, std::uint32_t buffer) {
+    using namespace nascent;
+    incremental_candidate r;
+    r.cut_steps = c.steps;
+    r.extractor = c.extractor;
+    r.config = deploy::incremental_config_of(c.extractor.feature_count(), hidden, buffer, c.extractor.features);
+    r.outcome = deploy::run_class_incremental(r.extractor, r.config, c.features, c.task);
+    return r;
+}
+
 /// The incremental model `d` over build `b`, run on the job's stream: its initial classifier fitted
 /// on `known`, judged on `held_out` before and after.
 inline incremental_candidate run_candidate(const job& j, const nascent::deploy::build_result& b, const nascent::deploy::incremental_decision& d,
                                            const nascent::normalization& norm, const nascent::image_dataset& known,
                                            const nascent::image_dataset& held_out) {
-    using namespace nascent;
-    incremental_candidate c;
-    c.cut_steps = deploy::cut_before_head(b.int8_program, d.cut_back);
-    c.extractor = deploy::cut_extractor(b, c.cut_steps);
-    c.config = deploy::incremental_config_of(c.extractor.feature_count(), d.hidden, d.buffer, c.extractor.features);
-    const std::vector<std::int8_t> table = deploy::input_of_pixel<std::int8_t>(input_metadata(j, b, norm));
-    c.outcome = deploy::run_class_incremental(c.extractor, c.config, table, {.known = &known, .stream = &j.stream, .held_out = &held_out,
-                                                                              .seed = j.options.seed});
-    return c;
+    return run_on_cut(cut_for_task(j, b, d.cut_back, norm, known, held_out), d.hidden, d.buffer);
 }
 
 /// Judges incremental candidates by their held-out accuracy after learning the stream.
@@ -173,19 +196,29 @@ nascent::deploy::incremental_decision refined_decision(job& j, const nascent::de
     deploy::incremental_decision best = searched;
     double best_score = -1.0;
     std::string tried;
-    for (int cut = 0; cut < space::added[0]; ++cut)
+    // the features depend on the cut alone: extracted once per cut (the cuts' indices, not values:
+    // two of them may name the same boundary, which is then judged once)
+    std::vector<std::size_t> judged_cuts;
+    for (int cut = 0; cut < space::added[0]; ++cut) {
+        const deploy::incremental_decision at_cut = space::decode(space::encode(searched.extractor, cut, 0, 0).view());
+        const std::size_t steps = deploy::cut_before_head(b.int8_program, at_cut.cut_back);
+        if (std::find(judged_cuts.begin(), judged_cuts.end(), steps) != judged_cuts.end()) continue;
+        judged_cuts.push_back(steps);
+        std::optional<cut_task> c;
         for (int hidden = 0; hidden < space::added[1]; ++hidden)
             for (int buffer = 0; buffer < space::added[2]; ++buffer) {
                 const architecture a = space::encode(searched.extractor, cut, hidden, buffer);
                 if (!search::satisfies(space::figures(job_input, precision::int8, a.view()), j.options.budget)) continue;
                 const deploy::incremental_decision d = space::decode(a.view());
-                const double score = run_candidate(j, b, d, norm, j.known, j.validation).outcome.after;
+                if (!c) c = cut_for_task(j, b, d.cut_back, norm, j.known, j.validation);
+                const double score = run_on_cut(*c, d.hidden, d.buffer).outcome.after;
                 tried += string_of(tried.empty() ? "" : ", ", d.cut_back, "/", d.hidden, "/", d.buffer, " ", search::fixed_text(score, 1), "%");
                 if (score > best_score) {
                     best_score = score;
                     best = d;
                 }
             }
+    }
     j.log.line("final: cut/hidden/buffer re-chosen on the validation images with the trained extractor: %s; best %d/%u/%u "
                "(searched %d/%u/%u)",
                tried.c_str(), best.cut_back, best.hidden, best.buffer, searched.cut_back, searched.hidden, searched.buffer);

@@ -86,23 +86,31 @@ struct incremental_outcome {
     return 100.0 * static_cast<double>(right) / static_cast<double>(data.labels.size());
 }
 
-/// Runs task `t` for the incremental model of extractor `e` and configuration `c` (see the top of
-/// this file); `table` maps pixels to the extractor's input.
-[[nodiscard]] inline incremental_outcome run_class_incremental(const extractor& e, const learning::incremental_config& c,
-                                                               std::span<const std::int8_t> table, const class_incremental_task& t) {
+/// The features of a task's three datasets through one extractor: everything a run reads of the
+/// images, so that classifiers and buffers over the same cut share one extraction.
+struct task_features {
+    labelled_features known, stream, held_out;
+};
+
+/// The features of task `t`'s datasets through extractor `e` (`table` maps pixels to its input).
+[[nodiscard]] inline task_features features_of(const extractor& e, std::span<const std::int8_t> table, const class_incremental_task& t) {
     require(t.known != nullptr && t.stream != nullptr && t.held_out != nullptr, "run_class_incremental: the task needs its three datasets");
     require(t.known->size() > 0 && t.held_out->size() > 0, "run_class_incremental: no pre-training or no held-out images");
+    return {features_of(e, table, *t.known), features_of(e, table, *t.stream), features_of(e, table, *t.held_out)};
+}
+
+/// Runs task `t` for the incremental model of extractor `e` and configuration `c` over features
+/// `f` of the task's datasets (features_of(e, table, t)); see the top of this file.
+[[nodiscard]] inline incremental_outcome run_class_incremental(const extractor& e, const learning::incremental_config& c, const task_features& f,
+                                                               const class_incremental_task& t) {
     require(t.orders >= 1, "run_class_incremental: at least one stream order");
-    const labelled_features known = features_of(e, table, *t.known);
-    const labelled_features stream = features_of(e, table, *t.stream);
-    const labelled_features held_out = features_of(e, table, *t.held_out);
     incremental_outcome r;
-    r.initial = fit_classifier(initial_classifier(c.classifier, t.seed), c.classifier, e.features, known.features, known.labels, t.fit_epochs,
+    r.initial = fit_classifier(initial_classifier(c.classifier, t.seed), c.classifier, e.features, f.known.features, f.known.labels, t.fit_epochs,
                                t.fit_rate, t.fit_batch, t.seed);
     incremental_host host(e, c, r.initial);
-    r.before = accuracy_of(host, held_out);
+    r.before = accuracy_of(host, f.held_out);
     const std::uint32_t n = c.classifier.features;
-    std::vector<std::size_t> order(stream.labels.size());
+    std::vector<std::size_t> order(f.stream.labels.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     for (int k = 0; k < t.orders; ++k) {
         if (k > 0) {
@@ -110,13 +118,20 @@ struct incremental_outcome {
             for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[random.below(i)]);
         }
         host.reset();
-        for (const std::size_t i : order) (void)host.learn_features(stream.features.data() + i * n, stream.labels[i]);
-        r.after += accuracy_of(host, held_out) / t.orders;
+        for (const std::size_t i : order) (void)host.learn_features(f.stream.features.data() + i * n, f.stream.labels[i]);
+        r.after += accuracy_of(host, f.held_out) / t.orders;
         if (k == 0) r.counters = host.counters();
     }
     r.ram = host.ram();
     r.flash_bytes = host.flash_bytes();
     return r;
+}
+
+/// Runs task `t` for the incremental model of extractor `e` and configuration `c` (see the top of
+/// this file); `table` maps pixels to the extractor's input.
+[[nodiscard]] inline incremental_outcome run_class_incremental(const extractor& e, const learning::incremental_config& c,
+                                                               std::span<const std::int8_t> table, const class_incremental_task& t) {
+    return run_class_incremental(e, c, features_of(e, table, t), t);
 }
 
 } // namespace nascent::deploy
