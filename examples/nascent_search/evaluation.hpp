@@ -8,7 +8,7 @@
 // judges a candidate by its inherited weights after batch-norm recalibration; "train" trains
 // each candidate from scratch for --candidate-epochs. Neither ever sees the test set. The
 // differentiable strategy trains its own supernet (DARTS mode, with a RAM loss). The templates are
-// the space's part, instantiated in space_<name>_evaluate.cpp.
+// the space's part, instantiated in space_<name>.cpp.
 #pragma once
 
 #include <algorithm>

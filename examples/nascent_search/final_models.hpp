@@ -3,7 +3,7 @@
 //
 //   final_models(j);  // final_models.cpp: the picks, then j.space->finals->train_and_export for each
 //
-// train_and_export<Space> is the space's part (instantiated in space_<name>_final.cpp): the
+// train_and_export<Space> is the space's part (instantiated in space_<name>.cpp): the
 // training, then deploy::build, which turns the trained model into its float and int8 programs.
 #pragma once
 

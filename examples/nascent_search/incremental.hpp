@@ -17,7 +17,7 @@
 // with the trained extractor, whose features are stronger than the search's), cut, judged on the
 // test split before and after learning the stream, and exported as an incremental model header
 // (deploy::write_incremental_header). The templates are instantiated in
-// space_<name>_incremental_{search,evaluate,final}.cpp.
+// space_<name>_incremental.cpp.
 #pragma once
 
 #include <algorithm>

@@ -7,8 +7,7 @@
 // The parts, one concern each: options (options.hpp), the output folder and resume (folder.hpp),
 // the search loop (search_loop.hpp), the final models (final_models.hpp), the report
 // (report.hpp). Only the functions of `space_program` know the space's type; each space defines
-// them in three translation units (space_<name>_search.cpp, _evaluate.cpp, _final.cpp, see
-// spaces.hpp), so that no unit instantiates everything at once.
+// them in one translation unit, space_<name>.cpp (see spaces.hpp).
 #pragma once
 
 #include <chrono>
@@ -83,20 +82,20 @@ struct final_pick {
     int epochs = 0;
 };
 
-/// What the program does with a space's type, one function per use, in three parts each defined in
-/// a translation unit of its own (spaces.hpp lists the spaces).
-struct space_search_part {  ///< space_<name>_search.cpp (search_loop.hpp)
+/// What the program does with a space's type, one function per use, in three parts, all defined in
+/// the space's translation unit (spaces.hpp lists the spaces).
+struct space_search_part {  ///< search_loop.hpp
     std::size_t decisions;
     nascent::cost::costs (*costs)(const nascent::architecture&, const nascent::cost::budget&);
     void (*check_budget)(const job&);  ///< throws job_error when nothing in the space fits the budget
     void (*search_step)(job&, std::size_t iteration, candidate_judge&);
     predictor_choice (*predictor_on_history)(const job&);
 };
-struct space_evaluation_part {  ///< space_<name>_evaluate.cpp (evaluation.hpp)
+struct space_evaluation_part {  ///< evaluation.hpp
     std::unique_ptr<candidate_judge> (*make_judge)(job&);
     void (*differentiable_search)(job&);
 };
-struct space_final_part {  ///< space_<name>_final.cpp (final_models.hpp)
+struct space_final_part {  ///< final_models.hpp
     final_model (*train_and_export)(job&, const final_pick&, const nascent::image_dataset& train_set, const std::vector<final_pick>& picks);
     /// Whether a candidate may be picked (null: every candidate within the budgets may).
     bool (*admissible)(const job&, const nascent::architecture&) = nullptr;

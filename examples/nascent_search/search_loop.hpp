@@ -6,7 +6,7 @@
 // iteration (search::nsga2_step, search::bayesian_step, search::batch_step; the differentiable
 // search is one step). The random numbers of iteration k come from (seed, k) alone, so a
 // resumed search repeats the uninterrupted one. The templates below are the space's part,
-// instantiated in space_<name>_search.cpp.
+// instantiated in space_<name>.cpp.
 #pragma once
 
 #include <cstddef>

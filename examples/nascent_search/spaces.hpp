@@ -2,13 +2,13 @@
 //
 //   const space_program& p = space_program_of(space_kind::mcu_cnn);
 //
-// Each space's program is compiled in three translation units of its own: space_<name>_search.cpp
-// (the strategies and the cost model), space_<name>_evaluate.cpp (the supernet and the
-// candidates' training) and space_<name>_final.cpp (the final training and the deploy programs),
-// so that the units build in parallel, none instantiates everything, and a change to one part
-// rebuilds only its units. A new space: an enumerator in options.hpp, its three units, one line
-// below and one in spaces.cpp. A space's incremental mode (--incremental) has three more units:
-// space_<name>_incremental_{search,evaluate,final}.cpp.
+// Each space's program is one translation unit of its own, space_<name>.cpp, that fills its three
+// parts: search (the strategies and the cost model), evaluation (the supernet and the candidates'
+// training) and final (the final training and the deploy programs). The evaluation and final
+// parts instantiate mostly the same code (the space's trainable network, its training loop), so
+// one unit compiles it once. A new space: an enumerator in options.hpp, its unit, one line below
+// and one in spaces.cpp. A space's incremental mode (--incremental) has a unit of its own:
+// space_<name>_incremental.cpp.
 #pragma once
 
 #include "job.hpp"

@@ -1,5 +1,7 @@
-// The DARTS cell zoo space (as On-NAS uses it): compile-time facts, random architectures and
-// their costs, and one training step of its supernet, single path and mixed (DARTS).
+// The DARTS cell zoo space (as On-NAS uses it): compile-time facts, random architectures and their
+// costs, and one training step of its supernet, single path and mixed (DARTS). The float program of
+// random architectures is the training network in inference mode, and the int8 program follows the
+// float one.
 #include <catch2/catch.hpp>
 
 #include <array>
@@ -8,6 +10,8 @@
 #include <nascent/space/check.hpp>
 #include <nascent/zoo/darts.hpp>
 
+#include "extract_checks.hpp"
+#include "quantize_checks.hpp"
 #include "zoo_checks.hpp"
 
 using namespace nascent;
@@ -75,4 +79,14 @@ TEST_CASE("DARTS: one training step of the supernet", "[zoo][train]") {
     testing::train_one_step<space_type>(fashion, std::vector<int>(zeros.begin(), zeros.end()));
     testing::train_one_step<space_type>(cifar, std::vector<int>(reference.begin(), reference.end()));
     testing::train_one_step<space_type>(fashion, {}, nn::sampling::mixed);
+}
+
+TEST_CASE("extract: the float program of random architectures of DARTS is the training network",
+          "[deploy][extract][zoo]") {
+    testing::extract_checks::check_space<zoo::darts>(fashion, 4, 5);
+    WARN("largest difference relative to the output's magnitude: " << testing::extract_checks::worst_difference);
+}
+
+TEST_CASE("quantize: random architectures of DARTS (zero, add)", "[deploy][quantize][zoo]") {
+    testing::quantize_checks::check_zoo_space<zoo::darts>(fashion, 2, 7, 0.2);
 }

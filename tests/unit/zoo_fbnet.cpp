@@ -1,5 +1,6 @@
-// The FBNet zoo space: compile-time facts, random architectures and their costs, and one
-// training step of its supernet (single path, and Gumbel-softmax as FBNet trains it).
+// The FBNet zoo space: compile-time facts, random architectures and their costs, and one training
+// step of its supernet (single path, and Gumbel-softmax as FBNet trains it). The float program of
+// random architectures is the training network in inference mode.
 #include <catch2/catch.hpp>
 
 #include <array>
@@ -8,6 +9,7 @@
 #include <nascent/space/check.hpp>
 #include <nascent/zoo/fbnet.hpp>
 
+#include "extract_checks.hpp"
 #include "zoo_checks.hpp"
 
 using namespace nascent;
@@ -69,4 +71,10 @@ TEST_CASE("FBNet: one training step of the supernet", "[zoo][train]") {
     testing::train_one_step<space_type>(fashion, std::vector<int>(zeros.begin(), zeros.end()));
     testing::train_one_step<space_type>(cifar, std::vector<int>(reference.begin(), reference.end()));
     testing::train_one_step<space_type>(fashion, {}, nn::sampling::gumbel_soft);
+}
+
+TEST_CASE("extract: the float program of random architectures of FBNet is the training network",
+          "[deploy][extract][zoo]") {
+    testing::extract_checks::check_space<zoo::fbnet>(fashion, 4, 2);
+    WARN("largest difference relative to the output's magnitude: " << testing::extract_checks::worst_difference);
 }

@@ -1,6 +1,7 @@
 // The compact CNN zoo space (the search program's default): compile-time facts, random
-// architectures and their costs against mu-NAS's budgets, and training steps of its supernet
-// on both ways of halving the resolution and both heads.
+// architectures and their costs against mu-NAS's budgets, and training steps of its supernet on
+// both ways of halving the resolution and both heads. The float program of random architectures is
+// the training network in inference mode, and the int8 program follows the float one.
 #include <catch2/catch.hpp>
 
 #include <array>
@@ -10,6 +11,8 @@
 #include <nascent/space/size.hpp>
 #include <nascent/zoo/mcu_cnn.hpp>
 
+#include "extract_checks.hpp"
+#include "quantize_checks.hpp"
 #include "zoo_checks.hpp"
 
 using namespace nascent;
@@ -67,4 +70,14 @@ TEST_CASE("mcu_cnn: training steps of the supernet on every way through it", "[z
     testing::train_one_step<space_type>(fashion, std::vector<int>(widest.begin(), widest.end()));
     // both heads behind both ways of halving, in one supernet: the flattened head's weights serve all
     testing::train_one_step<space_type>(fashion, {1, 0, 3, 0, 0, 3, 1, 0, 0, 1, 1});
+}
+
+TEST_CASE("extract: the float program of random architectures of mcu_cnn is the training network",
+          "[deploy][extract][zoo]") {
+    testing::extract_checks::check_space<zoo::mcu_cnn>(fashion, 8, 8);
+    WARN("largest difference relative to the output's magnitude: " << testing::extract_checks::worst_difference);
+}
+
+TEST_CASE("quantize: random architectures of mcu_cnn", "[deploy][quantize][zoo]") {
+    testing::quantize_checks::check_zoo_space<zoo::mcu_cnn>(fashion, 3, 10, 0.2);
 }

@@ -1,5 +1,7 @@
-// The μNAS zoo space: compile-time facts, random architectures and their costs, and one
-// training step of its supernet.
+// The μNAS zoo space: compile-time facts, random architectures and their costs, and one training
+// step of its supernet. The float program of random architectures is the training network in
+// inference mode, the int8 program follows the float one, and deploy::build equals its steps by
+// hand.
 #include <catch2/catch.hpp>
 
 #include <array>
@@ -8,6 +10,8 @@
 #include <nascent/space/check.hpp>
 #include <nascent/zoo/munas.hpp>
 
+#include "extract_checks.hpp"
+#include "quantize_checks.hpp"
 #include "zoo_checks.hpp"
 
 using namespace nascent;
@@ -81,4 +85,42 @@ TEST_CASE("μNAS: 200 random architectures are valid and most fit a 64 KB microc
 TEST_CASE("μNAS: one training step of the supernet", "[zoo][train]") {
     testing::train_one_step<space_type>(fashion, std::vector<int>(zeros.begin(), zeros.end()));
     testing::train_one_step<space_type>(cifar, std::vector<int>(reference.begin(), reference.end()));
+}
+
+TEST_CASE("extract: the float program of random architectures of μNAS is the training network",
+          "[deploy][extract][zoo]") {
+    testing::extract_checks::check_space<zoo::munas>(fashion, 10, 6);
+    testing::extract_checks::check_space<zoo::munas>(shape{32, 32, 3}, 4, 7);
+    WARN("largest difference relative to the output's magnitude: " << testing::extract_checks::worst_difference);
+}
+
+TEST_CASE("quantize: random architectures of μNAS", "[deploy][quantize][zoo]") {
+    testing::quantize_checks::check_zoo_space<zoo::munas>(fashion, 3, 9, 0.2);
+}
+
+TEST_CASE("build: the programs and parameters of lower, plan, compile, extract and quantize by hand", "[deploy][quantize][build]") {
+    constexpr shape in{28, 28, 1};
+    nn::model<zoo::munas, float> model(in, 5);
+    rng random(6);
+    testing::make_batch_norms_nontrivial(model, in, random, 8);
+    const architecture a = space::sample<zoo::munas>(in, random);
+    const std::vector<float> calibration = testing::quantize_checks::random_images(16, in, random);
+    const deploy::build_result b = deploy::build(model, a.view(), calibration);
+
+    const cost::graph float_graph = cost::lower<zoo::munas>(in, precision::float32, a.view());
+    const cost::graph int8_graph = cost::lower<zoo::munas>(in, precision::int8, a.view());
+    const cost::memory_plan plan = cost::plan(float_graph);
+    const auto fp = deploy::compile<deploy::dynamic_steps>(float_graph, plan, precision::float32);
+    const auto qp = deploy::compile<deploy::dynamic_steps>(int8_graph, cost::plan(int8_graph), precision::int8);
+    const deploy::float_parameters f = nn::extract(model, float_graph, a.view());
+    const deploy::quantized_parameters q = deploy::quantize(float_graph, plan, fp, f, calibration);
+    CHECK(b.float_program == fp);
+    CHECK(b.int8_program == qp);
+    CHECK(b.float_params.weights == f.weights);
+    CHECK(b.float_params.params == f.params);
+    CHECK(b.int8_params.weights == q.weights);
+    CHECK(b.int8_params.params == q.params);
+    CHECK(b.int8_params.tensors == q.tensors);
+    CHECK(b.float_graph.ops.size() == float_graph.ops.size());
+    CHECK(cost::measure(b.int8_graph).peak_ram_bytes == cost::measure(int8_graph).peak_ram_bytes);
 }

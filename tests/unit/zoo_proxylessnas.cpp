@@ -1,5 +1,6 @@
-// The ProxylessNAS zoo space: compile-time facts, random architectures and their costs, and
-// one training step of its supernet.
+// The ProxylessNAS zoo space: compile-time facts, random architectures and their costs, and one
+// training step of its supernet. The float program of random architectures is the training network
+// in inference mode.
 #include <catch2/catch.hpp>
 
 #include <array>
@@ -9,6 +10,7 @@
 #include <nascent/space/check.hpp>
 #include <nascent/zoo/proxylessnas.hpp>
 
+#include "extract_checks.hpp"
 #include "zoo_checks.hpp"
 
 using namespace nascent;
@@ -68,4 +70,10 @@ TEST_CASE("ProxylessNAS: 200 random architectures are valid and fit a 64 KB micr
 TEST_CASE("ProxylessNAS: one training step of the supernet", "[zoo][train]") {
     testing::train_one_step<space_type>(fashion, std::vector<int>(zeros.begin(), zeros.end()));
     testing::train_one_step<space_type>(cifar, std::vector<int>(reference.begin(), reference.end()));
+}
+
+TEST_CASE("extract: the float program of random architectures of ProxylessNAS is the training network",
+          "[deploy][extract][zoo]") {
+    testing::extract_checks::check_space<zoo::proxylessnas>(fashion, 4, 1);
+    WARN("largest difference relative to the output's magnitude: " << testing::extract_checks::worst_difference);
 }

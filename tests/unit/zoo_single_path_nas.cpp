@@ -1,6 +1,6 @@
-// The Single-Path NAS zoo space: compile-time facts, random architectures and their costs
-// (each equal to the fixed MBConv network it stands for), and one training step of its
-// superkernel supernet.
+// The Single-Path NAS zoo space: compile-time facts, random architectures and their costs (each
+// equal to the fixed MBConv network it stands for), and one training step of its superkernel
+// supernet. The float program of random architectures is the training network in inference mode.
 #include <catch2/catch.hpp>
 
 #include <array>
@@ -10,6 +10,7 @@
 #include <nascent/space/check.hpp>
 #include <nascent/zoo/single_path_nas.hpp>
 
+#include "extract_checks.hpp"
 #include "zoo_checks.hpp"
 
 using namespace nascent;
@@ -77,4 +78,10 @@ TEST_CASE("Single-Path NAS: one training step of the supernet", "[zoo][train]") 
     testing::train_one_step<space_type>(fashion, std::vector<int>(zeros.begin(), zeros.end()));
     testing::train_one_step<space_type>(cifar, std::vector<int>(reference.begin(), reference.end()));
     testing::train_one_step<space_type>(fashion, {}, nn::sampling::mixed);
+}
+
+TEST_CASE("extract: the float program of random architectures of Single-Path NAS is the training network",
+          "[deploy][extract][zoo]") {
+    testing::extract_checks::check_space<zoo::single_path_nas>(fashion, 6, 4);
+    WARN("largest difference relative to the output's magnitude: " << testing::extract_checks::worst_difference);
 }

@@ -1,5 +1,6 @@
-// The Single Path One-Shot (SPOS) zoo space: compile-time facts, random architectures and
-// their costs, and one training step of its supernet.
+// The Single Path One-Shot (SPOS) zoo space: compile-time facts, random architectures and their
+// costs, and one training step of its supernet. The float program of random architectures is the
+// training network in inference mode, and the int8 program follows the float one.
 #include <catch2/catch.hpp>
 
 #include <array>
@@ -8,6 +9,8 @@
 #include <nascent/space/check.hpp>
 #include <nascent/zoo/spos.hpp>
 
+#include "extract_checks.hpp"
+#include "quantize_checks.hpp"
 #include "zoo_checks.hpp"
 
 using namespace nascent;
@@ -64,4 +67,14 @@ TEST_CASE("SPOS: 200 random architectures are valid and fit a 64 KB microcontrol
 TEST_CASE("SPOS: one training step of the supernet", "[zoo][train]") {
     testing::train_one_step<space_type>(fashion, std::vector<int>(zeros.begin(), zeros.end()));
     testing::train_one_step<space_type>(cifar, std::vector<int>(reference.begin(), reference.end()));
+}
+
+TEST_CASE("extract: the float program of random architectures of SPOS is the training network",
+          "[deploy][extract][zoo]") {
+    testing::extract_checks::check_space<zoo::spos>(fashion, 4, 3);
+    WARN("largest difference relative to the output's magnitude: " << testing::extract_checks::worst_difference);
+}
+
+TEST_CASE("quantize: random architectures of SPOS (split, concat, shuffle)", "[deploy][quantize][zoo]") {
+    testing::quantize_checks::check_zoo_space<zoo::spos>(fashion, 2, 8, 0.2);
 }

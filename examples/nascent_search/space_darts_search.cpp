@@ -1,7 +1,0 @@
-// The search part of the search program on nascent::zoo::darts.
-#include <nascent/zoo/darts.hpp>
-
-#include "search_loop.hpp"
-#include "spaces.hpp"
-
-constinit const nascent_search::space_search_part nascent_search::darts_search = nascent_search::search_part_of<nascent::zoo::darts>();
