@@ -29,6 +29,7 @@
 #include "nascent/nn/loss.hpp"
 #include "nascent/train/evaluate.hpp"
 #include "nascent/train/progress.hpp"
+#include "nascent/train/sam.hpp"
 
 namespace nascent::train {
 
@@ -62,6 +63,9 @@ struct fit_options {
     /// Quantisation-aware training when set: weights and activations are rounded as the int8
     /// program rounds them (nn/fake_quantization.hpp); the state belongs to this model and architecture.
     nn::fake_quantization* quantization = nullptr;
+    /// Sharpness-aware minimisation when positive: each step applies the gradient at
+    /// w + radius * g / |g| (train/sam.hpp). Not with quantisation-aware training.
+    double sharpness_radius = 0.0;
 };
 
 template <class Model, class Optimizer, class Schedule>
@@ -72,6 +76,9 @@ fit_report fit(Model& model, Optimizer& optimizer, const Schedule& schedule, con
     require(options.epochs > 0, "fit: the number of epochs must be positive");
     require(options.batch_size > 0, "fit: the batch size must be positive");
     require(train_data.size() > 0, "fit: the training set is empty");
+    require(options.sharpness_radius >= 0.0, "fit: the sharpness radius must be at least 0");
+    require(options.sharpness_radius == 0.0 || options.quantization == nullptr,
+            "fit: sharpness-aware minimisation and quantisation-aware training do not go together");
 
     rng random(options.seed);
     batcher<T> batches(train_data, options.batch_size, norm, true, options.drop_last, random);
@@ -86,6 +93,7 @@ fit_report fit(Model& model, Optimizer& optimizer, const Schedule& schedule, con
     fit_report report;
     const auto fit_start = clock::now();
     std::size_t step = 0;
+    sharpness_aware_step<T> sharpness(model.parameters(), model.buffers());
 
     for (int epoch = 1; epoch <= options.epochs; ++epoch) {
         const auto epoch_start = clock::now();
@@ -107,12 +115,20 @@ fit_report fit(Model& model, Optimizer& optimizer, const Schedule& schedule, con
             const var loss = nn::softmax_cross_entropy(graph, logits, std::span<const int>(labels));
             graph.backward(loss);
             if (rounded) rounded->restore();  // the step moves the float masters
-            optimizer.step(lr);
-            ++step;
-            ++batch;
             loss_sum += static_cast<double>(graph.value(loss)(0, 0, 0, 0)) * static_cast<double>(labels.size());
             correct += nn::count_correct(graph.value(logits), std::span<const int>(labels));
             seen += labels.size();
+            if (options.sharpness_radius > 0.0 && sharpness.ascend(options.sharpness_radius)) {
+                graph.reset();
+                optimizer.zero_grad();
+                ctx.decisions = decision_cursor(options.architecture.data(), options.architecture.size());
+                const var uphill = model.forward(ctx, graph.leaf(images));
+                graph.backward(nn::softmax_cross_entropy(graph, uphill, std::span<const int>(labels)));
+                sharpness.restore();
+            }
+            optimizer.step(lr);
+            ++step;
+            ++batch;
             const double elapsed = std::chrono::duration<double>(clock::now() - epoch_start).count();
             bar.update(epoch, batch, loss_sum / static_cast<double>(seen), static_cast<double>(correct) / static_cast<double>(seen),
                        static_cast<double>(seen) / (elapsed > 0 ? elapsed : 1e-9));
