@@ -67,6 +67,7 @@
 #include "nascent/cost/schedule.hpp"
 
 #include "nascent/data/batcher.hpp"
+#include "nascent/data/corruption.hpp"
 #include "nascent/data/dataset.hpp"
 #include "nascent/data/fashion_mnist.hpp"
 #include "nascent/data/idx.hpp"
@@ -100,6 +101,9 @@
 #include "nascent/train/adam.hpp"
 #include "nascent/train/evaluate.hpp"
 #include "nascent/train/fit.hpp"
+#include "nascent/train/flatness.hpp"
 #include "nascent/train/progress.hpp"
+#include "nascent/train/robustness.hpp"
+#include "nascent/train/sam.hpp"
 #include "nascent/train/schedule.hpp"
 #include "nascent/train/sgd.hpp"
