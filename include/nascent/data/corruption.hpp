@@ -168,14 +168,18 @@ struct plane {
     double sum = 0.0;
     for (int i = 0; i < width; ++i) sum += weight[static_cast<std::size_t>(i)] = std::exp(-0.5 * i * i / (sigma * sigma));
     const double angle = degrees * std::numbers::pi / 180.0;
+    std::vector<int> dx(static_cast<std::size_t>(width)), dy(static_cast<std::size_t>(width));
+    for (int i = 0; i < width; ++i) {
+        dx[static_cast<std::size_t>(i)] = static_cast<int>(std::lround(i * std::cos(angle)));
+        dy[static_cast<std::size_t>(i)] = static_cast<int>(std::lround(i * std::sin(angle)));
+    }
     plane out{p.h, p.w, std::vector<double>(p.v.size())};
     for (int y = 0; y < p.h; ++y)
         for (int x = 0; x < p.w; ++x) {
             double s = 0.0;
             for (int i = 0; i < width; ++i) {
-                const int sx = std::clamp(x + static_cast<int>(std::lround(i * std::cos(angle))), 0, p.w - 1);
-                const int sy = std::clamp(y + static_cast<int>(std::lround(i * std::sin(angle))), 0, p.h - 1);
-                s += weight[static_cast<std::size_t>(i)] * p.at(sy, sx);
+                const auto k = static_cast<std::size_t>(i);
+                s += weight[k] * p.at(std::clamp(y + dy[k], 0, p.h - 1), std::clamp(x + dx[k], 0, p.w - 1));
             }
             out.at(y, x) = s / sum;
         }
