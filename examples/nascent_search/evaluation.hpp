@@ -7,7 +7,9 @@
 // training images minus the validation ones, saved to supernet.weights and loaded on resume, and
 // judges a candidate by its inherited weights after batch-norm recalibration; "train" trains
 // each candidate from scratch for --candidate-epochs. Neither ever sees the test set. The
-// differentiable strategy trains its own supernet (DARTS mode, with a RAM loss). The templates are
+// differentiable strategy trains its own supernet (DARTS mode, with a RAM loss). With top1_robust
+// among the objectives, either judge also measures the candidate's accuracy under --flatness-draws
+// weight perturbations (its robustness). The templates are
 // the space's part, instantiated in space_<name>.cpp.
 #pragma once
 
@@ -24,6 +26,7 @@
 #include <nascent/search/supernet_training.hpp>
 #include <nascent/train/evaluate.hpp>
 #include <nascent/train/fit.hpp>
+#include <nascent/train/flatness.hpp>
 #include <nascent/train/schedule.hpp>
 #include <nascent/train/sgd.hpp>
 
@@ -46,6 +49,15 @@ void train_candidate(const job& j, const nascent::architecture& a, nascent::nn::
     (void)train::fit(model, optimiser, train::cosine_lr{.rate = o.learning_rate}, j.search_train, subset(j.validation, 0, 1), j.norm, fo);
 }
 
+/// The weight perturbations a judge measures the robustness under (draws 0: top1_robust is not an objective).
+inline nascent::train::flatness_options flatness_settings(const job_options& o) {
+    nascent::train::flatness_options f;
+    f.sigma = o.flatness_sigma;
+    f.draws = nascent::search::needs_robustness(o.objectives) ? o.flatness_draws : 0;
+    f.seed = o.seed;
+    return f;
+}
+
 /// Judges by a short training from scratch, seeded by the run's seed and the architecture.
 template <class Space>
 class training_judge final : public candidate_judge {
@@ -54,7 +66,10 @@ public:
     nascent::train::evaluation operator()(const nascent::architecture& a) override {
         nascent::nn::model<Space> model(job_input, j_->options.seed ^ hash_value(a));
         train_candidate(*j_, a, model);
-        return nascent::train::evaluate(model, j_->validation, j_->norm, 256, a.view());
+        nascent::train::flatness_options f = flatness_settings(j_->options);
+        if (f.draws == 0) return nascent::train::evaluate(model, j_->validation, j_->norm, 256, a.view());
+        f.architecture = a.choices;
+        return nascent::train::evaluate_with_robustness(model, j_->validation, j_->norm, f);
     }
 
 private:
@@ -97,7 +112,13 @@ class supernet_judge final : public candidate_judge {
 public:
     explicit supernet_judge(job& j) : supernet_(job_input, j.options.seed) {
         prepare_supernet(j, supernet_);
-        judge_.emplace(supernet_, j.search_train, j.validation, j.norm, nascent::search::evaluator_options{.recalibration_batches = 4});
+        const nascent::train::flatness_options f = flatness_settings(j.options);
+        nascent::search::evaluator_options e;
+        e.recalibration_batches = 4;
+        e.flatness_draws = f.draws;
+        e.flatness_sigma = f.sigma;
+        e.flatness_seed = f.seed;
+        judge_.emplace(supernet_, j.search_train, j.validation, j.norm, e);
     }
     nascent::train::evaluation operator()(const nascent::architecture& a) override { return (*judge_)(a); }
 

@@ -150,8 +150,11 @@ std::vector<std::size_t> admitted_post_search(const job& j, const cost::budget& 
 void final_models(job& j) {
     const job_options& o = j.options;
     std::vector<final_pick> picks;
-    const std::vector<std::size_t> chosen =
-        admitted_post_search(j, o.budget, {.count = std::max<std::size_t>(o.select_count, 1), .prefer = o.select});
+    search::post_search_options how;
+    how.count = std::max<std::size_t>(o.select_count, 1);
+    how.prefer = o.select;
+    how.robust_alpha = o.objective_settings.robust_alpha;
+    const std::vector<std::size_t> chosen = admitted_post_search(j, o.budget, how);
     if (chosen.empty()) throw job_error("the search evaluated no candidate within the budgets");
     for (std::size_t i = 0; i < chosen.size(); ++i)
         picks.push_back({chosen[i], i == 0 ? std::string("model") : string_of("model_", i + 1), string_of("post-search (", name_of(o.select), ")"),

@@ -22,6 +22,8 @@
 #include <nascent/nn/extract.hpp>
 #include <nascent/nn/model.hpp>
 #include <nascent/train/fit.hpp>
+#include <nascent/train/flatness.hpp>
+#include <nascent/train/robustness.hpp>
 #include <nascent/train/schedule.hpp>
 #include <nascent/train/sgd.hpp>
 
@@ -88,6 +90,31 @@ int train_final(job& j, const final_pick& p, const std::vector<int>& arch, nasce
     return epochs;
 }
 
+/// --ood-images: the trained float model's mean accuracy over the corrupted copies of the first
+/// test images, and its accuracy and loss increase under weight perturbations on them.
+template <class Model>
+void measure_out_of_distribution(job& j, Model& model, const std::vector<int>& arch, const nascent::normalization& norm, final_model& m) {
+    using namespace nascent;
+    const auto t = clock_type::now();
+    const image_dataset test = subset(j.test, 0, std::min(j.options.ood_images, j.test.size()));
+    train::robustness_options r;
+    r.seed = j.options.seed;
+    r.architecture = arch;
+    const train::robustness_report report = train::robustness_of(model, test, norm, r);
+    train::flatness_options f;
+    f.sigma = j.options.flatness_sigma;
+    f.draws = std::max(j.options.flatness_draws, 1);
+    f.seed = j.options.seed;
+    f.architecture = arch;
+    const train::flatness_report flat = train::flatness_of(model, test, norm, f);
+    m.corrupted_accuracy = 100.0 * report.mean_corrupted_accuracy;
+    m.perturbed_accuracy = 100.0 * flat.perturbed_accuracy;
+    m.sharpness = flat.sharpness;
+    j.log.line("final: %s on %zu test images: clean %.2f%%, mean corrupted %.2f%%, perturbed weights %.2f%%, sharpness %.4f (%s)", m.name.c_str(),
+               test.size(), 100.0 * report.clean_accuracy, m.corrupted_accuracy, m.perturbed_accuracy, m.sharpness,
+               minutes(job::seconds_since(t)).c_str());
+}
+
 /// Trains pick `p` from scratch on `train_set` (fewer epochs when the time limit requires), builds
 /// its programs and exports them.
 template <class Space>
@@ -99,7 +126,9 @@ final_model train_and_export(job& j, const final_pick& p, const nascent::image_d
     const normalization norm = standardization_of(train_set);
     nn::model<Space> model(job_input, j.options.seed);
     const int epochs = train_final(j, p, arch, model, train_set, norm, picks);
-    return test_and_export(j, p, deploy::build(model, e.arch.view(), calibration_images(j, norm)), norm, epochs, t);
+    final_model m = test_and_export(j, p, deploy::build(model, e.arch.view(), calibration_images(j, norm)), norm, epochs, t);
+    if (j.options.ood_images > 0) measure_out_of_distribution(j, model, arch, norm, m);
+    return m;
 }
 
 /// The final part of Space's program.

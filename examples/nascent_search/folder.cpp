@@ -26,7 +26,8 @@ nlohmann::json to_json(const iteration_stats& s) {
 nlohmann::json to_json(const final_model& m) {
     return {{"name", m.name}, {"why", m.why}, {"architecture", m.architecture}, {"peak_ram", m.peak_ram}, {"flash", m.flash},
             {"macs", m.macs}, {"params", m.params}, {"search_accuracy", m.search_accuracy}, {"float_accuracy", m.float_accuracy},
-            {"int8_accuracy", m.int8_accuracy}, {"latency_ms", m.latency_ms}, {"adapted_accuracy", m.adapted_accuracy}, {"epochs", m.epochs},
+            {"int8_accuracy", m.int8_accuracy}, {"latency_ms", m.latency_ms}, {"adapted_accuracy", m.adapted_accuracy},
+            {"corrupted_accuracy", m.corrupted_accuracy}, {"perturbed_accuracy", m.perturbed_accuracy}, {"sharpness", m.sharpness}, {"epochs", m.epochs},
             {"seconds", m.seconds}};
 }
 
@@ -41,7 +42,8 @@ std::string state_text(const job_state& s) {
     j["search_seconds"] = s.search_seconds;
     nlohmann::json h = nlohmann::json::array();
     for (const auto& e : s.history)
-        h.push_back({{"arch", nascent::to_text(e.arch)}, {"accuracy", e.accuracy}, {"loss", e.loss}, {"generation", e.generation}});
+        h.push_back({{"arch", nascent::to_text(e.arch)}, {"accuracy", e.accuracy}, {"loss", e.loss}, {"generation", e.generation},
+                     {"robustness", e.robustness}});
     j["history"] = h;
     j["population"] = s.population;
     j["nadir"] = s.nadir;
@@ -95,6 +97,7 @@ job_state read_state(const std::filesystem::path& folder) {
             x.accuracy = e.at("accuracy").get<double>();
             x.loss = e.at("loss").get<double>();
             x.generation = e.at("generation").get<std::size_t>();
+            x.robustness = e.value("robustness", -1.0);
             s.history.push_back(std::move(x));
         }
         s.population = j.at("population").get<std::vector<std::size_t>>();
@@ -140,6 +143,9 @@ job_state read_state(const std::filesystem::path& folder) {
             m.int8_accuracy = x.at("int8_accuracy").get<double>();
             m.latency_ms = x.at("latency_ms").get<double>();
             m.adapted_accuracy = x.value("adapted_accuracy", -1.0);
+            m.corrupted_accuracy = x.value("corrupted_accuracy", -1.0);
+            m.perturbed_accuracy = x.value("perturbed_accuracy", -1.0);
+            m.sharpness = x.value("sharpness", -1.0);
             m.epochs = x.at("epochs").get<int>();
             m.seconds = x.at("seconds").get<double>();
             s.finals.push_back(std::move(m));

@@ -60,6 +60,9 @@ struct final_model {
     double latency_ms = 0.0;          ///< estimated, Cortex-M4 at 168 MHz
     double adapted_accuracy = -1.0;   ///< incremental models: test, percent, after on-device learning
                                       ///< (int8_accuracy: before it); negative for static models
+    double corrupted_accuracy = -1.0; ///< --ood-images: float, percent, mean over the corrupted test sets (negative: not measured)
+    double perturbed_accuracy = -1.0; ///< --ood-images: float, percent, under weight perturbations
+    double sharpness = -1.0;          ///< --ood-images: loss increase under them
     int epochs = 0;
     double seconds = 0.0;
 };

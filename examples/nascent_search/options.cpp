@@ -44,12 +44,15 @@ constexpr std::array<named<predictor_kind>, 5> predictor_names{{{predictor_kind:
                                                                  {predictor_kind::gp, "gp"},
                                                                  {predictor_kind::mlp, "mlp"},
                                                                  {predictor_kind::adaptive, "adaptive"}}};
-constexpr std::array<named<nascent::search::preference>, 6> preference_names{{{nascent::search::preference::accuracy, "accuracy"},
+constexpr std::array<named<nascent::search::preference>, 7> preference_names{{{nascent::search::preference::accuracy, "accuracy"},
+                                                                              {nascent::search::preference::top1_robust, "top1_robust"},
                                                                               {nascent::search::preference::peak_ram, "ram"},
                                                                               {nascent::search::preference::flash, "flash"},
                                                                               {nascent::search::preference::macs, "macs"},
                                                                               {nascent::search::preference::params, "params"},
                                                                               {nascent::search::preference::tradeoff, "tradeoff"}}};
+constexpr std::array<named<nascent::search::constraint_handling>, 2> constraint_names{
+    {{nascent::search::constraint_handling::domination, "domination"}, {nascent::search::constraint_handling::adaptive_penalty, "adaptive"}}};
 constexpr std::array<named<incremental_kind>, 3> incremental_names{
     {{incremental_kind::off, "off"}, {incremental_kind::adapted, "adapted"}, {incremental_kind::attach, "attach"}}};
 
@@ -60,6 +63,7 @@ constexpr const auto& table_of() {
     else if constexpr (std::is_same_v<E, evaluation_kind>) return evaluation_names;
     else if constexpr (std::is_same_v<E, predictor_kind>) return predictor_names;
     else if constexpr (std::is_same_v<E, incremental_kind>) return incremental_names;
+    else if constexpr (std::is_same_v<E, nascent::search::constraint_handling>) return constraint_names;
     else return preference_names;
 }
 
@@ -164,6 +168,50 @@ const std::vector<option_spec>& option_specs() {
          [](const job_options& o) { return J(name_of(o.predictor)); }},
         {"screen", "N", "with a predictor: children bred per child evaluated",
          [](job_options& o, const std::string& v) { o.screen = parse_unsigned("screen", v); }, [](const job_options& o) { return J(o.screen); }},
+        {"objectives", "LIST", "nsga2: the figures to minimise, error or top1_robust with any of ram, flash, macs, params, activations, "
+                               "tiny_ml, avg_macs",
+         [](job_options& o, const std::string& v) {
+             try {
+                 o.objectives = nascent::search::objectives_named(v);
+             } catch (const nascent::error& e) {
+                 throw job_error(string_of("--objectives: ", e.what()), 2);
+             }
+         },
+         [](const job_options& o) { return J(nascent::search::names_of(o.objectives)); }},
+        {"constraints", "HOW", "nsga2: domination (a candidate within the budget beats one over it) or adaptive (NACHOS's penalty on "
+                               "each bounded objective, weighted by the share of the population over its bound)",
+         [](job_options& o, const std::string& v) { o.constraints = parse_name<nascent::search::constraint_handling>("constraint handling", v); },
+         [](const job_options& o) { return J(name_of(o.constraints)); }},
+        {"pmax", "MILLIONS", "tiny_ml: parameters beyond which CNAS's penalty applies",
+         [](job_options& o, const std::string& v) { o.objective_settings.tiny_ml.params_max = parse_number("pmax", v); },
+         [](const job_options& o) { return J(o.objective_settings.tiny_ml.params_max); }},
+        {"mmax", "MILLIONS", "tiny_ml: MACs beyond which the penalty applies",
+         [](job_options& o, const std::string& v) { o.objective_settings.tiny_ml.macs_max = parse_number("mmax", v); },
+         [](const job_options& o) { return J(o.objective_settings.tiny_ml.macs_max); }},
+        {"amax", "MILLIONS", "tiny_ml: activations beyond which the penalty applies",
+         [](job_options& o, const std::string& v) { o.objective_settings.tiny_ml.activations_max = parse_number("amax", v); },
+         [](const job_options& o) { return J(o.objective_settings.tiny_ml.activations_max); }},
+        {"wp", "W", "tiny_ml: weight of the parameters",
+         [](job_options& o, const std::string& v) { o.objective_settings.tiny_ml.params_weight = parse_number("wp", v); },
+         [](const job_options& o) { return J(o.objective_settings.tiny_ml.params_weight); }},
+        {"wm", "W", "tiny_ml: weight of the MACs",
+         [](job_options& o, const std::string& v) { o.objective_settings.tiny_ml.macs_weight = parse_number("wm", v); },
+         [](const job_options& o) { return J(o.objective_settings.tiny_ml.macs_weight); }},
+        {"wa", "W", "tiny_ml: weight of the activations",
+         [](job_options& o, const std::string& v) { o.objective_settings.tiny_ml.activations_weight = parse_number("wa", v); },
+         [](const job_options& o) { return J(o.objective_settings.tiny_ml.activations_weight); }},
+        {"penalty", "FACTOR", "tiny_ml: the factor on each excess over pmax, mmax, amax",
+         [](job_options& o, const std::string& v) { o.objective_settings.tiny_ml.penalty = parse_number("penalty", v); },
+         [](const job_options& o) { return J(o.objective_settings.tiny_ml.penalty); }},
+        {"robust-alpha", "A", "top1_robust: alpha top1 + (1 - alpha) robustness, the weight of the clean accuracy",
+         [](job_options& o, const std::string& v) { o.objective_settings.robust_alpha = parse_number("robust-alpha", v); },
+         [](const job_options& o) { return J(o.objective_settings.robust_alpha); }},
+        {"flatness-draws", "N", "top1_robust: multiplicative weight perturbations each candidate is judged under",
+         [](job_options& o, const std::string& v) { o.flatness_draws = static_cast<int>(parse_unsigned("flatness-draws", v)); },
+         [](const job_options& o) { return J(o.flatness_draws); }},
+        {"flatness-sigma", "S", "top1_robust and --ood-images: relative size of the weight perturbations",
+         [](job_options& o, const std::string& v) { o.flatness_sigma = parse_number("flatness-sigma", v); },
+         [](const job_options& o) { return J(o.flatness_sigma); }},
         {"dataset", "DIR", "Fashion-MNIST folder (default: $NASCENT_FASHION_MNIST_DIR, else /usr/share/datasets/fashion-mnist)",
          [](job_options& o, const std::string& v) { o.dataset = v; }, [](const job_options& o) { return J(o.dataset); }},
         {"out", "DIR", "output folder: state, candidates, statistics, log, Pareto front, exported models",
@@ -177,6 +225,12 @@ const std::vector<option_spec>& option_specs() {
          [](const job_options& o) { return J(*o.budget.flash_bytes); }},
         {"max-macs", "N", "multiply-accumulates per inference",
          [](job_options& o, const std::string& v) { o.budget.macs = parse_unsigned("max-macs", v); }, [](const job_options& o) { return J(*o.budget.macs); }},
+        {"max-params", "N", "trainable parameters",
+         [](job_options& o, const std::string& v) { o.budget.params = parse_unsigned("max-params", v); },
+         [](const job_options& o) { return J(*o.budget.params); }},
+        {"max-activations", "N", "activations (CNAS's: every layer's output elements, summed)",
+         [](job_options& o, const std::string& v) { o.budget.activations = parse_unsigned("max-activations", v); },
+         [](const job_options& o) { return J(*o.budget.activations); }},
         {"max-error", "FRACTION", "test error the final model should stay within (reported, and preferred in the selection)",
          [](job_options& o, const std::string& v) { o.max_error = parse_number("max-error", v); },
          [](const job_options& o) { return J(o.max_error); }},
@@ -255,7 +309,11 @@ const std::vector<option_spec>& option_specs() {
         {"learning-rate", "R", "peak learning rate (SGD with momentum 0.9, cosine decay) of every training",
          [](job_options& o, const std::string& v) { o.learning_rate = parse_number("learning-rate", v); },
          [](const job_options& o) { return J(o.learning_rate); }},
-        {"select", "PREFERENCE", "post-search choice of the model to train: accuracy, ram, flash, macs, params, tradeoff",
+        {"ood-images", "N", "final models: test images whose corrupted copies (12 corruptions, 5 severities) give the mean "
+                            "corrupted accuracy, and on which the flatness is measured (0: neither)",
+         [](job_options& o, const std::string& v) { o.ood_images = parse_unsigned("ood-images", v); },
+         [](const job_options& o) { return J(o.ood_images); }},
+        {"select", "PREFERENCE", "post-search choice of the model to train: accuracy, top1_robust, ram, flash, macs, params, tradeoff",
          [](job_options& o, const std::string& v) { o.select = parse_name<nascent::search::preference>("preference", v); },
          [](const job_options& o) { return J(name_of(o.select)); }},
         {"select-count", "N", "architectures picked by --select and trained in full",
@@ -294,6 +352,7 @@ const char* name_of(evaluation_kind k) { return name_in_table(k); }
 const char* name_of(predictor_kind k) { return name_in_table(k); }
 const char* name_of(incremental_kind k) { return name_in_table(k); }
 const char* name_of(nascent::search::preference p) { return name_in_table(p); }
+const char* name_of(nascent::search::constraint_handling c) { return name_in_table(c); }
 
 std::vector<space_kind> all_spaces() {
     std::vector<space_kind> all;
@@ -415,6 +474,15 @@ job_options parse_command_line(int argc, char** argv, bool& help) {
     if (o.known_classes < 2 || o.known_classes > 9) throw job_error("--known-classes must be between 2 and 9", 2);
     if (o.incremental != incremental_kind::off && (o.per_class == 0 || o.judge_images == 0))
         throw job_error("--per-class and --judge-images must be at least 1", 2);
+    if (o.strategy != strategy_kind::nsga2 && o.objectives != job_options{}.objectives)
+        throw job_error(string_of("--objectives needs --strategy nsga2: ", name_of(o.strategy), " maximises the accuracy alone"), 2);
+    if (o.strategy != strategy_kind::nsga2 && o.constraints != job_options{}.constraints)
+        throw job_error("--constraints needs --strategy nsga2", 2);
+    if (nascent::search::needs_robustness(o.objectives) && o.flatness_draws == 0)
+        throw job_error("--objectives top1_robust needs --flatness-draws of at least 1", 2);
+    if (o.objective_settings.robust_alpha > 1.0) throw job_error("--robust-alpha must be between 0 and 1", 2);
+    if (o.select == nascent::search::preference::top1_robust && !nascent::search::needs_robustness(o.objectives))
+        throw job_error("--select top1_robust needs top1_robust among the --objectives (candidates are judged without it otherwise)", 2);
     if (o.incremental != incremental_kind::off && o.strategy == strategy_kind::differentiable)
         throw job_error("--incremental needs a strategy that evaluates candidates one by one, not differentiable", 2);
     return o;

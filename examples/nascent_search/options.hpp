@@ -22,6 +22,8 @@
 #include <nascent/core/error.hpp>
 #include <nascent/core/shape.hpp>
 #include <nascent/cost/budget.hpp>
+#include <nascent/search/nsga2.hpp>
+#include <nascent/search/objective.hpp>
 #include <nascent/search/post_search.hpp>
 
 namespace nascent_search {
@@ -51,6 +53,7 @@ const char* name_of(evaluation_kind);
 const char* name_of(predictor_kind);
 const char* name_of(incremental_kind);
 const char* name_of(nascent::search::preference);
+const char* name_of(nascent::search::constraint_handling);
 /// Every space, in the order --help lists them.
 std::vector<space_kind> all_spaces();
 
@@ -61,6 +64,14 @@ struct job_options {
     evaluation_kind evaluation = evaluation_kind::supernet;  ///< supernet (inherited weights) or train (short training from scratch)
     predictor_kind predictor = predictor_kind::adaptive;
     std::size_t screen = 4;               ///< predictor: children bred per child evaluated
+    /// nsga2: what it minimises (docs/search.md, "Objectives"), and how it ranks candidates over a bound
+    std::vector<nascent::search::objective> objectives{nascent::search::objective::error, nascent::search::objective::peak_ram_bytes,
+                                                       nascent::search::objective::flash_bytes};
+    nascent::search::constraint_handling constraints = nascent::search::constraint_handling::domination;
+    nascent::search::objective_settings objective_settings{};  ///< CNAS's tiny_ml settings, FlatNAS's alpha
+    int flatness_draws = 3;               ///< top1_robust: weight perturbations per candidate
+    double flatness_sigma = 0.05;         ///< top1_robust: their relative size
+    std::size_t ood_images = 0;           ///< final models: test images of the corrupted test sets and the flatness (0: not measured)
     // incremental models (docs/learning.md, "Searching the incremental model")
     incremental_kind incremental = incremental_kind::off;
     int known_classes = 5;                ///< the extractor and the initial classifier learn classes [0, known_classes)

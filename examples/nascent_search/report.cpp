@@ -18,19 +18,20 @@ using search::fixed_text;
 using search::shortest_text;
 
 std::vector<std::size_t> current_front(const job& j) {
-    const std::vector<cost::metric> metrics{cost::metric::peak_ram_bytes, cost::metric::flash_bytes};
     std::vector<search::point> points;
-    for (const auto& e : j.state.history) points.push_back(search::point_of(e, metrics, j.options.budget));
+    for (const auto& e : j.state.history)
+        points.push_back(search::point_of(e, j.options.objectives, j.options.objective_settings, j.options.budget));
     return search::pareto_front(points);
 }
 
 void write_tables(const job& j) {
     const auto& history = j.state.history;
-    std::string c = "index,iteration,architecture,accuracy,loss,peak_ram_bytes,flash_bytes,macs,params,feasible\n";
+    std::string c = "index,iteration,architecture,accuracy,loss,robustness,peak_ram_bytes,flash_bytes,macs,params,activations,feasible\n";
     for (std::size_t i = 0; i < history.size(); ++i) {
         const auto& e = history[i];
         c += string_of(i, ',', e.generation, ',', to_text(e.arch), ',', shortest_text(e.accuracy), ',', shortest_text(e.loss), ',',
-                    e.costs.peak_ram_bytes, ',', e.costs.flash_bytes, ',', e.costs.macs, ',', e.costs.params, ',',
+                    e.robustness >= 0.0 ? shortest_text(e.robustness) : std::string(), ',', e.costs.peak_ram_bytes, ',', e.costs.flash_bytes, ',',
+                    e.costs.macs, ',', e.costs.params, ',', e.costs.activations, ',',
                     search::satisfies(e.costs, j.options.budget) ? 1 : 0, '\n');
     }
     io::write_file_atomically(j.out / "candidates.csv", c);
@@ -67,14 +68,24 @@ void write_summary(job& j) {
             s += string_of("| ", m.name, " | `", m.architecture, "` | ", m.why, " | ", fixed_text(m.search_accuracy, 2), " | ", fixed_text(m.float_accuracy, 2),
                            " | ", fixed_text(m.int8_accuracy, 2), " | ", m.peak_ram, " | ", m.flash, " | ", m.macs, " | ", fixed_text(m.latency_ms, 1), " | ",
                            m.epochs, " | ", 100.0 - m.int8_accuracy <= 100.0 * o.max_error ? "yes" : "no", " |\n");
+        if (o.ood_images > 0) {
+            s += string_of("\nOut of distribution, float, on the first ", o.ood_images, " test images: the mean over 12 corruptions at 5 severities, "
+                           "and the weights perturbed multiplicatively (sigma ", shortest_text(o.flatness_sigma), "):\n\n",
+                           "| model | clean, whole test set (%) | mean corrupted (%) | perturbed weights (%) | sharpness |\n|---|---|---|---|---|\n");
+            for (const final_model& m : j.state.finals)
+                if (m.corrupted_accuracy >= 0.0)
+                    s += string_of("| ", m.name, " | ", fixed_text(m.float_accuracy, 2), " | ", fixed_text(m.corrupted_accuracy, 2), " | ",
+                                   fixed_text(m.perturbed_accuracy, 2), " | ", fixed_text(m.sharpness, 4), " |\n");
+        }
     }
-    s += "\nPareto front of the search (feasible, error against peak RAM and flash; search-time accuracy):\n\n"
-         "| architecture | accuracy (%) | peak RAM (B) | flash (B) | MACs |\n|---|---|---|---|---|\n";
+    s += string_of("\nPareto front of the search (feasible; objectives ", search::names_of(o.objectives), "; search-time figures):\n\n",
+                   "| architecture | accuracy (%) | perturbed accuracy (%) | peak RAM (B) | flash (B) | MACs |\n|---|---|---|---|---|---|\n");
     std::vector<std::size_t> front = current_front(j);
     std::sort(front.begin(), front.end(), [&](std::size_t a, std::size_t b) { return history[a].costs.peak_ram_bytes < history[b].costs.peak_ram_bytes; });
     for (const std::size_t i : front) {
         const auto& e = history[i];
-        s += string_of("| `", to_text(e.arch), "` | ", fixed_text(100.0 * e.accuracy, 2), " | ", e.costs.peak_ram_bytes, " | ", e.costs.flash_bytes, " | ",
+        s += string_of("| `", to_text(e.arch), "` | ", fixed_text(100.0 * e.accuracy, 2), " | ",
+                       e.robustness >= 0.0 ? fixed_text(100.0 * e.robustness, 2) : std::string("-"), " | ", e.costs.peak_ram_bytes, " | ", e.costs.flash_bytes, " | ",
                     e.costs.macs, " |\n");
     }
     s += string_of("\nTotal time ", minutes(j.elapsed_total()), ".\n");

@@ -15,8 +15,6 @@ using namespace nascent;
 
 namespace {
 
-const std::vector<cost::metric> cost_objectives{cost::metric::peak_ram_bytes, cost::metric::flash_bytes};
-
 /// The statistics of iteration k over the whole archive, logged with a progress line.
 void close_iteration(job& j, std::size_t k, std::size_t evaluated, std::size_t last) {
     const job_options& o = j.options;
@@ -26,7 +24,7 @@ void close_iteration(job& j, std::size_t k, std::size_t evaluated, std::size_t l
     s.total = j.state.history.size();
     std::vector<search::point> points;
     for (const auto& e : j.state.history) {
-        points.push_back(search::point_of(e, cost_objectives, o.budget));
+        points.push_back(search::point_of(e, o.objectives, o.objective_settings, o.budget));
         if (points.back().feasible()) {
             ++s.feasible;
             s.best_accuracy = std::max(s.best_accuracy, e.accuracy);
@@ -34,7 +32,7 @@ void close_iteration(job& j, std::size_t k, std::size_t evaluated, std::size_t l
     }
     const std::vector<std::size_t> front = search::pareto_front(points);
     s.front = front.size();
-    const std::vector<double> nadir{1.0, static_cast<double>(*o.budget.ram_bytes), static_cast<double>(*o.budget.flash_bytes)};
+    const std::vector<double> nadir = search::nadir_of(o.objectives, o.budget, j.state.history, o.objective_settings);
     s.hypervolume = front.empty() ? 0.0 : search::normalized_hypervolume(points, front, nadir);
     const predictor_choice p = j.space->search->predictor_on_history(j);
     s.predictor = p.name;
@@ -71,7 +69,10 @@ search::nsga2_options nsga2_settings(const job& j) {
     no.population = j.options.population;
     no.generations = j.options.iterations;
     no.offspring = j.options.batch();
-    no.reject_infeasible = true;
+    no.objectives = j.options.objectives;
+    no.settings = j.options.objective_settings;
+    no.constraints = j.options.constraints;
+    no.reject_infeasible = no.constraints == search::constraint_handling::domination;
     no.seed = j.options.seed;
     no.log = j.log.file();
     return no;
@@ -81,7 +82,7 @@ search::nsga2_state nsga2_state_of(const job& j) {
     search::nsga2_state s;
     s.generation = static_cast<std::size_t>(j.state.iteration);
     s.history = j.state.history;
-    for (const auto& e : s.history) s.points.push_back(search::point_of(e, cost_objectives, j.options.budget));
+    for (const auto& e : s.history) s.points.push_back(search::point_of(e, j.options.objectives, j.options.objective_settings, j.options.budget));
     s.population = j.state.population;
     s.nadir = j.state.nadir;
     s.rejected = j.state.rejected;

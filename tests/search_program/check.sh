@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Tests of the search program (examples/nascent_search) as a user runs it.
 #   check.sh PROGRAM WORK_DIR CASE [INCLUDE_DIR CXX]
-# CASE: quick | resume | bad_input | incremental (which compiles the exported header with CXX
+# CASE: quick | resume | bad_input | objectives | incremental (which compiles the exported header with CXX
 # against INCLUDE_DIR). Every case fails with a message saying what went wrong.
 set -uo pipefail
 program=$1
@@ -86,6 +86,12 @@ bad_input)
   expect 2 "unknown option 'max-rom'" -- --config unknown.json --out a
   expect 1 "impossible budget .*peak RAM <= 100 B" -- --quick --max-ram 100 --out a
   expect 2 "unknown incremental mode 'sometimes'" -- --incremental sometimes --out a
+  expect 2 "unknown objective \"speed\"" -- --objectives error,speed --out a
+  expect 2 "must hold error or top1_robust" -- --objectives ram,flash --out a
+  expect 2 "needs --strategy nsga2" -- --strategy aging --objectives error,tiny_ml --out a
+  expect 2 "unknown constraint handling 'soft'" -- --constraints soft --out a
+  expect 2 "needs --flatness-draws of at least 1" -- --objectives top1_robust,ram --flatness-draws 0 --out a
+  expect 2 "needs top1_robust among the --objectives" -- --select top1_robust --out a
   expect 2 "available for the space mcu_cnn, not munas" -- --incremental adapted --space munas --out a
   expect 2 "not differentiable" -- --incremental adapted --strategy differentiable --out a
   expect 1 "impossible budget .*peak RAM <= 3000 B" -- --quick --incremental adapted --max-ram 3000 --out a
@@ -117,6 +123,21 @@ bad_input)
   cp mine/state.json mine.before
   expect 1 "belongs to a search with other settings" -- --quick --threads 1 --iterations 0 --also-ram "" --final-images 500 --seed 2 --out mine --resume
   cmp mine/state.json mine.before || fail "a refused resume rewrote the state"
+  ;;
+objectives)
+  # FlatNAS's top1_robust and NACHOS's adaptive penalty in NSGA-II; the final model measured on
+  # the corrupted test sets and under weight perturbations
+  "$program" --quick --iterations 1 --also-ram "" --objectives top1_robust,ram,flash --constraints adaptive --select top1_robust \
+    --flatness-draws 2 --ood-images 200 --out run > out.txt 2>&1 || { cat out.txt; fail "the top1_robust run exited with $?"; }
+  # every candidate has its robustness (column 6), a fraction
+  awk -F, 'NR > 1 && !($6 >= 0 && $6 <= 1) { bad = 1 } END { exit bad }' run/candidates.csv ||
+    fail "a candidate of candidates.csv has no robustness"
+  grep -q 'post-search (top1_robust)' run/summary.md || fail "the model was not selected by top1_robust"
+  row=$(grep -A4 '^Out of distribution' run/summary.md | grep -E '^\| model \| [0-9]') || fail "summary.md has no out-of-distribution row"
+  IFS='|' read -r _ _ clean corrupted perturbed sharpness _ <<< "$row"
+  echo "top1_robust run: clean ${clean// /} %, mean corrupted ${corrupted// /} %, perturbed ${perturbed// /} %, sharpness ${sharpness// /}"
+  awk -v c="$clean" -v k="$corrupted" 'BEGIN { exit !(k > 10 && k < c) }' || fail "the corrupted accuracy is not below the clean one"
+  grep -q 'objectives top1_robust,ram,flash' run/summary.md || fail "the summary does not name the objectives"
   ;;
 incremental)
   # adapted: whole incremental models searched under the budgets; attach: the static baseline

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_set>
@@ -27,6 +28,7 @@
 #include <nascent/ops/relu.hpp>
 #include <nascent/search/hypervolume.hpp>
 #include <nascent/search/nsga2.hpp>
+#include <nascent/search/objective.hpp>
 #include <nascent/search/pareto.hpp>
 #include <nascent/search/pareto_report.hpp>
 #include <nascent/search/post_search.hpp>
@@ -344,7 +346,7 @@ TEST_CASE("NSGA-II: a non-dominated front whose hypervolume grows, better than r
     std::size_t counted = 0;
     for (std::size_t i = 0; i < r.history.size(); ++i) {
         distinct.insert(r.history[i].arch);
-        CHECK(r.points[i] == search::point_of(r.history[i], o.cost_objectives, {}));
+        CHECK(r.points[i] == search::point_of(r.history[i], o.objectives, o.settings, {}));
         CHECK(r.points[i].objectives[0] == Approx(1.0 - r.history[i].accuracy));
     }
     CHECK(distinct.size() == r.history.size());
@@ -386,7 +388,7 @@ TEST_CASE("NSGA-II: a non-dominated front whose hypervolume grows, better than r
         const auto evolved = search::nsga2<toy_space>(toy, evolved_judge, {}, seeded);
         const auto drawn = search::random_search<toy_space>(toy, random_judge, {}, {.samples = evolved.history.size(), .seed = seed});
         std::vector<point> drawn_points;
-        for (const auto& e : drawn.history) drawn_points.push_back(search::point_of(e, o.cost_objectives, {}));
+        for (const auto& e : drawn.history) drawn_points.push_back(search::point_of(e, o.objectives, o.settings, {}));
         const double random_hv = search::normalized_hypervolume(drawn_points, search::pareto_front(drawn_points), evolved.nadir);
         INFO("seed " << seed << ": NSGA-II " << evolved.generations.back().hypervolume << ", random search of "
                      << drawn.history.size() << " candidates " << random_hv);
@@ -473,7 +475,7 @@ TEST_CASE("NSGA-II handles constraints by domination, or rejects candidates up f
 TEST_CASE("NSGA-II resumed from a saved state equals the uninterrupted search", "[search][nsga2][resume]") {
     const cost::budget limits{.flash_bytes = 3000};
     search::nsga2_options o{.population = 10, .generations = 7, .seed = 21};
-    o.cost_objectives = {cost::metric::peak_ram_bytes, cost::metric::flash_bytes, cost::metric::macs};
+    o.objectives = {search::objective::error, search::objective::peak_ram_bytes, search::objective::flash_bytes, search::objective::macs};
     formula straight_judge;
     const search::nsga2_result straight = search::nsga2<toy_space>(toy, straight_judge, limits, o);
 
@@ -505,10 +507,146 @@ TEST_CASE("NSGA-II resumed from a saved state equals the uninterrupted search", 
 
     // a state that does not fit the options is refused
     search::nsga2_options other = o;
-    other.cost_objectives = {cost::metric::macs};
+    other.objectives = {search::objective::error, search::objective::macs};
     CHECK_THROWS_AS(search::nsga2_step<toy_space>(toy, second_judge, limits, other, saved), nascent::error);
     CHECK(search::nsga2_rng(21, 4).next() == search::nsga2_rng(21, 4).next());
     CHECK(search::nsga2_rng(21, 4).next() != search::nsga2_rng(21, 5).next());
+}
+
+TEST_CASE("objectives: names, values by hand, and the normalisation of their hypervolume", "[search][objectives]") {
+    using search::objective;
+    CHECK(search::objective_named("peak_ram") == objective::peak_ram_bytes);
+    for (const objective o : search::all_objectives) CHECK(search::objective_named(search::name_of(o)) == o);
+    CHECK(search::objectives_named("top1_robust,tiny_ml") == std::vector<objective>{objective::top1_robust, objective::tiny_ml});
+    CHECK(search::names_of(search::objectives_named("error,ram,flash")) == "error,ram,flash");
+    CHECK_THROWS_WITH(search::objectives_named("error,speed"),
+                      Catch::Contains("unknown objective \"speed\"") && Catch::Contains("tiny_ml, avg_macs"));
+    CHECK_THROWS_WITH(search::objectives_named("error,macs,macs"), Catch::Contains("\"macs\" is named twice"));
+    CHECK_THROWS_WITH(search::objectives_named("ram,flash"), Catch::Contains("must hold error or top1_robust"));
+    CHECK_THROWS_WITH(search::objectives_named(""), Catch::Contains("list of objectives is empty"));
+    CHECK_THROWS_WITH(search::objectives_named("error,"), Catch::Contains("unknown objective \"\""));
+
+    search::evaluated e = candidate({0}, 0.9, 1000, 5000, 2'000'000);
+    e.costs.params = 300'000;
+    e.costs.activations = 1'500'000;
+    search::objective_settings s;
+    CHECK(search::value_of(e, objective::error, s) == Approx(0.1));
+    CHECK(search::value_of(e, objective::activations, s) == 1'500'000.0);
+    CHECK_THROWS_WITH(search::value_of(e, objective::top1_robust, s), Catch::Contains("without its robustness"));
+    e.robustness = 0.7;
+    CHECK(search::value_of(e, objective::top1_robust, s) == Approx(1.0 - (0.5 * 0.9 + 0.5 * 0.7)));
+    s.robust_alpha = 0.75;
+    CHECK(search::value_of(e, objective::top1_robust, s) == Approx(1.0 - (0.75 * 0.9 + 0.25 * 0.7)));
+    // CNAS's defaults: 1 * 0.3 + 2 / 40 + 1 * 1.5, nothing over pmax 2, mmax 100, amax 5
+    CHECK(search::value_of(e, objective::tiny_ml, s) == Approx(0.3 + 2.0 / 40.0 + 1.5));
+    s.tiny_ml.activations_max = 1.0;  // 0.5 M over: the penalty 1e10 on it
+    CHECK(search::value_of(e, objective::tiny_ml, s) == Approx(0.3 + 2.0 / 40.0 + 1.5 + 1e10 * 0.5));
+    // one exit: every input leaves at the end, so avg_macs is the MACs; measured, it is the measure
+    CHECK(search::value_of(e, objective::avg_macs, s) == 2'000'000.0);
+    e.average_macs = 1'250'000.0;
+    CHECK(search::value_of(e, objective::avg_macs, s) == 1'250'000.0);
+
+    const std::vector<search::evaluated> two{e, candidate({1}, 0.5, 3000, 1000, 4'000'000)};
+    const std::vector<objective> objectives{objective::error, objective::peak_ram_bytes, objective::macs, objective::activations};
+    const cost::budget limits{.ram_bytes = 2000, .activations = 10'000'000};
+    // error 1, the RAM bound, the largest MACs seen, the activation bound
+    CHECK(search::nadir_of(objectives, limits, two) == std::vector<double>{1.0, 2000.0, 4'000'000.0, 10'000'000.0});
+    CHECK(search::bound_on(limits, objective::activations) == std::optional<std::size_t>(10'000'000));
+    CHECK_FALSE(search::bound_on(limits, objective::flash_bytes));
+    CHECK(search::describe(limits) == "peak RAM <= 2000 B, activations <= 10000000 at int8");
+}
+
+TEST_CASE("NSGA-II with NACHOS's adaptive penalty: hand values, and a push toward the bound", "[search][nsga2][constraints]") {
+    using search::objective;
+    search::nsga2_options o;
+    o.objectives = {objective::error, objective::peak_ram_bytes};
+    o.constraints = search::constraint_handling::adaptive_penalty;
+    const cost::budget limits{.ram_bytes = 1000, .flash_bytes = 5000};
+    std::vector<search::evaluated> c{candidate({0}, 0.9, 800, 1000), candidate({1}, 0.9, 900, 6000), candidate({2}, 0.9, 1200, 1000),
+                                     candidate({3}, 0.9, 1600, 1000)};
+    std::vector<point> points;
+    for (const auto& e : c) points.push_back(search::point_of(e, o.objectives, o.settings, limits));
+    const std::vector<std::size_t> all{0, 1, 2, 3};
+    const std::vector<point> ranked = search::ranking_points(c, points, all, o, limits);
+    // phi = 2 / 4 within 1000 B, worst 1600: phi x / b + (1 - phi) max(0, x - b) / (worst - b)
+    CHECK(ranked[0].objectives[1] == Approx(0.5 * 0.8));
+    CHECK(ranked[1].objectives[1] == Approx(0.5 * 0.9));
+    CHECK(ranked[2].objectives[1] == Approx(0.5 * 1.2 + 0.5 * 200.0 / 600.0));
+    CHECK(ranked[3].objectives[1] == Approx(0.5 * 1.6 + 0.5 * 1.0));
+    CHECK(ranked[0].objectives[0] == Approx(0.1));
+    // the flash bound is on no objective: it stays under domination, its excess the violation
+    CHECK(ranked[0].violation == 0.0);
+    CHECK(ranked[1].violation == Approx(0.2));
+    CHECK(ranked[2].violation == 0.0);  // over the RAM bound: the penalty's matter, not a violation
+    // phi and the worst figure are the members': among the first three, phi = 2 / 3, worst 1200
+    const std::vector<point> three = search::ranking_points(c, points, std::vector<std::size_t>{0, 1, 2}, o, limits);
+    CHECK(three[2].objectives[1] == Approx(2.0 / 3.0 * 1.2 + 1.0 / 3.0 * 1.0));
+    // every member within the bound: the plain figures, in units of the bound
+    const std::vector<point> within = search::ranking_points(c, points, std::vector<std::size_t>{0, 1}, o, limits);
+    CHECK(within[1].objectives[1] == Approx(0.9));
+    o.constraints = search::constraint_handling::domination;
+    CHECK(search::ranking_points(c, points, all, o, limits)[3] == points[3]);
+
+    // on the toy space, a RAM bound a random draw rarely meets: the population moves within it
+    std::vector<std::size_t> rams;
+    {
+        rng random(5);
+        for (int i = 0; i < 200; ++i)
+            rams.push_back(cost::of<toy_space>(toy, cost::precision::int8, space::sample<toy_space>(toy, random).view()).peak_ram_bytes);
+        std::sort(rams.begin(), rams.end());
+    }
+    const cost::budget tight{.ram_bytes = rams[rams.size() / 10]};
+    search::nsga2_options adaptive{.population = 12, .generations = 8, .seed = 4};
+    adaptive.constraints = search::constraint_handling::adaptive_penalty;
+    formula judge;
+    const auto r = search::nsga2<toy_space>(toy, judge, tight, adaptive);
+    INFO("feasible members: generation 0 " << r.generations.front().feasible << ", last " << r.generations.back().feasible);
+    CHECK(r.generations.front().feasible < r.population.size() / 2);
+    CHECK(r.generations.back().feasible > r.generations.front().feasible);
+    CHECK(r.generations.back().feasible >= r.population.size() / 2);
+    CHECK(!r.front.empty());
+    for (const std::size_t i : r.front) CHECK(search::satisfies(r.history[i].costs, tight));  // the front holds only feasible ones
+
+    adaptive.reject_infeasible = true;
+    CHECK_THROWS_WITH(search::nsga2<toy_space>(toy, judge, tight, adaptive), Catch::Contains("cannot go with reject_infeasible"));
+}
+
+TEST_CASE("NSGA-II on top1_robust and tiny_ml: the judge's robustness is an objective", "[search][nsga2][objectives]") {
+    using search::objective;
+    // a judge that measures robustness: the formula, lowered more for the wider blocks (option 2)
+    auto robust_judge = [](const architecture& a) {
+        formula f;
+        train::evaluation e;
+        e.accuracy = f(a);
+        e.robustness = e.accuracy - 0.05 * static_cast<double>(std::count(a.choices.begin(), a.choices.end(), 2));
+        return e;
+    };
+    search::nsga2_options o{.population = 10, .generations = 3, .seed = 6};
+    o.objectives = {objective::top1_robust, objective::tiny_ml};
+    o.settings.robust_alpha = 0.25;
+    o.settings.tiny_ml.macs_weight = 1.0;
+    const auto r = search::nsga2<toy_space>(toy, robust_judge, {}, o);
+    for (std::size_t i = 0; i < r.history.size(); ++i) {
+        const auto& e = r.history[i];
+        CHECK(e.robustness == Approx(robust_judge(e.arch).robustness));
+        CHECK(r.points[i].objectives[0] == Approx(1.0 - (0.25 * e.accuracy + 0.75 * e.robustness)));
+        CHECK(r.points[i].objectives[1] == Approx(cost::tiny_ml(e.costs, o.settings.tiny_ml)));
+    }
+    CHECK(r.nadir[0] == 1.0);
+    // a judge that does not measure robustness cannot serve top1_robust
+    formula plain;
+    CHECK_THROWS_WITH(search::nsga2<toy_space>(toy, plain, {}, o), Catch::Contains("flatness_draws"));
+
+    // post-search by top1_robust: the highest alpha top1 + (1 - alpha) robustness
+    std::vector<search::evaluated> c{candidate({0}, 0.90, 100, 100), candidate({1}, 0.80, 100, 100)};
+    c[0].robustness = 0.50;  // 0.5 * 0.9 + 0.5 * 0.5 = 0.70
+    c[1].robustness = 0.70;  // 0.75
+    search::post_search_options how;
+    how.prefer = search::preference::top1_robust;
+    CHECK(search::post_search(c, {}, how) == std::vector<std::size_t>{1});
+    how.robust_alpha = 0.9;  // 0.86 against 0.79
+    CHECK(search::post_search(c, {}, how) == std::vector<std::size_t>{0});
+    CHECK(search::preference_from_name("top1_robust") == search::preference::top1_robust);
 }
 
 TEST_CASE("post-search picks by accuracy, by a cost or at the knee of the front", "[search][post_search]") {

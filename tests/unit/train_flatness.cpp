@@ -17,6 +17,7 @@
 #include "nascent/nn/elementwise.hpp"
 #include "nascent/nn/model.hpp"
 #include "nascent/nn/sequential.hpp"
+#include "nascent/search/evaluator.hpp"
 #include "nascent/train/flatness.hpp"
 #include "nascent/train/robustness.hpp"
 
@@ -125,6 +126,34 @@ TEST_CASE("flatness: top1_robust and bad settings", "[train][flatness]") {
     CHECK_THROWS_WITH(train::flatness_of(m, single_pixel(), unit_scale, noise(-0.1, 5)), Catch::Contains("sigma must be at least 0"));
     CHECK_THROWS_WITH(train::flatness_of(m, single_pixel(), unit_scale, noise(0.05, 0)), Catch::Contains("draws must be positive"));
     CHECK_THROWS_WITH(train::flatness_of(m, image_dataset{}, unit_scale), Catch::Contains("dataset is empty"));
+}
+
+TEST_CASE("flatness: a judge's robustness is the perturbed accuracy of flatness_of", "[train][flatness][search]") {
+    // logits close to a tie, noise large enough to flip some draws: a robustness strictly between 0 and 1
+    nn::model<one_layer> m = model_with(0.2F, -0.1F, 0.0F, 0.0F);
+    const train::flatness_options o = noise(1.0, 40, 3);
+    const train::flatness_report f = train::flatness_of(m, single_pixel(), unit_scale, o);
+    REQUIRE(f.perturbed_accuracy > 0.0);
+    REQUIRE(f.perturbed_accuracy < 1.0);
+    const train::evaluation e = train::evaluate_with_robustness(m, single_pixel(), unit_scale, o);
+    CHECK(e.robustness == f.perturbed_accuracy);
+    CHECK(e.accuracy == f.accuracy);
+    CHECK(e.loss == f.loss);
+
+    const image_dataset data = single_pixel();
+    search::evaluator_options measured;
+    measured.recalibration_batches = 0;
+    measured.flatness_draws = 40;
+    measured.flatness_sigma = 1.0;
+    measured.flatness_seed = 3;
+    search::supernet_evaluator judge(m, data, data, unit_scale, measured);
+    const train::evaluation j = judge(architecture{});
+    CHECK(j.robustness == f.perturbed_accuracy);
+    CHECK(j.accuracy == f.accuracy);
+    search::supernet_evaluator plain(m, data, data, unit_scale, search::evaluator_options{.recalibration_batches = 0});
+    CHECK(plain(architecture{}).robustness < 0.0);  // not measured
+    measured.flatness_draws = -1;
+    CHECK_THROWS_WITH(search::supernet_evaluator(m, data, data, unit_scale, measured), Catch::Contains("flatness_draws must not be negative"));
 }
 
 TEST_CASE("robustness: each corruption and severity is measured, and bad settings are refused", "[train][robustness]") {

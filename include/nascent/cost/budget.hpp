@@ -45,23 +45,24 @@ struct limit {
 };
 
 /// What a device offers the network: peak RAM (the activation arena), flash (weights and
-/// quantisation parameters), MACs and parameters, each optional, at one precision.
+/// quantisation parameters), MACs, parameters and activations, each optional, at one precision.
 struct budget {
     limit ram_bytes{};    ///< cost::costs::peak_ram_bytes
     limit flash_bytes{};  ///< cost::costs::flash_bytes
     limit macs{};
     limit params{};
+    limit activations{};  ///< cost::costs::activations (CNAS's: every op output's elements, summed)
     cost::precision precision = cost::precision::int8;  ///< the precision the figures are measured at
 
     /// True when at least one bound is set.
-    [[nodiscard]] constexpr bool bounded() const noexcept { return ram_bytes || flash_bytes || macs || params; }
+    [[nodiscard]] constexpr bool bounded() const noexcept { return ram_bytes || flash_bytes || macs || params || activations; }
     friend constexpr bool operator==(const budget&, const budget&) = default;
 };
 
 /// True when figures `c` meet every bound of `b`.
 [[nodiscard]] constexpr bool within(const costs& c, const budget& b) noexcept {
     return b.ram_bytes.admits(c.peak_ram_bytes) && b.flash_bytes.admits(c.flash_bytes) && b.macs.admits(c.macs) &&
-           b.params.admits(c.params);
+           b.params.admits(c.params) && b.activations.admits(c.activations);
 }
 
 /// The figures a budget check reports, and where they come from. No containers, so it can be a

@@ -136,7 +136,7 @@ void batch_run_step(shape in, Evaluator& evaluate, const cost::budget& limits, c
     }
     for (auto& a : pool) {
         const train::evaluation e = score(evaluate, a);
-        evaluated entry{a, costs_of<Space>(in, limits, a), e.accuracy, e.loss, k};
+        evaluated entry = evaluated_of(a, costs_of<Space>(in, limits, a), e, k);
         log_candidate(o.log, batch_name(o.kind), s.history.size() + 1, entry);
         s.history.push_back(std::move(entry));
     }

@@ -186,8 +186,7 @@ void bayesian_steps(shape in, Evaluator& evaluate, const cost::budget& limits, c
         }
         if (!next) break;
         const train::evaluation score = detail::score(evaluate, next->first);
-        evaluated entry{std::move(next->first), next->second, score.accuracy, score.loss,
-                        step < options.initial ? 0 : step - options.initial + 1};
+        evaluated entry = evaluated_of(std::move(next->first), next->second, score, step < options.initial ? 0 : step - options.initial + 1);
         seen.insert(entry.arch);
         log_candidate(options.log, "bayesian", step + 1, entry);
         detail::record(result, std::move(entry));

@@ -34,6 +34,7 @@ namespace nascent::search {
     b.flash_bytes = *limits.flash_bytes;
     b.macs = *limits.macs;
     b.params = *limits.params;
+    b.activations = *limits.activations;
     return b;
 }
 
@@ -65,6 +66,7 @@ template <class Space>
     add(limits.flash_bytes, "flash", " B");
     add(limits.macs, "MACs", "");
     add(limits.params, "parameters", "");
+    add(limits.activations, "activations", "");
     if (s.empty()) return "no constraints";
     s += limits.precision == cost::precision::int8 ? " at int8" : " at float32";
     return s;
@@ -75,7 +77,7 @@ struct smallest_seen {
     cost::costs figures = [] {
         constexpr std::size_t none = std::numeric_limits<std::size_t>::max();
         cost::costs c;
-        c.params = c.macs = c.flash_bytes = c.peak_ram_bytes = none;
+        c.params = c.macs = c.flash_bytes = c.peak_ram_bytes = c.activations = none;
         return c;
     }();
     std::size_t draws = 0;
@@ -86,6 +88,7 @@ struct smallest_seen {
         low(figures.flash_bytes, c.flash_bytes);
         low(figures.macs, c.macs);
         low(figures.params, c.params);
+        low(figures.activations, c.activations);
         ++draws;
     }
 };
@@ -104,6 +107,7 @@ struct smallest_seen {
     add(limits.flash_bytes, "flash", seen.figures.flash_bytes, " B");
     add(limits.macs, "MACs", seen.figures.macs, "");
     add(limits.params, "parameters", seen.figures.params, "");
+    add(limits.activations, "activations", seen.figures.activations, "");
     s += ": relax the budget or use a space with smaller options";
     return s;
 }

@@ -191,7 +191,7 @@ differentiable_result differentiable_search(Model& model, const image_dataset& d
     }
     const cost::costs figures = costs_of<Space>(in, limits, chosen);
     const train::evaluation score = detail::score(evaluate, chosen);
-    evaluated entry{std::move(chosen), figures, score.accuracy, score.loss, 0};
+    evaluated entry = evaluated_of(std::move(chosen), figures, score, 0);
     log_candidate(options.log, "differentiable", 1, entry);
     detail::record(result, std::move(entry));
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

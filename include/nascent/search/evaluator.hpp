@@ -10,11 +10,14 @@
 // and the result of an architecture does not depend on what was evaluated
 // before it. Results are cached by architecture (its canonical form, hashed):
 // asking again costs a hash lookup, which matters for evolution, whose
-// children often repeat an earlier candidate.
+// children often repeat an earlier candidate. With `flatness_draws`, a result also holds the
+// accuracy under that many multiplicative weight perturbations (train::flatness_of, on the same
+// recalibrated path and images), the robustness of the top1_robust objective.
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <unordered_map>
 #include <vector>
 
@@ -24,6 +27,7 @@
 #include "nascent/search/recalibrate.hpp"
 #include "nascent/space/architecture.hpp"
 #include "nascent/train/evaluate.hpp"
+#include "nascent/train/flatness.hpp"
 
 namespace nascent::search {
 
@@ -31,6 +35,10 @@ struct evaluator_options {
     std::size_t recalibration_batches = 4;  ///< training batches for the batch-norm statistics (0: keep the supernet's)
     std::size_t batch_size = 128;           ///< of the recalibration and of the evaluation
     std::size_t validation_limit = 0;       ///< evaluate on the first N validation images only (0: all)
+    /// top1_robust: weight perturbations averaged into each result's robustness (0: not measured)
+    int flatness_draws = 0;
+    double flatness_sigma = 0.05;           ///< their relative size (train/flatness.hpp)
+    std::uint64_t flatness_seed = 1;
 };
 
 /// Judges architectures of a space with the weights of `Model`, an nn::model of that space.
@@ -47,6 +55,7 @@ public:
         require(validation_set.size() > 0, "supernet_evaluator: the validation set is empty");
         require(options.recalibration_batches == 0 || calibration.size() > 0,
                 "supernet_evaluator: recalibration needs training images");
+        require(options.flatness_draws >= 0, "supernet_evaluator: flatness_draws must not be negative");
         const std::size_t n = options.validation_limit > 0 && options.validation_limit < validation_set.size()
                                   ? options.validation_limit
                                   : validation_set.size();
@@ -62,8 +71,15 @@ public:
             return hit->second;
         }
         const train::evaluation result =
-            with_recalibrated(*model_, key, *calibration_, *norm_, options_.recalibration_batches, options_.batch_size,
-                              [&] { return train::evaluate(*model_, validation(), *norm_, options_.batch_size, key.view()); });
+            with_recalibrated(*model_, key, *calibration_, *norm_, options_.recalibration_batches, options_.batch_size, [&] {
+                if (options_.flatness_draws == 0) return train::evaluate(*model_, validation(), *norm_, options_.batch_size, key.view());
+                train::flatness_options f;
+                f.sigma = options_.flatness_sigma;
+                f.draws = options_.flatness_draws;
+                f.seed = options_.flatness_seed;
+                f.architecture = key.choices;
+                return train::evaluate_with_robustness(*model_, validation(), *norm_, f);
+            });
         ++evaluations_;
         cache_.emplace(key, result);
         return result;

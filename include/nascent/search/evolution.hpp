@@ -104,7 +104,7 @@ search_result evolution(shape in, Evaluator&& evaluate, const cost::budget& limi
         }
         known_in_a_row = 0;
         const train::evaluation score = detail::score(evaluate, arch);
-        evaluated entry{std::move(arch), figures, score.accuracy, score.loss, 0};
+        evaluated entry = evaluated_of(std::move(arch), figures, score, 0);
         log_candidate(options.log, "evolution g0", result.history.size() + 1, entry);
         population.push_back(entry);
         detail::record(result, std::move(entry));
@@ -133,7 +133,7 @@ search_result evolution(shape in, Evaluator&& evaluate, const cost::budget& limi
                     continue;
                 }
                 const train::evaluation score = detail::score(evaluate, child);
-                evaluated entry{std::move(child), figures, score.accuracy, score.loss, generation};
+                evaluated entry = evaluated_of(std::move(child), figures, score, generation);
                 log_candidate(options.log, "evolution", result.history.size() + 1, entry);
                 detail::record(result, entry);
                 if (options.survivors == survivor_selection::aging) {

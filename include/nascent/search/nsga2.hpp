@@ -7,9 +7,18 @@
 //   while (s.generation < o.generations) search::nsga2_step<space>(in, judge, limits, o, s);  // save s between steps
 //   const search::nsga2_result same = search::nsga2_finish(s);
 //
-// Objectives, all minimised: 1 - accuracy, then `cost_objectives` at the budget's precision.
-// Candidates compare by constraint domination (pareto.hpp): infeasible ones are evaluated and may
-// survive unless `reject_infeasible`, but the front never holds one. r.generations[g] gives each
+// Objectives, all minimised: `objectives` (search/objective.hpp; by default the error, peak RAM and
+// flash), figures at the budget's precision. Candidates over a bound are evaluated and may survive
+// unless `reject_infeasible`, but the front never holds one. Two ways to rank them:
+// - constraint domination (pareto.hpp): a feasible candidate beats an infeasible one, two
+//   infeasible ones compare by their excess;
+// - NACHOS's adaptive penalty: each objective with a bound is ranked by
+//   phi x / b + (1 - phi) cv,  cv = max(0, x - b) / |x_worst - b|,
+//   phi the share of the ranked candidates (the population, or parents and children at survival)
+//   within b and x_worst the largest x among them: while most break the bound the search is pushed
+//   toward feasibility, once most meet it toward a low figure. (x is taken in units of its bound so
+//   that the two terms are commensurate; docs/design.md.) Bounds on figures that are not objectives
+//   stay under constraint domination. r.generations[g] gives each
 // generation's evaluations, front and normalised hypervolume, which never decreases. Generation g
 // draws from nsga2_rng(seed, g) only, so a search resumed from a saved nsga2_state with the same
 // options and a deterministic evaluator repeats the uninterrupted one. Invalid options throw nascent::error.
@@ -21,7 +30,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <numeric>
-#include <optional>
 #include <span>
 #include <unordered_set>
 #include <utility>
@@ -34,6 +42,7 @@
 #include "nascent/cost/expected.hpp"
 #include "nascent/search/constraints.hpp"
 #include "nascent/search/hypervolume.hpp"
+#include "nascent/search/objective.hpp"
 #include "nascent/search/pareto.hpp"
 #include "nascent/search/result.hpp"
 #include "nascent/space/architecture.hpp"
@@ -53,16 +62,21 @@ inline constexpr double hypervolume_reference = 1.1;
 }
 
 /// The candidate as a point: its objectives and its violation of `limits` (search::excess).
-[[nodiscard]] inline point point_of(const evaluated& e, std::span<const cost::metric> metrics, const cost::budget& limits) {
-    return point{objectives_of(e, metrics), excess(e.costs, limits)};
+[[nodiscard]] inline point point_of(const evaluated& e, std::span<const objective> objectives, const objective_settings& settings,
+                                    const cost::budget& limits) {
+    return point{values_of(e, objectives, settings), excess(e.costs, limits)};
 }
+
+/// How NSGA-II ranks candidates over a bound (see the top of this header).
+enum class constraint_handling { domination, adaptive_penalty };
 
 struct nsga2_options {
     std::size_t population = 20;
     std::size_t generations = 10;  ///< generations after the first population
     std::size_t offspring = 0;     ///< children per generation (0: the population size)
-    /// The cost objectives, after the error.
-    std::vector<cost::metric> cost_objectives{cost::metric::peak_ram_bytes, cost::metric::flash_bytes};
+    std::vector<objective> objectives{objective::error, objective::peak_ram_bytes, objective::flash_bytes};
+    objective_settings settings{};  ///< of tiny_ml and top1_robust
+    constraint_handling constraints = constraint_handling::domination;
     double crossover_probability = 0.9;
     bool reject_infeasible = false;  ///< true: never evaluate a candidate over a bound (as the other strategies)
     std::vector<double> nadir{};     ///< normalisation of the hypervolume, one per objective (empty: see above)
@@ -150,8 +164,11 @@ inline void nsga2_check(const nsga2_options& o) {
     require(o.population > 0, "nsga2: the population must not be empty");
     require(o.crossover_probability >= 0.0 && o.crossover_probability <= 1.0, "nsga2: the crossover probability must be in [0, 1]");
     require(o.breeding_attempts > 0, "nsga2: breeding_attempts must be positive");
-    require(o.nadir.empty() || o.nadir.size() == 1 + o.cost_objectives.size(),
-            string_of("nsga2: ", o.nadir.size(), " nadir values for ", 1 + o.cost_objectives.size(), " objectives"));
+    require(!o.objectives.empty(), "nsga2: there is no objective");
+    require(o.nadir.empty() || o.nadir.size() == o.objectives.size(),
+            string_of("nsga2: ", o.nadir.size(), " nadir values for ", o.objectives.size(), " objectives"));
+    require(o.constraints == constraint_handling::domination || !o.reject_infeasible,
+            "nsga2: the adaptive penalty ranks candidates over a bound, so it cannot go with reject_infeasible");
     for (const double v : o.nadir) require(v > 0.0, "nsga2: every nadir value must be positive (the ideal point is 0)");
 }
 
@@ -159,26 +176,14 @@ inline void nsga2_check_state(const nsga2_state& s, const nsga2_options& o) {
     require(s.points.size() == s.history.size(), "nsga2_step: the state's points and history differ in size");
     require(!s.population.empty(), "nsga2_step: the state has no population (start with nsga2_start)");
     for (const std::size_t i : s.population) require(i < s.history.size(), "nsga2_step: a population index is out of the history");
-    require(s.nadir.size() == 1 + o.cost_objectives.size(),
+    require(s.nadir.size() == o.objectives.size(),
             "nsga2_step: the state was made with other objectives than the options name");
     require(s.generations.size() == s.generation + 1, "nsga2_step: the state's statistics do not match its generation");
 }
 
-/// The bound `limits` puts on `m`, if any.
-inline std::optional<std::size_t> bound_on(const cost::budget& limits, cost::metric m) {
-    switch (m) {
-    case cost::metric::peak_ram_bytes: return limits.ram_bytes ? std::optional(*limits.ram_bytes) : std::nullopt;
-    case cost::metric::flash_bytes: return limits.flash_bytes ? std::optional(*limits.flash_bytes) : std::nullopt;
-    case cost::metric::macs: return limits.macs ? std::optional(*limits.macs) : std::nullopt;
-    case cost::metric::params: return limits.params ? std::optional(*limits.params) : std::nullopt;
-    case cost::metric::activations: break;
-    }
-    return std::nullopt;
-}
-
 /// Records a new candidate in the state; returns its index.
 inline std::size_t nsga2_record(nsga2_state& s, evaluated entry, const nsga2_options& o, const cost::budget& limits) {
-    s.points.push_back(point_of(entry, o.cost_objectives, limits));
+    s.points.push_back(point_of(entry, o.objectives, o.settings, limits));
     s.history.push_back(std::move(entry));
     const std::size_t index = s.history.size() - 1;
     char who[32];
@@ -218,13 +223,49 @@ inline void nsga2_close_generation(nsga2_state& s, nsga2_generation stats, std::
     s.generations.push_back(std::move(stats));
 }
 
-/// The points of `indices`.
-inline std::vector<point> points_at(const std::vector<point>& points, std::span<const std::size_t> indices) {
+/// The budget without the bounds on figures that are objectives (those the adaptive penalty handles).
+inline cost::budget bounds_off_objectives(cost::budget limits, std::span<const objective> objectives) {
+    for (const objective o : objectives) {
+        if (o == objective::peak_ram_bytes) limits.ram_bytes = {};
+        if (o == objective::flash_bytes) limits.flash_bytes = {};
+        if (o == objective::macs) limits.macs = {};
+        if (o == objective::params) limits.params = {};
+        if (o == objective::activations) limits.activations = {};
+    }
+    return limits;
+}
+
+} // namespace detail
+
+/// The points NSGA-II ranks the candidates `members` of `history` by (see the top of this header):
+/// under constraint domination their own objectives and excess; under the adaptive penalty each
+/// bounded objective replaced by NACHOS's, phi and the worst figure taken over `members`.
+[[nodiscard]] inline std::vector<point> ranking_points(std::span<const evaluated> history, std::span<const point> points,
+                                                       std::span<const std::size_t> members, const nsga2_options& o,
+                                                       const cost::budget& limits) {
     std::vector<point> out;
-    out.reserve(indices.size());
-    for (const std::size_t i : indices) out.push_back(points[i]);
+    out.reserve(members.size());
+    for (const std::size_t i : members) out.push_back(points[i]);
+    if (o.constraints == constraint_handling::domination || members.empty()) return out;
+    const cost::budget others = detail::bounds_off_objectives(limits, o.objectives);
+    for (std::size_t m = 0; m < members.size(); ++m) out[m].violation = excess(history[members[m]].costs, others);
+    for (std::size_t k = 0; k < o.objectives.size(); ++k) {
+        const auto b = bound_on(limits, o.objectives[k]);
+        if (!b || *b == 0) continue;
+        const double bound = static_cast<double>(*b);
+        std::size_t within = 0;
+        double worst = 0.0;
+        for (const auto& p : out) {
+            within += p.objectives[k] <= bound ? 1U : 0U;
+            worst = std::max(worst, p.objectives[k]);
+        }
+        const double phi = static_cast<double>(within) / static_cast<double>(out.size());
+        for (auto& p : out) p.objectives[k] = cost::nachos_objective(p.objectives[k] / bound, 1.0, worst / bound, phi);
+    }
     return out;
 }
+
+namespace detail {
 
 } // namespace detail
 
@@ -262,26 +303,13 @@ template <class Space, architecture_evaluator Evaluator>
         }
         known_in_a_row = 0;
         const train::evaluation score = detail::score(evaluate, arch);
-        const std::size_t index = detail::nsga2_record(state, evaluated{std::move(arch), figures, score.accuracy, score.loss, 0}, options, limits);
+        const std::size_t index = detail::nsga2_record(state, evaluated_of(std::move(arch), figures, score, 0), options, limits);
         state.population.push_back(index);
         ++stats.evaluated;
     }
     state.rejected = stats.rejected;
 
-    if (!options.nadir.empty()) {
-        state.nadir = options.nadir;
-    } else {
-        state.nadir.push_back(1.0);
-        for (const cost::metric m : options.cost_objectives) {
-            double nadir = 0.0;
-            if (const auto b = detail::bound_on(limits, m)) {
-                nadir = static_cast<double>(*b);
-            } else {
-                for (const auto& e : state.history) nadir = std::max(nadir, cost::figure(e.costs, m));
-            }
-            state.nadir.push_back(nadir > 0.0 ? nadir : 1.0);
-        }
-    }
+    state.nadir = options.nadir.empty() ? nadir_of(options.objectives, limits, state.history, options.settings) : options.nadir;
     detail::nsga2_close_generation(state, std::move(stats), 0, options);
     state.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return state;
@@ -300,7 +328,7 @@ void nsga2_step(shape in, Evaluator&& evaluate, const cost::budget& limits, cons
 
     // rank and crowding distance of the population, for the tournaments
     const std::size_t n = state.population.size();
-    const std::vector<point> members = detail::points_at(state.points, state.population);
+    const std::vector<point> members = ranking_points(state.history, state.points, state.population, options, limits);
     std::vector<std::size_t> rank(n, 0);
     std::vector<double> crowding(n, 0.0);
     {
@@ -359,7 +387,7 @@ void nsga2_step(shape in, Evaluator&& evaluate, const cost::budget& limits, cons
             seen.insert(child);
             const train::evaluation score = detail::score(evaluate, child);
             children.push_back(
-                detail::nsga2_record(state, evaluated{std::move(child), figures, score.accuracy, score.loss, generation}, options, limits));
+                detail::nsga2_record(state, evaluated_of(std::move(child), figures, score, generation), options, limits));
             ++stats.evaluated;
             break;
         }
@@ -373,7 +401,7 @@ void nsga2_step(shape in, Evaluator&& evaluate, const cost::budget& limits, cons
     // survivors: whole fronts while they fit, then the most isolated members of the next one
     std::vector<std::size_t> pool = state.population;
     pool.insert(pool.end(), children.begin(), children.end());
-    const std::vector<point> pool_points = detail::points_at(state.points, pool);
+    const std::vector<point> pool_points = ranking_points(state.history, state.points, pool, options, limits);
     const std::size_t size = std::min(options.population, pool.size());
     std::vector<std::size_t> next;
     next.reserve(size);

@@ -7,7 +7,8 @@
 //
 // Returns at most `count` distinct indices into `candidates` (any strategy's history), best first,
 // all within `limits` (search::satisfies): fewer only when fewer are feasible, none when none is.
-// `prefer`: accuracy (the most accurate), a cost (peak_ram, flash, macs, params: the cheapest of the
+// `prefer`: accuracy (the most accurate), top1_robust (the highest FlatNAS figure, with
+// `robust_alpha`; every feasible candidate must have its robustness measured), a cost (peak_ram, flash, macs, params: the cheapest of the
 // front of error against that figure, costs within `similar_cost` of each other grouped), or
 // tradeoff (the knee points of the front of error and `tradeoff_objectives`). Ties go to the earlier
 // candidate. A negative `similar_cost`, or an unknown name for preference_from_name, throws nascent::error.
@@ -35,24 +36,26 @@
 
 namespace nascent::search {
 
-enum class preference { accuracy, peak_ram, flash, macs, params, tradeoff };
+enum class preference { accuracy, top1_robust, peak_ram, flash, macs, params, tradeoff };
 
-/// The preference named `name`: "accuracy", "ram" or "peak_ram", "flash", "macs", "params",
+/// The preference named `name`: "accuracy", "top1_robust", "ram" or "peak_ram", "flash", "macs", "params",
 /// "tradeoff" or "trade-off". Throws nascent::error naming the valid names otherwise.
 [[nodiscard]] inline preference preference_from_name(std::string_view name) {
     if (name == "accuracy") return preference::accuracy;
+    if (name == "top1_robust") return preference::top1_robust;
     if (name == "ram" || name == "peak_ram") return preference::peak_ram;
     if (name == "flash") return preference::flash;
     if (name == "macs") return preference::macs;
     if (name == "params") return preference::params;
     if (name == "tradeoff" || name == "trade-off") return preference::tradeoff;
-    throw error(string_of("post_search: unknown preference \"", name, "\" (expected accuracy, ram, flash, macs, params or tradeoff)"));
+    throw error(string_of("post_search: unknown preference \"", name, "\" (expected accuracy, top1_robust, ram, flash, macs, params or tradeoff)"));
 }
 
 /// The name of a preference, as preference_from_name reads it.
 [[nodiscard]] inline const char* preference_name(preference p) noexcept {
     switch (p) {
     case preference::accuracy: return "accuracy";
+    case preference::top1_robust: return "top1_robust";
     case preference::peak_ram: return "ram";
     case preference::flash: return "flash";
     case preference::macs: return "macs";
@@ -68,6 +71,7 @@ struct post_search_options {
     double similar_cost = 0.05;                  ///< cost preferences: relative width of a group of similar cost
     /// tradeoff: the cost objectives next to the error
     std::vector<cost::metric> tradeoff_objectives{cost::metric::peak_ram_bytes, cost::metric::flash_bytes};
+    double robust_alpha = 0.5;                   ///< top1_robust: the weight of the clean accuracy
 };
 
 namespace detail {
@@ -79,6 +83,7 @@ inline cost::metric metric_of(preference p) {
     case preference::macs: return cost::metric::macs;
     case preference::params: return cost::metric::params;
     case preference::accuracy:
+    case preference::top1_robust:
     case preference::tradeoff: break;
     }
     throw error("post_search: the preference has no cost figure");
@@ -134,10 +139,13 @@ inline double norm_of(const std::vector<double>& v) {
     std::vector<std::size_t> picks;
     if (options.count == 0 || feasible.empty()) return picks;
 
-    if (options.prefer == preference::accuracy) {
+    if (options.prefer == preference::accuracy || options.prefer == preference::top1_robust) {
+        objective_settings robust;
+        robust.robust_alpha = options.robust_alpha;
         auto key = [&](std::size_t i) {
             const auto& c = candidates[i];
-            return std::tuple(-c.accuracy, c.costs.peak_ram_bytes, c.costs.flash_bytes, c.costs.macs);
+            const double score = options.prefer == preference::accuracy ? c.accuracy : 1.0 - value_of(c, objective::top1_robust, robust);
+            return std::tuple(-score, c.costs.peak_ram_bytes, c.costs.flash_bytes, c.costs.macs);
         };
         std::stable_sort(feasible.begin(), feasible.end(), [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
         feasible.resize(std::min(feasible.size(), options.count));

@@ -59,7 +59,7 @@ search_result random_search(shape in, Evaluator&& evaluate, const cost::budget& 
         }
         known_in_a_row = 0;
         const train::evaluation score = detail::score(evaluate, arch);
-        evaluated entry{std::move(arch), figures, score.accuracy, score.loss, 0};
+        evaluated entry = evaluated_of(std::move(arch), figures, score, 0);
         log_candidate(options.log, "random", result.history.size() + 1, entry);
         detail::record(result, std::move(entry));
     }

@@ -26,6 +26,8 @@ struct evaluated {
     double accuracy = 0.0;    ///< with the evaluator's weights (inherited ones for a supernet)
     double loss = 0.0;        ///< validation loss when the evaluator reports one, else 0
     std::size_t generation = 0;  ///< evolution: 0 for the first population, then the generation that bred it
+    double robustness = -1.0;    ///< accuracy under weight perturbations (top1_robust); negative: not measured
+    double average_macs = -1.0;  ///< avg_macs of an early-exit network as measured; negative: not measured
 };
 
 struct search_result {
@@ -77,11 +79,21 @@ inline void record(search_result& result, evaluated entry) {
 
 } // namespace detail
 
+/// The candidate the evaluator judged `score`, with its figures.
+[[nodiscard]] inline evaluated evaluated_of(architecture a, const cost::costs& figures, const train::evaluation& score,
+                                            std::size_t generation) {
+    evaluated e{std::move(a), figures, score.accuracy, score.loss, generation};
+    e.robustness = score.robustness;
+    e.average_macs = score.average_macs;
+    return e;
+}
+
 /// Prints one evaluated candidate to `log` (nothing when it is null): `who`, its index, architecture and figures.
 inline void log_candidate(std::FILE* log, const char* who, std::size_t index, const evaluated& e) {
     if (log == nullptr) return;
-    std::fprintf(log, "%s %3zu: %s  acc %.2f%%  RAM %zu B  flash %zu B  MACs %zu\n", who, index, to_text(e.arch).c_str(),
-                 100.0 * e.accuracy, e.costs.peak_ram_bytes, e.costs.flash_bytes, e.costs.macs);
+    std::fprintf(log, "%s %3zu: %s  acc %.2f%%", who, index, to_text(e.arch).c_str(), 100.0 * e.accuracy);
+    if (e.robustness >= 0.0) std::fprintf(log, "  perturbed %.2f%%", 100.0 * e.robustness);
+    std::fprintf(log, "  RAM %zu B  flash %zu B  MACs %zu\n", e.costs.peak_ram_bytes, e.costs.flash_bytes, e.costs.macs);
     std::fflush(log);
 }
 

@@ -21,6 +21,8 @@ struct evaluation {
     double loss = 0.0;      ///< mean cross-entropy
     double accuracy = 0.0;  ///< fraction of correct top-1 predictions
     std::size_t samples = 0;
+    double robustness = -1.0;    ///< a judge's extra: accuracy under weight perturbations (negative: not measured)
+    double average_macs = -1.0;  ///< a judge's extra: avg_macs of an early-exit network (negative: not measured)
 };
 
 /// Runs `model` (batch norm on running statistics, no dropout, no gradients) over all of `data`.

@@ -78,6 +78,19 @@ flatness_report flatness_of(Model& model, const image_dataset& data, const norma
     return f;
 }
 
+/// The evaluation of `model` on `data` with its robustness (the perturbed accuracy of flatness_of)
+/// filled: what a judge returns for the top1_robust objective.
+template <class Model>
+evaluation evaluate_with_robustness(Model& model, const image_dataset& data, const normalization& norm, const flatness_options& options) {
+    const flatness_report f = flatness_of(model, data, norm, options);
+    evaluation e;
+    e.loss = f.loss;
+    e.accuracy = f.accuracy;
+    e.samples = data.size();
+    e.robustness = f.perturbed_accuracy;
+    return e;
+}
+
 /// FlatNAS's top1_robust: alpha * top1 + (1 - alpha) * robustness, both fractions in [0, 1];
 /// alpha in [0, 1].
 [[nodiscard]] inline double top1_robust(double top1, double robustness, double alpha) {
