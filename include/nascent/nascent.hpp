@@ -33,6 +33,7 @@
 #include "nascent/space/channel_split.hpp"
 #include "nascent/space/check.hpp"
 #include "nascent/space/choice.hpp"
+#include "nascent/space/early_exit.hpp"
 #include "nascent/space/elastic.hpp"
 #include "nascent/space/optional.hpp"
 #include "nascent/space/repeat.hpp"
@@ -57,6 +58,7 @@
 
 #include "nascent/cost/budget.hpp"
 #include "nascent/cost/costs.hpp"
+#include "nascent/cost/exits.hpp"
 #include "nascent/cost/expected.hpp"
 #include "nascent/cost/graph.hpp"
 #include "nascent/cost/latency.hpp"
@@ -81,6 +83,7 @@
 #include "nascent/search/hardware_loss.hpp"
 #include "nascent/search/hypervolume.hpp"
 #include "nascent/search/nsga2.hpp"
+#include "nascent/search/objective.hpp"
 #include "nascent/search/pareto.hpp"
 #include "nascent/search/pareto_report.hpp"
 #include "nascent/search/post_search.hpp"
@@ -99,6 +102,7 @@
 #include "nascent/prune/width_slots.hpp"
 
 #include "nascent/train/adam.hpp"
+#include "nascent/train/early_exit.hpp"
 #include "nascent/train/evaluate.hpp"
 #include "nascent/train/fit.hpp"
 #include "nascent/train/flatness.hpp"

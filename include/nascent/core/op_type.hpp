@@ -36,7 +36,8 @@ enum class op_type : std::uint8_t {
     concat,           ///< [input 0, input 1] along channels
     channel_shuffle,  ///< channel (g, i) of `groups` groups moves to (i, g)
     hard_swish,       ///< standalone x * relu6(x + 3) / 6 (int8: a lookup table)
-    hard_sigmoid      ///< standalone relu6(x + 3) / 6 (int8: a lookup table)
+    hard_sigmoid,     ///< standalone relu6(x + 3) / 6 (int8: a lookup table)
+    exit_gate         ///< an early exit's decision: reads the tensor and the exit's logits, passes the tensor on
 };
 
 /// The loop structure of an op type's kernel: what the latency model (cost/latency.hpp) costs it as.
@@ -73,6 +74,7 @@ inline constexpr op_type_info op_types[] = {
     {op_type::channel_shuffle, "channel_shuffle", op_work::data_movement},
     {op_type::hard_swish, "hard_swish", op_work::elementwise},
     {op_type::hard_sigmoid, "hard_sigmoid", op_work::elementwise},
+    {op_type::exit_gate, "exit_gate", op_work::data_movement},
 };
 
 /// Number of op types (at most 32: a program's set of types is a 32-bit mask).

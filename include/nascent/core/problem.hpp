@@ -20,6 +20,7 @@ enum class problem {
     branch_extents_differ,   ///< two branches give different spatial extents, so they cannot be concatenated
     decision_out_of_range,   ///< an architecture picks an option the decision does not have
     wrong_decision_count,    ///< an architecture has more or fewer decisions than the space
+    exit_head_not_logits,    ///< an early exit's head does not end in a vector of logits (1 x 1 x classes)
 };
 
 /// One sentence per problem.
@@ -41,6 +42,8 @@ enum class problem {
         return "two branches give different spatial extents, so their outputs cannot be concatenated";
     case problem::decision_out_of_range: return "the architecture picks an option that its decision does not have";
     case problem::wrong_decision_count: return "the architecture does not have one value per decision of the space";
+    case problem::exit_head_not_logits:
+        return "an early exit's head does not end in a vector of logits: end it with global_avg_pool or flatten and a dense layer";
     }
     return "unknown problem";
 }

@@ -65,6 +65,7 @@ struct op_node {
     shape output_extent{};           ///< what the kernel writes (a later flatten may relabel the tensor)
     int channel_offset[2] = {0, 0};  ///< first channel read from each input's pixels (channel_split)
     int pixel_stride[2] = {0, 0};    ///< elements per pixel of each input's buffer (0: its extent's channels)
+    int exit = -1;                   ///< early exits: the exit (0, 1, ...) whose head or gate this op is; -1 on the backbone
 
     [[nodiscard]] constexpr int input_count() const noexcept { return inputs[1] >= 0 ? 2 : 1; }
 };

@@ -5,7 +5,11 @@
 // - relu / relu6 after a convolution, dense layer, add or folded batch norm runs inside
 //   that op's kernel (an output clamp, as CMSIS-NN does);
 // - identity, flatten and dropout move no data and cost nothing;
-// - residual<Block> is the block followed by an add that may overwrite a dying input.
+// - residual<Block> is the block followed by an add that may overwrite a dying input;
+// - an early exit is its head, reading the tensor without folding into its producer, then an
+//   exit_gate op that reads the tensor and the logits and passes the tensor on in place: the
+//   gate orders the head before the rest of the backbone, as the device runs it, and keeps the
+//   tensor live while the head runs. The head's and the gate's ops carry the exit's number.
 // Standalone batch norm and activations become ops of their own.
 //
 // Flash per op (weight_bytes) is what the deploy program stores (runtime/program.hpp; the
@@ -40,6 +44,7 @@
 #include "nascent/ops/zero.hpp"
 #include "nascent/space/cell.hpp"
 #include "nascent/space/choice.hpp"
+#include "nascent/space/early_exit.hpp"
 #include "nascent/space/elastic.hpp"
 #include "nascent/space/node.hpp"
 #include "nascent/space/optional.hpp"
@@ -333,6 +338,36 @@ struct lowering<optional<Block>> {
     static constexpr int lower(graph& g, int x, precision p, decision_cursor& c) {
         if (c.take() == optional<Block>::keep) return lower_node<Block>(g, x, p, c);
         c.skip(space::decisions<Block>);
+        return x;
+    }
+};
+
+template <class Head>
+struct lowering<exit_branch<Head>> {
+    static constexpr int lower(graph& g, int x, precision p) {
+        int exit = 0;
+        for (const op_node& o : g.ops) exit += o.type == op_type::exit_gate ? 1 : 0;
+        const std::size_t first = g.ops.size();
+        decision_cursor none;
+        const int logits = detail::lower_keeping<Head>(g, x, p, none);
+        op_node gate;
+        gate.kind = "exit_gate";
+        gate.type = op_type::exit_gate;
+        gate.macs = g.tensors[static_cast<std::size_t>(logits)].extent.size();  // the softmax maximum's comparisons
+        gate.sharing = in_place::overwrite;
+        const int y = g.add_op(gate, x, logits, g.tensors[static_cast<std::size_t>(x)].extent, p);
+        for (std::size_t k = first; k < g.ops.size(); ++k) g.ops[k].exit = exit;
+        return y;
+    }
+};
+
+/// The chosen head's exit, or nothing.
+template <class... Heads>
+struct lowering<early_exit<Heads...>> {
+    static constexpr int lower(graph& g, int x, precision p, decision_cursor& c) {
+        const int pick = c.take();
+        int k = 0;
+        ((++k == pick ? (void)(x = lowering<exit_branch<Heads>>::lower(g, x, p)) : (void)0), ...);
         return x;
     }
 };

@@ -21,6 +21,9 @@
 // as it runs: nn/extract.hpp reads a trained network's weights that way.
 // Without it the pass costs one pointer test per layer more.
 //
+// With `exits` set, every early exit of the pass (space/early_exit.hpp) runs its head and appends
+// its logits, in the order the exits run; without it the heads are skipped.
+//
 // With `quantization` set, relu and relu6 round their outputs to an int8 grid
 // (quantisation-aware training, nn/fake_quantization.hpp).
 #pragma once
@@ -76,6 +79,7 @@ struct context {
     /// When set: activations are rounded as an int8 program rounds them (quantisation-aware
     /// training, nn/fake_quantization.hpp); the weights are rounded by whoever runs the pass.
     fake_quantization* quantization = nullptr;
+    std::vector<var>* exits = nullptr;  ///< when set: the logits of every early exit the pass met, in order
 };
 
 /// An activation's output `y`, rounded as an int8 program stores it when the pass asks for

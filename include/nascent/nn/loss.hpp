@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <span>
+#include <vector>
 
 #include "nascent/autograd/tape.hpp"
 #include "nascent/core/error.hpp"
@@ -28,6 +29,28 @@ var softmax_cross_entropy(tape<T>& t, var logits, std::span<const int> labels) {
     t.value(loss)(0, 0, 0, 0) = static_cast<T>(
         kernels::softmax_cross_entropy_forward(batch, classes, t.value(logits).data(), labels.data(), probs.data()));
     return loss;
+}
+
+/// Records sum_i weights[i] * terms[i] over scalar nodes [1, 1, 1, 1] (the joint loss of an
+/// early-exit network: one cross-entropy per exit).
+template <class T>
+var weighted_sum(tape<T>& t, std::span<const var> terms, std::span<const double> weights) {
+    require(terms.size() == weights.size() && !terms.empty(), "weighted_sum: one weight per term, and at least one term");
+    bool grad = false;
+    double sum = 0.0;
+    for (std::size_t i = 0; i < terms.size(); ++i) {
+        grad = grad || t.requires_grad(terms[i]);
+        sum += weights[i] * static_cast<double>(t.value(terms[i])(0, 0, 0, 0));
+    }
+    const std::vector<var> kept(terms.begin(), terms.end());
+    const std::vector<double> w(weights.begin(), weights.end());
+    const var total = t.record({1, 1, 1, 1}, grad, [kept, w](tape<T>& tp, var self) {
+        const T g = tp.grad(self)(0, 0, 0, 0);
+        for (std::size_t i = 0; i < kept.size(); ++i)
+            if (tp.requires_grad(kept[i])) tp.grad(kept[i])(0, 0, 0, 0) += static_cast<T>(w[i]) * g;
+    });
+    t.value(total)(0, 0, 0, 0) = static_cast<T>(sum);
+    return total;
 }
 
 /// Number of rows of `logits` [batch, 1, 1, classes] whose largest entry is at the label.

@@ -1,7 +1,7 @@
 // nascent/nn/supernet.hpp - the training interpreter of every space combinator.
 //
 // Include this to instantiate nn::model<Space> for a space with decisions:
-// choice, optional, repeat, elastic_width, elastic_kernel and cell, besides the
+// choice, optional, repeat, elastic_width, elastic_kernel, cell and early exits, besides the
 // ops and sequential / residual. The forward pass follows the context's
 // sampling mode (nn/context.hpp); model::derive() reads the architecture of
 // largest alphas, model::architecture_parameters() lists the alphas.
@@ -14,6 +14,7 @@
 #include "nascent/nn/choice.hpp"
 #include "nascent/nn/conv2d.hpp"
 #include "nascent/nn/dense.hpp"
+#include "nascent/nn/early_exit.hpp"
 #include "nascent/nn/elastic.hpp"
 #include "nascent/nn/elementwise.hpp"
 #include "nascent/nn/mixing.hpp"

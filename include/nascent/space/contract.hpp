@@ -21,6 +21,7 @@
 #include "nascent/space/cell.hpp"
 #include "nascent/space/channel_split.hpp"
 #include "nascent/space/choice.hpp"
+#include "nascent/space/early_exit.hpp"
 #include "nascent/space/elastic.hpp"
 #include "nascent/space/node.hpp"
 #include "nascent/space/optional.hpp"
@@ -79,6 +80,15 @@ struct members<branches<Left, Right>> {
 template <class Left, class Right>
 struct members<channel_split<Left, Right>> {
     using type = node_list<Left, Right>;
+};
+
+template <class Head>
+struct members<exit_branch<Head>> {
+    using type = node_list<Head>;
+};
+template <class... Heads>
+struct members<early_exit<Heads...>> {
+    using type = node_list<Heads...>;
 };
 
 template <class Node>

@@ -21,6 +21,7 @@
 #include "nascent/autograd/tape.hpp"
 #include "nascent/core/error.hpp"
 #include "nascent/core/random.hpp"
+#include "nascent/core/text.hpp"
 #include "nascent/data/augmentation.hpp"
 #include "nascent/data/batcher.hpp"
 #include "nascent/data/dataset.hpp"
@@ -66,7 +67,26 @@ struct fit_options {
     /// Sharpness-aware minimisation when positive: each step applies the gradient at
     /// w + radius * g / |g| (train/sam.hpp). Not with quantisation-aware training.
     double sharpness_radius = 0.0;
+    /// Early exits (space/early_exit.hpp): when set, one weight per exit, the final exit's last, and
+    /// the loss is the weighted sum of every exit's cross-entropy (joint training). Empty: the
+    /// heads are skipped and only the final exit learns.
+    std::vector<double> exit_loss_weights;
 };
+
+namespace detail {
+
+/// The joint loss of an early-exit network: weights[k] times exit k's cross-entropy, the final exit last.
+template <class T>
+var exit_loss(tape<T>& graph, std::vector<var>& exits, var final_logits, const std::vector<int>& labels, const std::vector<double>& weights) {
+    exits.push_back(final_logits);
+    require(exits.size() == weights.size(),
+            string_of("fit: ", weights.size(), " exit loss weights for a network of ", exits.size(), " exits (the final one included)"));
+    std::vector<var> losses;
+    for (const var e : exits) losses.push_back(nn::softmax_cross_entropy(graph, e, std::span<const int>(labels)));
+    return nn::weighted_sum(graph, std::span<const var>(losses), std::span<const double>(weights));
+}
+
+} // namespace detail
 
 template <class Model, class Optimizer, class Schedule>
 fit_report fit(Model& model, Optimizer& optimizer, const Schedule& schedule, const image_dataset& train_data,
@@ -79,6 +99,8 @@ fit_report fit(Model& model, Optimizer& optimizer, const Schedule& schedule, con
     require(options.sharpness_radius >= 0.0, "fit: the sharpness radius must be at least 0");
     require(options.sharpness_radius == 0.0 || options.quantization == nullptr,
             "fit: sharpness-aware minimisation and quantisation-aware training do not go together");
+    require(options.exit_loss_weights.empty() || options.sharpness_radius == 0.0,
+            "fit: sharpness-aware minimisation of an early-exit network's joint loss is not supported");
 
     rng random(options.seed);
     batcher<T> batches(train_data, options.batch_size, norm, true, options.drop_last, random);
@@ -94,6 +116,9 @@ fit_report fit(Model& model, Optimizer& optimizer, const Schedule& schedule, con
     const auto fit_start = clock::now();
     std::size_t step = 0;
     sharpness_aware_step<T> sharpness(model.parameters(), model.buffers());
+    const bool joint = !options.exit_loss_weights.empty();
+    std::vector<var> exits;
+    if (joint) ctx.exits = &exits;
 
     for (int epoch = 1; epoch <= options.epochs; ++epoch) {
         const auto epoch_start = clock::now();
@@ -111,8 +136,10 @@ fit_report fit(Model& model, Optimizer& optimizer, const Schedule& schedule, con
                 ctx.quantization = options.quantization;
                 if (options.quantization->weights) rounded.emplace(model.parameters());
             }
+            exits.clear();
             const var logits = model.forward(ctx, graph.leaf(images));
-            const var loss = nn::softmax_cross_entropy(graph, logits, std::span<const int>(labels));
+            const var loss = joint ? detail::exit_loss(graph, exits, logits, labels, options.exit_loss_weights)
+                                   : nn::softmax_cross_entropy(graph, logits, std::span<const int>(labels));
             graph.backward(loss);
             if (rounded) rounded->restore();  // the step moves the float masters
             loss_sum += static_cast<double>(graph.value(loss)(0, 0, 0, 0)) * static_cast<double>(labels.size());

@@ -1,0 +1,244 @@
+// Early exits (space/early_exit.hpp, nn/early_exit.hpp, cost/exits.hpp, train/early_exit.hpp):
+// the shape rules and their errors, each exit's MACs and flash by hand and at compile time, the
+// head ordered before the rest of the backbone in the deploy graph, joint training with weighted
+// losses, the confidence policy, thresholds chosen on validation data and avg_macs by hand.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "nascent/core/error.hpp"
+#include "nascent/core/random.hpp"
+#include "nascent/cost/costs.hpp"
+#include "nascent/cost/exits.hpp"
+#include "nascent/data/dataset.hpp"
+#include "nascent/data/normalization.hpp"
+#include "nascent/nn/supernet.hpp"
+#include "nascent/ops/conv2d.hpp"
+#include "nascent/ops/dense.hpp"
+#include "nascent/ops/global_avg_pool.hpp"
+#include "nascent/ops/relu.hpp"
+#include "nascent/space/architecture.hpp"
+#include "nascent/space/early_exit.hpp"
+#include "nascent/space/sequential.hpp"
+#include "nascent/train/early_exit.hpp"
+#include "nascent/train/fit.hpp"
+#include "nascent/train/schedule.hpp"
+#include "nascent/train/sgd.hpp"
+
+using namespace nascent;
+using cost::precision;
+
+namespace {
+
+constexpr shape in{8, 8, 1};
+using head = sequential<global_avg_pool, dense<3>>;
+using wide_head = sequential<conv2d<8, 1>, relu, global_avg_pool, dense<3>>;
+using backbone_start = sequential<conv2d<4, 3>, relu>;
+using backbone_end = sequential<conv2d<8, 3, 2>, relu, global_avg_pool, dense<3>>;
+using with_exit = sequential<conv2d<4, 3>, relu, exit_branch<head>, conv2d<8, 3, 2>, relu, global_avg_pool, dense<3>>;
+using without_exit = sequential<conv2d<4, 3>, relu, conv2d<8, 3, 2>, relu, global_avg_pool, dense<3>>;
+using exit_space = sequential<conv2d<4, 3>, relu, early_exit<head, wide_head>, conv2d<8, 3, 2>, relu, global_avg_pool, dense<3>>;
+
+constexpr shape after_start = backbone_start::output(in);
+
+// A fixed network's exits are known at compile time.
+static_assert([] { return cost::exit_figures_of<with_exit>(in, precision::int8).size(); }() == 2);
+static_assert([] { return cost::exit_figures_of<with_exit>(in, precision::int8)[0].head_macs; }() == head::macs(after_start));
+static_assert(cost::of<with_exit>(in, precision::int8).peak_ram_bytes <= 1024);
+
+/// 8 x 8 images of three classes: class c has its bright rows in band c (rows 0-2, 3-5, 6-7),
+/// the rest noise.
+image_dataset bands(std::size_t n, std::uint64_t seed) {
+    image_dataset d;
+    d.sample = in;
+    d.classes = 3;
+    rng random(seed);
+    for (std::size_t i = 0; i < n; ++i) {
+        const int c = static_cast<int>(random.below(3));
+        d.labels.push_back(static_cast<std::uint8_t>(c));
+        for (int r = 0; r < 8; ++r)
+            for (int col = 0; col < 8; ++col) {
+                const bool bright = (c == 0 && r < 3) || (c == 1 && r >= 3 && r < 6) || (c == 2 && r >= 6);
+                d.pixels.push_back(static_cast<std::uint8_t>((bright ? 150 : 0) + random.below(100)));
+            }
+    }
+    return d;
+}
+
+train::exit_predictions hand_predictions() {
+    // four images, one early exit and the final one: [image][exit] predictions and confidences
+    train::exit_predictions p;
+    p.exit_count = 2;
+    p.labels = {0, 1, 2, 0};
+    p.predicted = {0, 0, 0, 1, 2, 2, 1, 1};
+    p.confidence = {0.95, 0.99, 0.60, 0.90, 0.85, 0.97, 0.70, 0.80};
+    return p;
+}
+
+} // namespace
+
+TEST_CASE("early exits: the shape rules, and a head that gives no logits", "[early_exit][space]") {
+    CHECK(space::check<with_exit>(in) == problem::none);
+    CHECK(with_exit::output(in) == without_exit::output(in));
+    CHECK(exit_branch<head>::logits(after_start) == shape{1, 1, 3});
+    using no_logits = sequential<conv2d<4, 3>, exit_branch<conv2d<3, 1>>, global_avg_pool, dense<3>>;
+    CHECK(space::check<no_logits>(in) == problem::exit_head_not_logits);
+    CHECK(std::string(describe(problem::exit_head_not_logits)).find("end it with global_avg_pool") != std::string::npos);
+    CHECK_THROWS_WITH((nn::model<no_logits>(in, 1)), Catch::Contains("cannot read its input of shape 8x8x4: an early exit's head does not end in a vector of logits"));
+
+    CHECK(space::decisions<exit_space> == 1);
+    CHECK(space::options<exit_space>() == std::array<int, 1>{3});
+    CHECK(space::size<exit_space>().count == 3);
+    CHECK(space::validate<exit_space>(in, std::vector<int>{2}) == problem::none);
+    CHECK(space::validate<exit_space>(in, std::vector<int>{3}) == problem::decision_out_of_range);
+    using bad_option = sequential<conv2d<4, 3>, early_exit<head, conv2d<3, 1>>, global_avg_pool, dense<3>>;
+    CHECK(space::validate<bad_option>(in, std::vector<int>{1}) == problem::none);
+    CHECK(space::validate<bad_option>(in, std::vector<int>{2}) == problem::exit_head_not_logits);
+}
+
+TEST_CASE("early exits: MACs up to each exit, the head's flash, and the head ordered before the backbone", "[early_exit][cost]") {
+    const std::vector<cost::exit_figures> e = cost::exit_figures_of<with_exit>(in, precision::int8);
+    REQUIRE(e.size() == 2);
+    const std::size_t start_macs = conv2d<4, 3>::macs(in);
+    const std::size_t end_macs = backbone_end::macs(after_start);
+    CHECK(e[0].backbone_macs == start_macs);
+    CHECK(e[0].head_macs == head::macs(after_start));
+    CHECK(e[0].macs_to_exit() == start_macs + head::macs(after_start));
+    CHECK(e[0].device_macs == e[0].macs_to_exit() + 3);  // the gate compares the three logits
+    CHECK(e[0].logits == shape{1, 1, 3});
+    CHECK(e[0].head_params == head::params(after_start));
+    CHECK(e[0].head_flash_bytes == cost::of<head>(after_start, precision::int8).flash_bytes);
+    CHECK(e[1].backbone_macs == start_macs + end_macs);
+    CHECK(e[1].head_macs == 0);
+    CHECK(e[1].device_macs == e[0].device_macs + end_macs);
+
+    const cost::costs with = cost::of<with_exit>(in, precision::int8);
+    const cost::costs plain = cost::of<without_exit>(in, precision::int8);
+    CHECK(with.macs == e[1].device_macs);  // every exit passed: the worst case
+    CHECK(with.flash_bytes == plain.flash_bytes + e[0].head_flash_bytes);
+    CHECK(with.params == plain.params + e[0].head_params);
+    // the head runs while the tensor it reads (8 x 8 x 4 int8) is live: its pooled vector and logits on top
+    CHECK(with.peak_ram_bytes >= 256 + 4 + 4);
+    CHECK(with.peak_ram_bytes >= plain.peak_ram_bytes);
+
+    const cost::graph g = cost::lower<with_exit>(in, precision::int8);
+    std::vector<op_type> order;
+    for (const auto& o : g.ops) order.push_back(o.type);
+    CHECK(order == std::vector<op_type>{op_type::conv, op_type::global_avg_pool, op_type::dense, op_type::exit_gate, op_type::conv,
+                                        op_type::global_avg_pool, op_type::dense});
+    CHECK(g.ops[1].exit == 0);
+    CHECK(g.ops[3].exit == 0);
+    CHECK(g.ops[4].exit == -1);
+    CHECK(g.ops[4].inputs[0] == g.ops[3].output);  // the backbone goes on from the gate
+    CHECK(g.ops[0].activation == fused_activation::relu);  // the head does not stop the relu from fusing
+
+    // an architecture of the space: no exit, or the wide head
+    CHECK(cost::exit_figures_of<exit_space>(in, precision::int8, std::vector<int>{0}).size() == 1);
+    const auto wide = cost::exit_figures_of<exit_space>(in, precision::int8, std::vector<int>{2});
+    REQUIRE(wide.size() == 2);
+    CHECK(wide[0].head_macs == wide_head::macs(after_start));
+}
+
+TEST_CASE("early exits: the policy by confidence, avg_macs by hand, thresholds on validation data", "[early_exit][train]") {
+    const train::exit_predictions p = hand_predictions();
+    const train::exit_outcome o = train::apply_policy(p, {{0.8}});
+    // images 0 and 2 are sure enough at the early exit (0.95, 0.85); 1 and 3 go on
+    CHECK(o.counts == std::vector<std::size_t>{2, 2});
+    CHECK(o.shares == std::vector<double>{0.5, 0.5});
+    CHECK(o.accuracy == Approx(3.0 / 4.0));  // 0 and 2 right early; 1 right, 3 wrong at the end
+    CHECK(o.accuracy_at == std::vector<double>{1.0, 0.5});
+    std::vector<cost::exit_figures> figures(2);
+    figures[0].backbone_macs = 60;
+    figures[0].head_macs = 40;
+    figures[1].backbone_macs = 300;
+    figures[1].device_macs = 345;
+    figures[0].device_macs = 103;
+    CHECK(train::average_macs(o, figures) == Approx(0.5 * 100 + 0.5 * 300));
+    CHECK(train::average_device_macs(o, figures) == Approx(0.5 * 103 + 0.5 * 345));
+    const train::exit_outcome all_early = train::apply_policy(p, {{0.5}});
+    CHECK(all_early.counts == std::vector<std::size_t>{4, 0});
+    CHECK(all_early.accuracy == Approx(2.0 / 4.0));
+
+    // the final exit alone is right on 3 of 4; within a drop of 0 the lowest tau of the grid keeping that is 0.65
+    train::threshold_options t;
+    t.max_accuracy_drop = 0.0;
+    t.grid = {0.5, 0.65, 0.75, 0.9, 1.0};
+    CHECK(train::choose_thresholds(p, t).thresholds == std::vector<double>{0.65});
+    t.max_accuracy_drop = 0.25;  // 2 of 4 is enough: every image may leave early
+    CHECK(train::choose_thresholds(p, t).thresholds == std::vector<double>{0.5});
+
+    CHECK_THROWS_WITH(train::apply_policy(p, {{0.0}}), Catch::Contains("tau must be in (0, 1], got 0"));
+    CHECK_THROWS_WITH(train::apply_policy(p, {{1.5}}), Catch::Contains("tau must be in (0, 1], got 1.5"));
+    CHECK_THROWS_WITH(train::apply_policy(p, {{0.5, 0.5}}), Catch::Contains("2 thresholds for 1 early exits"));
+    t.grid = {0.5, 1.2};
+    CHECK_THROWS_WITH(train::choose_thresholds(p, t), Catch::Contains("got 1.2"));
+    CHECK_THROWS_WITH(train::average_macs(o, std::vector<cost::exit_figures>(3)), Catch::Contains("2 exits measured, 3 in the cost model"));
+}
+
+TEST_CASE("early exits: joint training with weighted losses teaches the head", "[early_exit][train]") {
+    const image_dataset train_set = bands(600, 1), validation = bands(300, 2);
+    const normalization norm = standardization_of(train_set);
+    auto trained = [&](std::vector<double> weights) {
+        nn::model<with_exit> m(in, 3);
+        train::sgd<float> opt(m.parameters(), {.momentum = 0.9});
+        train::fit_options f;
+        f.epochs = 3;
+        f.batch_size = 32;
+        f.progress = false;
+        f.log = nullptr;
+        f.exit_loss_weights = std::move(weights);
+        (void)train::fit(m, opt, train::constant_lr{.rate = 0.05}, train_set, image_dataset{}, norm, f);
+        return train::predict_exits(m, validation, norm);
+    };
+    auto exit_accuracy = [](const train::exit_predictions& p, std::size_t e) {
+        std::size_t right = 0;
+        for (std::size_t i = 0; i < p.images(); ++i) right += p.predicted_at(i, e) == p.labels[i] ? 1U : 0U;
+        return static_cast<double>(right) / static_cast<double>(p.images());
+    };
+    const train::exit_predictions joint = trained({1.0, 1.0});
+    REQUIRE(joint.exit_count == 2);
+    const train::exit_predictions final_only = trained({0.0, 1.0});  // the head's loss weighs nothing
+    INFO("exit 0: joint " << exit_accuracy(joint, 0) << ", final only " << exit_accuracy(final_only, 0));
+    CHECK(exit_accuracy(joint, 0) > 0.9);
+    CHECK(exit_accuracy(final_only, 0) < 0.6);
+    CHECK(exit_accuracy(joint, 1) > 0.9);
+    // the policy keeps the accuracy and sends most images out early
+    const train::exit_policy policy = train::choose_thresholds(joint);
+    const train::exit_outcome o = train::apply_policy(joint, policy);
+    CHECK(o.accuracy >= exit_accuracy(joint, 1) - 0.01 - 1e-12);
+    CHECK(o.shares[0] > 0.5);
+    const double avg = train::average_macs(o, cost::exit_figures_of<with_exit>(in, precision::int8));
+    CHECK(avg < static_cast<double>(cost::exit_figures_of<with_exit>(in, precision::int8)[1].macs_to_exit()));
+
+    nn::model<with_exit> m(in, 3);
+    train::sgd<float> opt(m.parameters(), {.momentum = 0.9});
+    train::fit_options f;
+    f.epochs = 1;
+    f.progress = false;
+    f.log = nullptr;
+    f.exit_loss_weights = {1.0, 1.0, 1.0};
+    CHECK_THROWS_WITH(train::fit(m, opt, train::constant_lr{.rate = 0.05}, train_set, image_dataset{}, norm, f),
+                      Catch::Contains("3 exit loss weights for a network of 2 exits"));
+}
+
+TEST_CASE("early exits: a supernet runs the head its slot picks, in single-path passes only", "[early_exit][nn]") {
+    nn::model<exit_space> supernet(in, 5);
+    const image_dataset data = bands(8, 3);
+    const normalization norm = standardization_of(data);
+    CHECK(train::predict_exits(supernet, data, norm, std::vector<int>{0}).exit_count == 1);
+    CHECK(train::predict_exits(supernet, data, norm, std::vector<int>{1}).exit_count == 2);
+    const train::exit_predictions wide = train::predict_exits(supernet, data, norm, std::vector<int>{2});
+    CHECK(wide.exit_count == 2);
+    // the two heads own their weights: the supernet holds both
+    nn::model<with_exit> one(in, 5);
+    CHECK(supernet.parameter_count() == one.parameter_count() + wide_head::params(after_start));
+
+    tape<float> graph;
+    nn::context<float> ctx{graph, false, nullptr};
+    ctx.mode = nn::sampling::mixed;
+    tensor<float> batch({1, 8, 8, 1});
+    CHECK_THROWS_WITH(supernet.forward(ctx, graph.leaf(batch)), Catch::Contains("early_exit: only single-path passes"));
+}
