@@ -1,7 +1,8 @@
 // Early exits (space/early_exit.hpp, nn/early_exit.hpp, cost/exits.hpp, train/early_exit.hpp):
 // the shape rules and their errors, each exit's MACs and flash by hand and at compile time, the
 // head ordered before the rest of the backbone in the deploy graph, joint training with weighted
-// losses, the confidence policy, thresholds chosen on validation data and avg_macs by hand.
+// losses, the confidence policy, thresholds chosen on validation data and avg_macs by hand; in a
+// search: MAC bounds per exit, a supernet trained with its exits, avg_macs judged and minimised.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -11,11 +12,16 @@
 
 #include "nascent/core/error.hpp"
 #include "nascent/core/random.hpp"
+#include "nascent/core/text.hpp"
 #include "nascent/cost/costs.hpp"
 #include "nascent/cost/exits.hpp"
 #include "nascent/data/dataset.hpp"
 #include "nascent/data/normalization.hpp"
 #include "nascent/nn/supernet.hpp"
+#include "nascent/search/evaluator.hpp"
+#include "nascent/search/nsga2.hpp"
+#include "nascent/search/supernet_training.hpp"
+#include "nascent/space/bound.hpp"
 #include "nascent/ops/conv2d.hpp"
 #include "nascent/ops/dense.hpp"
 #include "nascent/ops/global_avg_pool.hpp"
@@ -241,4 +247,62 @@ TEST_CASE("early exits: a supernet runs the head its slot picks, in single-path 
     ctx.mode = nn::sampling::mixed;
     tensor<float> batch({1, 8, 8, 1});
     CHECK_THROWS_WITH(supernet.forward(ctx, graph.leaf(batch)), Catch::Contains("early_exit: only single-path passes"));
+}
+
+TEST_CASE("early exits in a search: MAC bounds per exit, avg_macs judged on validation data, NSGA-II on it", "[early_exit][search]") {
+    const std::vector<cost::exit_figures> e = cost::exit_figures_of<with_exit>(in, precision::int8);
+    const cost::costs c = cost::of<with_exit>(in, precision::int8);
+    CHECK(c.early_exits == 1);
+    CHECK(c.exit_macs[0] == e[0].macs_to_exit());
+    CHECK(c.exit_macs[1] == 0);
+    CHECK(cost::of<without_exit>(in, precision::int8).early_exits == 0);
+    cost::budget b;
+    b.exit_macs[0] = e[0].macs_to_exit();
+    CHECK(cost::within(c, b));
+    CHECK(search::satisfies(c, b));
+    b.exit_macs[0] = e[0].macs_to_exit() - 10;
+    CHECK_FALSE(cost::within(c, b));
+    CHECK_FALSE(search::satisfies(c, b));
+    CHECK(search::excess(c, b) == Approx(10.0 / static_cast<double>(e[0].macs_to_exit() - 10)));
+    CHECK(search::describe(b) == string_of("MACs to exit 1 <= ", e[0].macs_to_exit() - 10, " at int8"));
+    b.exit_macs[0] = {};
+    b.exit_macs[1] = 5;  // a bound on a second exit the network does not have
+    CHECK(search::satisfies(c, b));
+
+    // a space of 6 networks: an exit after the first conv (none, small or wide head), another after the second (none or small)
+    using two_exits = sequential<conv2d<4, 3>, relu, early_exit<head, wide_head>, conv2d<8, 3, 2>, relu, early_exit<head>, conv2d<8, 3>,
+                                 relu, global_avg_pool, dense<3>>;
+    using bound = space::bound<two_exits, in>;
+    nn::model<bound> supernet(7);
+    const image_dataset train_set = bands(900, 4), validation = bands(400, 5);
+    const normalization norm = standardization_of(train_set);
+    search::supernet_options so;
+    so.epochs = 4;
+    so.batch_size = 32;
+    so.exit_loss_weight = 1.0;
+    (void)search::train_supernet<two_exits>(supernet, train_set, norm, so);
+    search::evaluator_options eo;
+    eo.recalibration_batches = 2;
+    eo.exit_accuracy_drop = 0.02;
+    search::supernet_evaluator judge(supernet, train_set, validation, norm, eo);
+    const train::evaluation none = judge(architecture{{0, 0}});
+    CHECK(none.average_macs == Approx(static_cast<double>(cost::exit_figures_of<two_exits>(in, precision::int8, std::vector<int>{0, 0})[0].macs_to_exit())));
+    const train::evaluation early = judge(architecture{{1, 1}});
+    const auto figures = cost::exit_figures_of<two_exits>(in, precision::int8, std::vector<int>{1, 1});
+    REQUIRE(figures.size() == 3);
+    INFO("no exit: accuracy " << none.accuracy << ", avg_macs " << none.average_macs << "; two exits: " << early.accuracy << ", "
+                              << early.average_macs << " of " << figures[2].macs_to_exit());
+    CHECK(early.average_macs < 0.8 * static_cast<double>(figures[2].macs_to_exit()));  // most images leave early
+    CHECK(early.average_macs >= static_cast<double>(figures[0].macs_to_exit()));
+    CHECK(early.accuracy > 0.85);
+
+    search::nsga2_options o{.population = 4, .generations = 2, .seed = 3};
+    o.objectives = {search::objective::error, search::objective::avg_macs};
+    const search::nsga2_result r = search::nsga2<two_exits>(in, judge, {}, o);
+    for (std::size_t i = 0; i < r.history.size(); ++i) {
+        CHECK(r.history[i].average_macs >= 0.0);
+        CHECK(r.points[i].objectives[1] == r.history[i].average_macs);
+    }
+    eo.flatness_draws = 2;
+    CHECK_THROWS_WITH(search::supernet_evaluator(supernet, train_set, validation, norm, eo), Catch::Contains("flatness_draws or exits, not both"));
 }

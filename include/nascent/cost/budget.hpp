@@ -15,6 +15,7 @@
 // or over_the_flash_budget<...>, whose template arguments carry the figures and the op responsible.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <limits>
 
@@ -52,17 +53,30 @@ struct budget {
     limit macs{};
     limit params{};
     limit activations{};  ///< cost::costs::activations (CNAS's: every op output's elements, summed)
+    /// NACHOS: MACs up to early exit k and of its head (cost::costs::exit_macs), for the first exits
+    std::array<limit, bounded_exits> exit_macs{};
     cost::precision precision = cost::precision::int8;  ///< the precision the figures are measured at
 
     /// True when at least one bound is set.
-    [[nodiscard]] constexpr bool bounded() const noexcept { return ram_bytes || flash_bytes || macs || params || activations; }
+    [[nodiscard]] constexpr bool bounded() const noexcept {
+        bool any = ram_bytes || flash_bytes || macs || params || activations;
+        for (const limit& l : exit_macs) any = any || l;
+        return any;
+    }
     friend constexpr bool operator==(const budget&, const budget&) = default;
 };
+
+/// True when every early exit of `c` meets its MAC bound in `b` (exits past early_exits have none).
+[[nodiscard]] constexpr bool exits_within(const costs& c, const budget& b) noexcept {
+    for (std::size_t k = 0; k < c.early_exits && k < bounded_exits; ++k)
+        if (!b.exit_macs[k].admits(c.exit_macs[k])) return false;
+    return true;
+}
 
 /// True when figures `c` meet every bound of `b`.
 [[nodiscard]] constexpr bool within(const costs& c, const budget& b) noexcept {
     return b.ram_bytes.admits(c.peak_ram_bytes) && b.flash_bytes.admits(c.flash_bytes) && b.macs.admits(c.macs) &&
-           b.params.admits(c.params) && b.activations.admits(c.activations);
+           b.params.admits(c.params) && b.activations.admits(c.activations) && exits_within(c, b);
 }
 
 /// The figures a budget check reports, and where they come from. No containers, so it can be a

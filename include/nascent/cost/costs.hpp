@@ -19,11 +19,13 @@
 //     cost::of<my>(precision::int8, a)   // my = space::bound<my_space, shape{28, 28, 1}>, a a my::architecture
 #pragma once
 
+#include <array>
 #include <concepts>
 #include <cstddef>
 #include <span>
 
 #include "nascent/cost/contract.hpp"
+#include "nascent/cost/exits.hpp"
 #include "nascent/cost/graph.hpp"
 #include "nascent/cost/lower.hpp"
 #include "nascent/cost/plan.hpp"
@@ -32,6 +34,9 @@
 #include "nascent/space/bound.hpp"
 
 namespace nascent::cost {
+
+/// Early exits whose MACs the figures (and a budget's bounds) hold one by one.
+inline constexpr std::size_t bounded_exits = 4;
 
 struct costs {
     std::size_t params = 0;          ///< trainable scalars (batch norm included, as trained)
@@ -43,6 +48,9 @@ struct costs {
                                           ///< equal to peak_ram_bytes but on rare branching graphs
     std::size_t largest_tensor_bytes = 0;
     bool exact_schedule = true;      ///< false when part of the graph was too large for the exact search
+    std::size_t early_exits = 0;     ///< exit branches (cost/exits.hpp); `macs` holds every head: the worst case
+    /// EDANAS's MACs up to each of the first early exits and of its head (macs_to_exit; 0 past early_exits)
+    std::array<std::size_t, bounded_exits> exit_macs{};
 
     friend constexpr bool operator==(const costs&, const costs&) = default;
 };
@@ -61,6 +69,9 @@ struct costs {
     c.schedule_peak_bytes = s.peak_bytes;
     c.peak_ram_bytes = is_chain(g) ? s.peak_bytes : detail::plan_schedule(g, s, plan_options{}).arena_bytes;
     c.exact_schedule = s.exact;
+    const std::vector<exit_figures> exits = exit_figures_of(g);
+    c.early_exits = exits.size() - 1;
+    for (std::size_t k = 0; k + 1 < exits.size() && k < bounded_exits; ++k) c.exit_macs[k] = exits[k].macs_to_exit();
     return c;
 }
 

@@ -38,14 +38,17 @@ namespace nascent::search {
     return b;
 }
 
-/// True when figures `c` meet every bound of `limits`.
+/// True when figures `c` meet every bound of `limits` (the early exits' MAC bounds included).
 [[nodiscard]] inline bool satisfies(const cost::costs& c, const cost::budget& limits) noexcept {
-    return cost::feasible(c, 0.0, bounds_of(limits));
+    return cost::feasible(c, 0.0, bounds_of(limits)) && cost::exits_within(c, limits);
 }
 
 /// The summed relative excess of `c` over the bounds (0 when it meets them all).
 [[nodiscard]] inline double excess(const cost::costs& c, const cost::budget& limits) noexcept {
-    return cost::violations(c, 0.0, bounds_of(limits)).total();
+    double e = cost::violations(c, 0.0, bounds_of(limits)).total();
+    for (std::size_t k = 0; k < c.early_exits && k < cost::bounded_exits; ++k)
+        e += cost::relative_excess(static_cast<double>(c.exit_macs[k]), static_cast<double>(*limits.exit_macs[k]));
+    return e;
 }
 
 /// The figures of architecture `a` of `Space` on `in` at the constraints' precision (a must be valid).
@@ -67,6 +70,7 @@ template <class Space>
     add(limits.macs, "MACs", "");
     add(limits.params, "parameters", "");
     add(limits.activations, "activations", "");
+    for (std::size_t k = 0; k < cost::bounded_exits; ++k) add(limits.exit_macs[k], string_of("MACs to exit ", k + 1).c_str(), "");
     if (s.empty()) return "no constraints";
     s += limits.precision == cost::precision::int8 ? " at int8" : " at float32";
     return s;

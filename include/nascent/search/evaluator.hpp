@@ -12,7 +12,9 @@
 // asking again costs a hash lookup, which matters for evolution, whose
 // children often repeat an earlier candidate. With `flatness_draws`, a result also holds the
 // accuracy under that many multiplicative weight perturbations (train::flatness_of, on the same
-// recalibrated path and images), the robustness of the top1_robust objective.
+// recalibrated path and images), the robustness of the top1_robust objective. With
+// `exit_accuracy_drop`, a candidate of an early-exit space is judged as EDANAS judges one: its
+// thresholds chosen on the validation images, its accuracy and avg_macs under them there.
 #pragma once
 
 #include <algorithm>
@@ -26,6 +28,8 @@
 #include "nascent/data/normalization.hpp"
 #include "nascent/search/recalibrate.hpp"
 #include "nascent/space/architecture.hpp"
+#include "nascent/cost/exits.hpp"
+#include "nascent/train/early_exit.hpp"
 #include "nascent/train/evaluate.hpp"
 #include "nascent/train/flatness.hpp"
 
@@ -39,6 +43,10 @@ struct evaluator_options {
     int flatness_draws = 0;
     double flatness_sigma = 0.05;           ///< their relative size (train/flatness.hpp)
     std::uint64_t flatness_seed = 1;
+    /// Early-exit spaces: when at least 0, the exits' thresholds are chosen on the validation images
+    /// within this accuracy drop (train::choose_thresholds), and a result is the policy's accuracy
+    /// there with its avg_macs (the loss is not measured). Negative: the final exit alone.
+    double exit_accuracy_drop = -1.0;
 };
 
 /// Judges architectures of a space with the weights of `Model`, an nn::model of that space.
@@ -56,6 +64,8 @@ public:
         require(options.recalibration_batches == 0 || calibration.size() > 0,
                 "supernet_evaluator: recalibration needs training images");
         require(options.flatness_draws >= 0, "supernet_evaluator: flatness_draws must not be negative");
+        require(options.flatness_draws == 0 || options.exit_accuracy_drop < 0.0,
+                "supernet_evaluator: the robustness of an early-exit policy is not measured: flatness_draws or exits, not both");
         const std::size_t n = options.validation_limit > 0 && options.validation_limit < validation_set.size()
                                   ? options.validation_limit
                                   : validation_set.size();
@@ -72,6 +82,7 @@ public:
         }
         const train::evaluation result =
             with_recalibrated(*model_, key, *calibration_, *norm_, options_.recalibration_batches, options_.batch_size, [&] {
+                if (options_.exit_accuracy_drop >= 0.0) return judge_exits(key);
                 if (options_.flatness_draws == 0) return train::evaluate(*model_, validation(), *norm_, options_.batch_size, key.view());
                 train::flatness_options f;
                 f.sigma = options_.flatness_sigma;
@@ -97,6 +108,19 @@ public:
     [[nodiscard]] std::size_t validation_size() const noexcept { return validation().size(); }
 
 private:
+    /// The accuracy and avg_macs of `a`'s exit policy, its thresholds chosen on the validation images.
+    train::evaluation judge_exits(const architecture& a) {
+        const train::exit_predictions p = train::predict_exits(*model_, validation(), *norm_, a.view(), options_.batch_size);
+        train::threshold_options t;
+        t.max_accuracy_drop = options_.exit_accuracy_drop;
+        const train::exit_outcome o = train::apply_policy(p, train::choose_thresholds(p, t));
+        train::evaluation e;
+        e.accuracy = o.accuracy;
+        e.samples = p.images();
+        e.average_macs = train::average_macs(o, cost::exit_figures_of<space_type>(model_->input_shape(), cost::precision::int8, a.view()));
+        return e;
+    }
+
     [[nodiscard]] const image_dataset& validation() const noexcept {
         return validation_ != nullptr ? *validation_ : validation_copy_;
     }

@@ -72,6 +72,9 @@ struct supernet_options {
     hardware_loss hardware{};           ///< bilevel modes
     architecture path{};                ///< fixed_path
     std::size_t max_steps = 0;          ///< stop after this many weight updates (0: all epochs)
+    /// Early-exit spaces (single-path modes): each exit of a path adds this weight times its
+    /// cross-entropy to the loss (the final exit's weight is 1). 0: the heads are not trained.
+    double exit_loss_weight = 0.0;
     std::FILE* log = nullptr;           ///< one line per epoch
 };
 
@@ -129,6 +132,8 @@ supernet_report train_supernet(Model& model, const image_dataset& data, const no
     if (options.max_steps > 0 && options.max_steps < total) total = options.max_steps;
     tape<T> graph;
     nn::context<T> ctx{graph, true, &random, mixing};
+    std::vector<var> exits;
+    if (options.exit_loss_weight > 0.0 && mixing == nn::sampling::single_path) ctx.exits = &exits;
     tensor<T> images, alpha_images;
     std::vector<int> labels, alpha_labels;
     supernet_report report;
@@ -153,8 +158,18 @@ supernet_report train_supernet(Model& model, const image_dataset& data, const no
             for (const auto& path : paths) {
                 graph.reset();
                 ctx.decisions = decision_cursor(path.choices.data(), path.size());
+                exits.clear();
                 const var logits = model.forward(ctx, graph.leaf(images));
-                const var loss = nn::softmax_cross_entropy(graph, logits, std::span<const int>(labels));
+                var loss = nn::softmax_cross_entropy(graph, logits, std::span<const int>(labels));
+                if (!exits.empty()) {
+                    std::vector<var> terms{loss};
+                    std::vector<double> w{1.0};
+                    for (const var e : exits) {
+                        terms.push_back(nn::softmax_cross_entropy(graph, e, std::span<const int>(labels)));
+                        w.push_back(options.exit_loss_weight);
+                    }
+                    loss = nn::weighted_sum(graph, std::span<const var>(terms), std::span<const double>(w));
+                }
                 graph.backward(loss);
                 loss_sum += static_cast<double>(graph.value(loss)(0, 0, 0, 0)) * static_cast<double>(labels.size());
                 correct += nn::count_correct(graph.value(logits), std::span<const int>(labels));
