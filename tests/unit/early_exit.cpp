@@ -5,6 +5,7 @@
 // search: MAC bounds per exit, a supernet trained with its exits, avg_macs judged and minimised.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <span>
@@ -16,6 +17,9 @@
 #include "nascent/cost/costs.hpp"
 #include "nascent/cost/exits.hpp"
 #include "nascent/data/dataset.hpp"
+#include "nascent/deploy/build.hpp"
+#include "nascent/deploy/fixed.hpp"
+#include "nascent/nn/extract.hpp"
 #include "nascent/data/normalization.hpp"
 #include "nascent/nn/supernet.hpp"
 #include "nascent/search/evaluator.hpp"
@@ -74,6 +78,9 @@ image_dataset bands(std::size_t n, std::uint64_t seed) {
     return d;
 }
 
+/// A pixel of a one-channel image as the network reads it.
+float normalized(const normalization& n, std::uint8_t pixel) { return (static_cast<float>(pixel) / 255.0F - n.mean[0]) / n.stddev[0]; }
+
 train::exit_predictions hand_predictions() {
     // four images, one early exit and the final one: [image][exit] predictions and confidences
     train::exit_predictions p;
@@ -116,7 +123,8 @@ TEST_CASE("early exits: MACs up to each exit, the head's flash, and the head ord
     CHECK(e[0].device_macs == e[0].macs_to_exit() + 3);  // the gate compares the three logits
     CHECK(e[0].logits == shape{1, 1, 3});
     CHECK(e[0].head_params == head::params(after_start));
-    CHECK(e[0].head_flash_bytes == cost::of<head>(after_start, precision::int8).flash_bytes);
+    // the head's weights and parameters, and the gate's threshold and exponential table (int32 each)
+    CHECK(e[0].head_flash_bytes == cost::of<head>(after_start, precision::int8).flash_bytes + 4 * deploy::param_layout::exit_gate::count);
     CHECK(e[1].backbone_macs == start_macs + end_macs);
     CHECK(e[1].head_macs == 0);
     CHECK(e[1].device_macs == e[0].device_macs + end_macs);
@@ -305,4 +313,105 @@ TEST_CASE("early exits in a search: MAC bounds per exit, avg_macs judged on vali
     }
     eo.flatness_draws = 2;
     CHECK_THROWS_WITH(search::supernet_evaluator(supernet, train_set, validation, norm, eo), Catch::Contains("flatness_draws or exits, not both"));
+}
+
+TEST_CASE("early exits on the device: the int8 gate's integer test is the softmax maximum's", "[early_exit][runtime]") {
+    // logits of scale s as an int8 program holds them; the float test on their real values
+    constexpr double s = 0.08;
+    deploy::tensor_quantization logits;
+    logits.scale = static_cast<float>(s);
+    logits.zero_point = 3;
+    rng random(11);
+    for (const double tau : {0.3, 0.6, 0.9, 0.99}) {
+        std::vector<std::int32_t> q(deploy::param_layout::exit_gate::count, 0);
+        deploy::detail::gate_params(tau, logits, q.data());
+        std::size_t checked = 0;
+        for (int trial = 0; trial < 2000; ++trial) {
+            std::int8_t z[10];
+            for (std::int8_t& v : z) v = static_cast<std::int8_t>(static_cast<int>(random.below(120)) - 60);
+            z[random.below(10)] = static_cast<std::int8_t>(40 + random.below(80));  // a leading class
+            double largest = -1e9, sum = 0.0;
+            for (const std::int8_t v : z) largest = std::max(largest, s * v);
+            for (const std::int8_t v : z) sum += std::exp(s * v - largest);
+            const double p = 1.0 / sum;
+            if (std::abs(p - tau) < 2e-3) continue;  // the table's rounding decides there
+            ++checked;
+            CHECK(deploy::int8::sure_enough(z, 10, q.data()) == (p >= tau));
+            float real[10];
+            for (int k = 0; k < 10; ++k) real[k] = static_cast<float>(s * (z[k] - logits.zero_point));
+            CHECK(deploy::float32::sure_enough(real, 10, static_cast<float>(tau)) == (p >= tau));
+        }
+        CHECK(checked > 1900);
+    }
+    std::vector<std::int32_t> q(deploy::param_layout::exit_gate::count, 0);
+    CHECK_THROWS_WITH(deploy::detail::gate_params(1.5, logits, q.data()), Catch::Contains("must be in (0, 1], got 1.5"));
+}
+
+TEST_CASE("early exits on the device: the int8 program stops at the first sure exit, its arena and flash the cost model's", "[early_exit][deploy]") {
+    const image_dataset train_set = bands(600, 1), validation = bands(300, 2), test = bands(300, 6);
+    const normalization norm = standardization_of(train_set);
+    nn::model<with_exit> m(in, 3);
+    train::sgd<float> opt(m.parameters(), {.momentum = 0.9});
+    train::fit_options f;
+    f.epochs = 3;
+    f.batch_size = 32;
+    f.progress = false;
+    f.log = nullptr;
+    f.exit_loss_weights = {1.0, 1.0};
+    (void)train::fit(m, opt, train::constant_lr{.rate = 0.05}, train_set, image_dataset{}, norm, f);
+    std::vector<float> calibration;
+    for (std::size_t i = 0; i < 64; ++i)
+        for (std::size_t k = 0; k < in.size(); ++k) calibration.push_back(normalized(norm, validation.image(i)[k]));
+
+    const train::exit_policy policy = train::choose_thresholds(train::predict_exits(m, validation, norm));
+    const deploy::build_result b = deploy::build(m, std::vector<int>{}, calibration, policy.thresholds);
+    const cost::costs c = cost::of<with_exit>(in, precision::int8);
+    CHECK(b.int8_program.arena_bytes == c.peak_ram_bytes);
+    CHECK(b.int8_params.weights.size() + 4 * b.int8_params.params.size() == c.flash_bytes);
+    std::size_t gates = 0;
+    for (const deploy::step& s : b.int8_program.steps) {
+        if (s.type != op_type::exit_gate) continue;
+        ++gates;
+        CHECK(s.in_place);  // the tensor is passed on where it is
+        CHECK(s.scratch_bytes == deploy::exit_gate_scratch_bytes);
+    }
+    CHECK(gates == 1);
+    // the fixed network of the same architecture: the same program, at compile time
+    using fixed_net = deploy::fixed<with_exit, in, precision::int8>;
+    static_assert(fixed_net::arena_bytes == cost::of<with_exit>(in, precision::int8).peak_ram_bytes);
+    CHECK(fixed_net::program.steps.size() == b.int8_program.steps.size());
+
+    // every test image through the int8 program: where it stops, against the float policy's decisions
+    const train::exit_predictions p = train::predict_exits(m, test, norm);
+    const train::exit_outcome host = train::apply_policy(p, policy);
+    std::vector<std::uint32_t> words(b.int8_program.arena_bytes / 4 + 1);
+    auto* arena = reinterpret_cast<std::byte*>(words.data());
+    std::vector<std::size_t> counts(2, 0);
+    std::size_t right = 0, agree = 0;
+    for (std::size_t i = 0; i < test.size(); ++i) {
+        std::int8_t* x = deploy::input<std::int8_t>(b.int8_program, arena);
+        for (std::size_t k = 0; k < in.size(); ++k) x[k] = b.int8_params.quantize_input(normalized(norm, test.image(i)[k]));
+        const deploy::exit_run r = deploy::run_to_exit(b.int8_program, b.int8_params.weights.data(), b.int8_params.params.data(), arena);
+        REQUIRE(r.status == deploy::run_status::ok);
+        REQUIRE(r.exit < 2);
+        ++counts[r.exit];
+        if (r.exit == 0) CHECK(r.steps_run < b.int8_program.steps.size());  // the rest of the backbone did not run
+        const std::size_t label = deploy::argmax_at<std::int8_t>(r.logits, arena);
+        right += label == test.labels[i] ? 1U : 0U;
+        std::size_t e = 0;
+        while (e + 1 < p.exit_count && p.confidence_at(i, e) < policy.thresholds[e]) ++e;
+        agree += e == r.exit ? 1U : 0U;
+    }
+    const double int8_accuracy = static_cast<double>(right) / static_cast<double>(test.size());
+    INFO("tau " << policy.thresholds[0] << ": int8 leaves early " << counts[0] << " of " << test.size() << ", accuracy " << int8_accuracy
+                << "; float policy " << host.counts[0] << ", " << host.accuracy);
+    CHECK(counts[0] > 0);
+    CHECK(static_cast<double>(agree) / static_cast<double>(test.size()) > 0.95);  // int8 and float decide alike but near tau
+    CHECK(int8_accuracy > host.accuracy - 0.03);
+
+    // a threshold of the wrong count or range is refused before anything is built
+    CHECK_THROWS_WITH(deploy::build(m, std::vector<int>{}, calibration, std::vector<double>{0.5, 0.5}),
+                      Catch::Contains("2 thresholds for a network of 1 early exits"));
+    CHECK_THROWS_WITH(deploy::build(m, std::vector<int>{}, calibration, std::vector<double>{0.0}),
+                      Catch::Contains("the threshold tau of exit 1 must be in (0, 1], got 0"));
 }

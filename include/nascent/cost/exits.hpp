@@ -31,7 +31,7 @@ struct exit_figures {
     std::size_t head_macs = 0;
     std::size_t device_macs = 0;
     std::size_t head_params = 0;
-    std::size_t head_flash_bytes = 0;
+    std::size_t head_flash_bytes = 0;  ///< the head's weights and parameters, and the gate's
     shape logits{};  ///< the exit's output
 
     /// EDANAS's cost of an input that leaves at this exit.
@@ -50,6 +50,7 @@ struct exit_figures {
             backbone += o.macs;
             continue;
         }
+        open.head_flash_bytes += o.weight_bytes;  // the gate's table too
         if (o.type == op_type::exit_gate) {
             open.backbone_macs = backbone;
             open.device_macs = everything;
@@ -60,7 +61,6 @@ struct exit_figures {
         }
         open.head_macs += o.macs;
         open.head_params += o.params;
-        open.head_flash_bytes += o.weight_bytes;
     }
     exit_figures last{};
     last.backbone_macs = backbone;

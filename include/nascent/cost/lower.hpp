@@ -26,6 +26,7 @@
 #include <type_traits>
 
 #include "nascent/cost/graph.hpp"
+#include "nascent/runtime/exit_gate.hpp"
 #include "nascent/runtime/kernel_rules.hpp"
 #include "nascent/ops/add.hpp"
 #include "nascent/ops/avg_pool2d.hpp"
@@ -355,6 +356,7 @@ struct lowering<exit_branch<Head>> {
         gate.type = op_type::exit_gate;
         gate.macs = g.tensors[static_cast<std::size_t>(logits)].extent.size();  // the softmax maximum's comparisons
         gate.sharing = in_place::overwrite;
+        gate.scratch_bytes = deploy::exit_gate_scratch_bytes;  // the decision word
         const int y = g.add_op(gate, x, logits, g.tensors[static_cast<std::size_t>(x)].extent, p);
         for (std::size_t k = first; k < g.ops.size(); ++k) g.ops[k].exit = exit;
         return y;

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <span>
+#include <utility>
 
 #include "nascent/core/shape.hpp"
 #include "nascent/cost/graph.hpp"
@@ -27,6 +28,7 @@
 #include "nascent/cost/lower_blocks.hpp"
 #include "nascent/cost/plan.hpp"
 #include "nascent/deploy/compile.hpp"
+#include "nascent/deploy/exits.hpp"
 #include "nascent/deploy/parameters.hpp"
 #include "nascent/deploy/quantize.hpp"
 #include "nascent/deploy/runtime_program.hpp"
@@ -63,13 +65,17 @@ template <class Space>
 
 /// The programs of architecture `arch` of the trained `model` (its space and input shape), its
 /// weights extracted (extract(model, graph, arch), found by argument-dependent lookup: include
-/// nn/extract.hpp for nn::model) and quantised on `calibration`.
+/// nn/extract.hpp for nn::model) and quantised on `calibration`. An early-exit network's gates
+/// get `exit_thresholds`, one per early exit (empty: 1 each, leaving only when certain).
 template <class Model>
-[[nodiscard]] build_result build(Model& model, std::span<const int> arch, std::span<const float> calibration) {
+[[nodiscard]] build_result build(Model& model, std::span<const int> arch, std::span<const float> calibration,
+                                 std::span<const double> exit_thresholds = {}) {
     using space_type = typename Model::network;
     const shape input = model.input_shape();
     const cost::graph g = cost::lower<space_type>(input, precision::float32, arch);
-    return build<space_type>(input, arch, extract(model, g, arch), calibration);
+    float_parameters weights = extract(model, g, arch);
+    if (!exit_thresholds.empty()) set_exit_thresholds(g, weights, exit_thresholds);
+    return build<space_type>(input, arch, std::move(weights), calibration);
 }
 
 } // namespace nascent::deploy

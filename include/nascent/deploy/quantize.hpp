@@ -132,6 +132,17 @@ inline bool fill_lookup_table(op_type t, const tensor_quantization& in, const te
     return filled;
 }
 
+/// An int8 exit gate's parameters (runtime/int8/exit_gate.hpp) for threshold tau on logits quantised as `logits`.
+inline void gate_params(double tau, const tensor_quantization& logits, std::int32_t* q) {
+    namespace at = param_layout::exit_gate;
+    require(tau > 0.0 && tau <= 1.0, string_of("deploy::quantize: an exit's threshold tau must be in (0, 1], got ", tau));
+    q[at::threshold] = static_cast<std::int32_t>(std::floor(static_cast<double>(at::one) / tau));
+    for (int d = 0; d < at::entries; ++d) {
+        const auto e = static_cast<std::uint32_t>(std::nearbyint(at::one * std::exp(-static_cast<double>(logits.scale) * d)));
+        q[at::table + d / 2] = static_cast<std::int32_t>(static_cast<std::uint32_t>(q[at::table + d / 2]) | (e << (16U * (d % 2))));
+    }
+}
+
 inline void put_multiplier(std::int32_t* at, double real) noexcept {
     const quantized_multiplier m = quantize_multiplier(real);
     at[0] = m.multiplier;
@@ -221,7 +232,7 @@ template <std::size_t N>
     for (std::size_t t = 0; t < g.tensors.size(); ++t) out.tensors[t] = quantization_of_range(r.lo[t], r.hi[t]);
     // Outputs that keep their input's quantisation (ops in a valid execution order: inputs first).
     for (const cost::op_node& o : g.ops)
-        if (o.type == op_type::max_pool || o.type == op_type::channel_shuffle)
+        if (o.type == op_type::max_pool || o.type == op_type::channel_shuffle || o.type == op_type::exit_gate)
             out.tensors[static_cast<std::size_t>(o.output)] = out.tensors[static_cast<std::size_t>(o.inputs[0])];
     std::size_t weights = 0, float_params = 0, params = 0;
     for (const cost::op_node& o : g.ops) {
@@ -295,6 +306,9 @@ template <std::size_t N>
             break;
         }
         case op_type::channel_shuffle: break;
+        case op_type::exit_gate:
+            detail::gate_params(static_cast<double>(p.params[fp_at]), out.tensors[static_cast<std::size_t>(o.inputs[1])], q);
+            break;
         default:  // a lookup-table kernel (hard_swish, ...): its table samples the kernel's function
             require(detail::fill_lookup_table(o.type, in, q_out, q) ||
                         param_layout::count(o.type, precision::int8, o.output_extent.c) == 0,

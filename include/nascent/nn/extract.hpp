@@ -39,7 +39,8 @@ namespace nascent::nn {
 using deploy::float_parameters;
 
 /// The layers with weights that `model` runs for architecture `arch` on inputs of shape
-/// `input`, in the order they run: one inference-mode, single-path pass on a zero image.
+/// `input`, in the order they run: one inference-mode, single-path pass on a zero image, every
+/// early exit's head included.
 template <class Net, class T>
 [[nodiscard]] std::vector<layer_record<T>> record_layers(nn::model<Net, T>& model, shape input,
                                                             std::span<const int> arch) {
@@ -52,6 +53,8 @@ template <class Net, class T>
     ctx.mode = sampling::single_path;
     ctx.decisions = decision_cursor(arch.data(), arch.size());
     ctx.layers = &layers;
+    std::vector<var> exits;  // early exits run their heads, in the graph's order
+    ctx.exits = &exits;
     tensor<T> zero_image(batch_shape(1, input));
     zero_image.fill(T{0});
     (void)model.forward(ctx, t.leaf(zero_image));
@@ -269,6 +272,8 @@ template <class T>
                 }
             }
             for (std::size_t c = 0; c < static_cast<std::size_t>(channels); ++c) p[c] = static_cast<float>(bias[c]);
+        } else if (o.type == op_type::exit_gate) {
+            p[0] = 1.0F;  // the threshold until the policy sets it (deploy::set_exit_thresholds): leave only when certain
         } else if (o.type == op_type::batch_norm) {
             const layer_record<T>& bn = reader.take(layer::batch_norm, k, o);
             extraction::check_batch_norm(k, o, reader.last(), bn, channels, 0);

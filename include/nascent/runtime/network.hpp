@@ -63,6 +63,19 @@ public:
         return deploy::run<types_of(Program)>(Program, weights, params, a.bytes) == run_status::ok ? output(a) : nullptr;
     }
 
+    /// What classify_to_exit returns: the class (-1 as run()) and the exit it came from.
+    struct exit_decision {
+        int label = -1;
+        int exit = 0;  ///< 0 for the first early exit; the early exits' count for the network's own output
+    };
+    /// Runs an early-exit network up to the first exit sure enough of the input (run_to_exit);
+    /// a network without exits runs whole and answers from exit 0.
+    static exit_decision classify_to_exit(arena& a, const element* weights, const parameter* params) noexcept {
+        const exit_run r = deploy::run_to_exit<types_of(Program)>(Program, weights, params, a.bytes);
+        if (r.status != run_status::ok) return {};
+        return {static_cast<int>(argmax_at<element>(r.logits, a.bytes)), static_cast<int>(r.exit)};
+    }
+
     /// Runs the network and returns the index of the largest output (the class), or -1 as run().
     static int classify(arena& a, const element* weights, const parameter* params) noexcept {
         const element* out = run(a, weights, params);

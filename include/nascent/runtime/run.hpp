@@ -20,6 +20,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "nascent/runtime/exit_gate.hpp"
 #include "nascent/runtime/float/kernels.hpp"
 #include "nascent/runtime/int8/kernels.hpp"
 #include "nascent/runtime/program.hpp"
@@ -115,6 +116,43 @@ template <std::uint32_t Linked = ~std::uint32_t{0}, std::size_t N, class Observe
 run_status run(const program<N>& p, const std::int8_t* weights, const std::int32_t* params, std::byte* arena,
                Observer&& observe = {}) {
     return detail::run_steps<Linked>(p.steps.data(), p.steps.size(), p.element, weights, params, arena, observe);
+}
+
+/// Where run_to_exit stopped: the exit (0 for the first early exit; the early exits' count for
+/// the network's own output) and the operand holding that exit's logits.
+struct exit_run {
+    run_status status = run_status::ok;
+    std::size_t exit = 0;
+    operand logits{};
+    std::size_t steps_run = 0;
+};
+
+/// Runs `p` as run() does but stops after the first exit gate that leaves (runtime/exit_gate.hpp):
+/// the early-exit network's inference. A program without gates runs whole, its output exit 0.
+template <std::uint32_t Linked = ~std::uint32_t{0}, std::size_t N, class W, class P>
+exit_run run_to_exit(const program<N>& p, const W* weights, const P* params, std::byte* arena) {
+    exit_run r;
+    if (p.element != precision_of<W>()) return {run_status::wrong_precision};
+    if (reinterpret_cast<std::uintptr_t>(arena) % 4U != 0U) return {run_status::misaligned_arena};
+    for (std::size_t i = 0; i < p.steps.size(); ++i) {
+        const step& s = p.steps[i];
+        if (!detail::run_step<Linked>(s, weights, params, arena)) return {run_status::unknown_step, r.exit, {}, i};
+        if (s.type != op_type::exit_gate) continue;
+        if (gate_leaves(s, arena)) return {run_status::ok, r.exit, s.in[1], i + 1};
+        ++r.exit;
+    }
+    r.logits = p.output;
+    r.steps_run = p.steps.size();
+    return r;
+}
+
+/// Index of the largest of the int8 or float elements at `o` (the first on ties).
+template <class T>
+[[nodiscard]] std::size_t argmax_at(const operand& o, const std::byte* arena) noexcept {
+    const T* y = reinterpret_cast<const T*>(arena + o.offset);
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < o.extent.size(); ++i) best = y[i] > y[best] ? i : best;
+    return best;
 }
 
 /// Where the network input goes (p.input.extent.size() elements, NHWC); nullptr when T is not

@@ -20,3 +20,4 @@
 #include "nascent/runtime/float/channel_shuffle.hpp"
 #include "nascent/runtime/float/hard_swish.hpp"
 #include "nascent/runtime/float/hard_sigmoid.hpp"
+#include "nascent/runtime/float/exit_gate.hpp"

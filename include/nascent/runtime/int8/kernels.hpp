@@ -22,3 +22,4 @@
 #include "nascent/runtime/int8/channel_shuffle.hpp"
 #include "nascent/runtime/int8/hard_swish.hpp"
 #include "nascent/runtime/int8/hard_sigmoid.hpp"
+#include "nascent/runtime/int8/exit_gate.hpp"
