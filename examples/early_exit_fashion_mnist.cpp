@@ -1,7 +1,7 @@
 // An early-exit network on Fashion-MNIST against its single-exit backbone (docs/early_exits.md).
 //
-// The backbone is a three-stage CNN; the early-exit network adds a classifier head after each of
-// its first two stages. Both are trained from the same seed for the same epochs on the training
+// The two networks of early_exit_model.hpp: a three-stage CNN, and the same with a classifier head
+// after each of its first two stages. Both are trained from the same seed for the same epochs on the training
 // images minus 5,000 held out; the early-exit network jointly, every exit's cross-entropy with
 // the same weight. On the held-out images each early exit gets the lowest threshold tau that
 // keeps the accuracy within --max-drop of the final exit's; the test images then leave at the
@@ -26,26 +26,17 @@
 
 #include <nascent/nascent.hpp>
 
+#include "early_exit_model.hpp"
+
 namespace {
 
 using namespace nascent;
 
-template <int Filters>
-using stage = sequential<conv2d<Filters, 3>, batch_norm, relu, max_pool2d<2>>;
-/// After the first stage (14 x 14 x 16) a strided convolution first; after the second, pooling alone.
-using first_head = sequential<conv2d<32, 3, 2>, batch_norm, relu, global_avg_pool, dense<10>>;
-using second_head = sequential<global_avg_pool, dense<10>>;
-using last_stage = sequential<conv2d<64, 3>, batch_norm, relu, global_avg_pool, dense<10>>;
-
-using backbone = sequential<stage<16>, stage<32>, last_stage>;
-using early_exit_net = sequential<stage<16>, exit_branch<first_head>, stage<32>, exit_branch<second_head>, last_stage>;
-
-constexpr shape image{28, 28, 1};
-constexpr cost::costs backbone_int8 = cost::of<backbone>(image, cost::precision::int8);
-constexpr cost::costs early_exit_int8 = cost::of<early_exit_net>(image, cost::precision::int8);
-static_assert(early_exit_int8.peak_ram_bytes <= 64 * 1024 && early_exit_int8.flash_bytes <= 64 * 1024,
-              "the early-exit network fits a 64 KB device");
-static_assert(early_exit_int8.early_exits == 2);
+using early_exit_model::backbone;
+using early_exit_model::image;
+using early_exit_net = early_exit_model::network;
+constexpr cost::costs backbone_int8 = early_exit_model::backbone_int8;
+constexpr cost::costs early_exit_int8 = early_exit_model::network_int8;
 
 struct options {
     int epochs = 5;

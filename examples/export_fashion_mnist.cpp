@@ -42,6 +42,7 @@
 #include <nascent/nascent.hpp>
 #include <nascent/nn/extract.hpp>
 
+#include "exported_images.hpp"
 #include "fashion_model_choice.hpp"
 
 namespace {
@@ -127,22 +128,6 @@ int classify(typename Net::arena& arena, const std::vector<typename Net::element
     typename Net::element* input = Net::input(arena);
     for (std::size_t k = 0; k < Net::input_size; ++k) input[k] = table[pixels[k]];
     return Net::classify(arena, weights, params);
-}
-
-std::string images_header(const image_dataset& test, std::size_t count) {
-    std::string out = string_of("// fashion_images.hpp - the first ", count, " Fashion-MNIST test images, exported by nascent.\n",
-                             "#pragma once\n\n#include <cstdint>\n\nnamespace fashion_images {\n\n",
-                             "inline constexpr int count = ", count, ";\n\n", "inline constexpr std::uint8_t pixels[count][",
-                             test.sample.size(), "] = {\n");
-    for (std::size_t i = 0; i < count; ++i) {
-        out += "    {";
-        const std::uint8_t* p = test.image(i);
-        for (std::size_t k = 0; k < test.sample.size(); ++k) out += string_of(k % 28 == 0 ? "\n     " : "", int{p[k]}, ',');
-        out += "},\n";
-    }
-    out += "};\n\ninline constexpr std::uint8_t labels[count] = {";
-    for (std::size_t i = 0; i < count; ++i) out += string_of(i == 0 ? "" : ", ", int{test.labels[i]});
-    return out + "};\n\n} // namespace fashion_images\n";
 }
 
 } // namespace
@@ -240,7 +225,7 @@ int main(int argc, char** argv) try {
     std::filesystem::create_directories(opt.out);
     deploy::write_model_header(opt.out / "fashion_model.hpp", "fashion_model", int8_net::program, std::span<const std::int8_t>(q.weights),
                                std::span<const std::int32_t>(q.params), m);
-    io::write_file_atomically(opt.out / "fashion_images.hpp", images_header(test, opt.images));
+    io::write_file_atomically(opt.out / "fashion_images.hpp", exported_images::header(test, opt.images, "fashion_images"));
     io::write_file_atomically(opt.out / "classify_expected.txt", expected);
     std::printf("wrote %s, fashion_images.hpp and classify_expected.txt\n", (opt.out / "fashion_model.hpp").c_str());
     return 0;
