@@ -8,6 +8,8 @@
 //   <out>/early_exit_expected.txt what the firmware must print: for each image the exit the int8
 //                                early-exit program stops at and its class, and the backbone's
 //                                class, as the host's int8 programs give them (bit-exact)
+//   <out>/early_exit_summary.txt  the figures below, one per line (name value ...), for
+//                                bench/early_exit_firmware.sh
 //
 // It also measures both int8 programs on the whole test split and prints the accuracy, the share
 // of images leaving at each exit, EDANAS's avg_macs and the MACs a device runs on average.
@@ -211,6 +213,12 @@ int main(int argc, char** argv) try {
                                std::span<const std::int32_t>(qb.params), mb);
     io::write_file_atomically(opt.out / "early_exit_images.hpp", exported_images::header(test, opt.images, "early_exit_images"));
     io::write_file_atomically(opt.out / "early_exit_expected.txt", expected);
+    io::write_file_atomically(opt.out / "early_exit_summary.txt",
+                              string_of("test_images ", test.size(), "\nthresholds ", policy.thresholds[0], " ", policy.thresholds[1],
+                                        "\naccuracy_exits ", 100.0 * static_cast<double>(right_e) / n, "\naccuracy_backbone ",
+                                        100.0 * static_cast<double>(right_b) / n, "\nshares ", static_cast<double>(counts[0]) / n, " ",
+                                        static_cast<double>(counts[1]) / n, " ", static_cast<double>(counts[2]) / n, "\navg_macs ", avg_macs,
+                                        "\ndevice_macs ", device_macs, "\nbackbone_macs ", early_exit_model::backbone_int8.macs, "\n"));
     std::printf("wrote %s, backbone_model.hpp, early_exit_images.hpp and early_exit_expected.txt\n", (opt.out / "early_exit_model.hpp").c_str());
     return 0;
 } catch (const std::exception& e) {

@@ -415,3 +415,20 @@ TEST_CASE("early exits on the device: the int8 program stops at the first sure e
     CHECK_THROWS_WITH(deploy::build(m, std::vector<int>{}, calibration, std::vector<double>{0.0}),
                       Catch::Contains("the threshold tau of exit 1 must be in (0, 1], got 0"));
 }
+
+TEST_CASE("early exits: a head over the budget is refused with the bound and the least figure seen", "[early_exit][errors]") {
+    // the first exit's MACs with the small head are the least any architecture has there
+    using one_exit = sequential<conv2d<4, 3>, relu, early_exit<head, wide_head>, conv2d<8, 3, 2>, relu, global_avg_pool, dense<3>>;
+    const auto small = cost::exit_figures_of<one_exit>(in, precision::int8, std::vector<int>{1});
+    cost::budget b;
+    b.macs = small.back().macs_to_exit() / 2;  // impossible with or without the exit
+    b.exit_macs[0] = small[0].macs_to_exit() - 1;
+    rng random(1);
+    CHECK_THROWS_WITH(search::sample_feasible<one_exit>(in, b, random),
+                      Catch::Contains(string_of("MACs to exit 1 <= ", small[0].macs_to_exit() - 1)) &&
+                          Catch::Contains(string_of("MACs to exit 1 ", small[0].macs_to_exit())));
+    // a head alone over the flash budget of a fixed network: the compile-time check names it
+    constexpr cost::budget tight{.flash_bytes = 600};
+    static_assert(cost::fits<without_exit>(in, precision::int8, cost::budget{.flash_bytes = 2000}));
+    static_assert(!cost::fits<with_exit>(in, precision::int8, tight));
+}

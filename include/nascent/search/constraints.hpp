@@ -82,6 +82,7 @@ struct smallest_seen {
         constexpr std::size_t none = std::numeric_limits<std::size_t>::max();
         cost::costs c;
         c.params = c.macs = c.flash_bytes = c.peak_ram_bytes = c.activations = none;
+        c.exit_macs.fill(none);
         return c;
     }();
     std::size_t draws = 0;
@@ -93,6 +94,7 @@ struct smallest_seen {
         low(figures.macs, c.macs);
         low(figures.params, c.params);
         low(figures.activations, c.activations);
+        for (std::size_t k = 0; k < c.early_exits && k < cost::bounded_exits; ++k) low(figures.exit_macs[k], c.exit_macs[k]);
         ++draws;
     }
 };
@@ -112,6 +114,9 @@ struct smallest_seen {
     add(limits.macs, "MACs", seen.figures.macs, "");
     add(limits.params, "parameters", seen.figures.params, "");
     add(limits.activations, "activations", seen.figures.activations, "");
+    for (std::size_t k = 0; k < cost::bounded_exits; ++k)
+        if (limits.exit_macs[k] && seen.figures.exit_macs[k] != std::numeric_limits<std::size_t>::max())
+            add(limits.exit_macs[k], string_of("MACs to exit ", k + 1).c_str(), seen.figures.exit_macs[k], "");
     s += ": relax the budget or use a space with smaller options";
     return s;
 }
