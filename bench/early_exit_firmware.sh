@@ -7,7 +7,7 @@
 #                       the export's settings; only the exporter, the firmware and the plugin are built
 #     --epochs N        training epochs of both networks (default 5)
 #     --train-limit N   training images (default 0: all but the 5,000 held out)
-#     --images N        test images embedded in the firmware (default 64)
+#     --images N        test images embedded in the firmware (default 48; the plugin reports up to 100 regions)
 #
 # The exporter (examples/export_early_exit.cpp) trains both networks, chooses the thresholds on
 # held-out images and measures both int8 programs on the whole test split: accuracy, the share of
@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.."
 build=build-early-exit
 epochs=5
 train_limit=0
-images=64
+images=48
 while (( $# > 0 )); do
   case "$1" in
     --build-dir) build=$2; shift 2 ;;

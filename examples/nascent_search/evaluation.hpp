@@ -9,7 +9,9 @@
 // each candidate from scratch for --candidate-epochs. Neither ever sees the test set. The
 // differentiable strategy trains its own supernet (DARTS mode, with a RAM loss). With top1_robust
 // among the objectives, either judge also measures the candidate's accuracy under --flatness-draws
-// weight perturbations (its robustness). The templates are
+// weight perturbations (its robustness). A candidate of an early-exit space is judged by its exit
+// policy: thresholds chosen on the validation images within --exit-accuracy-drop, the accuracy
+// and avg_macs under them; the supernet learns its exits with each path. The templates are
 // the space's part, instantiated in space_<name>.cpp.
 #pragma once
 
@@ -19,6 +21,7 @@
 #include <optional>
 #include <vector>
 
+#include <nascent/cost/exits.hpp>
 #include <nascent/nn/model.hpp>
 #include <nascent/nn/serialize.hpp>
 #include <nascent/search/differentiable.hpp>
@@ -26,10 +29,12 @@
 #include <nascent/search/supernet_training.hpp>
 #include <nascent/train/evaluate.hpp>
 #include <nascent/train/fit.hpp>
+#include <nascent/train/early_exit.hpp>
 #include <nascent/train/flatness.hpp>
 #include <nascent/train/schedule.hpp>
 #include <nascent/train/sgd.hpp>
 
+#include "exits.hpp"
 #include "job.hpp"
 
 namespace nascent_search {
@@ -46,6 +51,7 @@ void train_candidate(const job& j, const nascent::architecture& a, nascent::nn::
     fo.architecture = std::vector<int>(a.choices.begin(), a.choices.end());
     fo.progress = false;
     fo.log = nullptr;
+    fo.exit_loss_weights = exit_loss_weights<Space>(a);
     (void)train::fit(model, optimiser, train::cosine_lr{.rate = o.learning_rate}, j.search_train, subset(j.validation, 0, 1), j.norm, fo);
 }
 
@@ -66,6 +72,10 @@ public:
     nascent::train::evaluation operator()(const nascent::architecture& a) override {
         nascent::nn::model<Space> model(job_input, j_->options.seed ^ hash_value(a));
         train_candidate(*j_, a, model);
+        if constexpr (nascent::space::holds_early_exits<Space>) {
+            const auto exits = nascent::cost::exit_figures_of<Space>(job_input, nascent::cost::precision::int8, a.view());
+            return nascent::train::evaluate_exits(model, j_->validation, j_->norm, a.view(), exits, j_->options.exit_accuracy_drop);
+        }
         nascent::train::flatness_options f = flatness_settings(j_->options);
         if (f.draws == 0) return nascent::train::evaluate(model, j_->validation, j_->norm, 256, a.view());
         f.architecture = a.choices;
@@ -96,6 +106,7 @@ void prepare_supernet(job& j, nascent::nn::model<Space>& supernet) {
     so.epochs = std::max(j.options.supernet_epochs, 1);
     so.seed = j.options.seed;
     so.learning_rate = j.options.learning_rate;
+    so.exit_loss_weight = nascent::space::holds_early_exits<Space> ? 1.0 : 0.0;  // early exits learn with the path
     so.log = j.log.file();
     const auto t = clock_type::now();
     const search::supernet_report r = search::train_supernet<Space>(supernet, j.search_train, j.norm, so);
@@ -118,6 +129,7 @@ public:
         e.flatness_draws = f.draws;
         e.flatness_sigma = f.sigma;
         e.flatness_seed = f.seed;
+        if constexpr (nascent::space::holds_early_exits<Space>) e.exit_accuracy_drop = j.options.exit_accuracy_drop;
         judge_.emplace(supernet_, j.search_train, j.validation, j.norm, e);
     }
     nascent::train::evaluation operator()(const nascent::architecture& a) override { return (*judge_)(a); }

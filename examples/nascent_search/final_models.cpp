@@ -5,7 +5,9 @@
 
 #include <nascent/core/text.hpp>
 #include <nascent/deploy/export.hpp>
+#include <nascent/cost/exits.hpp>
 #include <nascent/runtime/run.hpp>
+#include <nascent/search/pareto_report.hpp>
 
 #include "report.hpp"
 #include "spaces.hpp"
@@ -21,8 +23,14 @@ void append_normalised(std::vector<float>& out, const image_dataset& data, std::
     for (std::size_t k = 0; k < data.sample.size(); ++k) out.push_back((static_cast<float>(p[k]) / 255.0F - norm.mean[0]) / norm.stddev[0]);
 }
 
-/// Correct answers of the float and the int8 program over the test split.
-std::pair<std::size_t, std::size_t> test_programs(const job& j, const deploy::build_result& d, const normalization& norm) {
+/// What the float and the int8 program did over the test split: right answers, and where the int8
+/// program's inputs left (an early-exit program stops at its first sure exit; another has one exit).
+struct test_outcome {
+    std::size_t float_right = 0, int8_right = 0;
+    std::vector<std::size_t> int8_exits;  ///< images leaving at each exit, the final one last
+};
+
+test_outcome test_programs(const job& j, const deploy::build_result& d, const normalization& norm) {
     const deploy::runtime_program& fp = d.float_program;
     const deploy::runtime_program& qp = d.int8_program;
     const deploy::float_parameters& f = d.float_params;
@@ -31,7 +39,8 @@ std::pair<std::size_t, std::size_t> test_programs(const job& j, const deploy::bu
     std::vector<std::int32_t> int8_arena(qp.arena_bytes / 4 + 1);
     auto* fa = reinterpret_cast<std::byte*>(float_arena.data());
     auto* qa = reinterpret_cast<std::byte*>(int8_arena.data());
-    std::size_t float_right = 0, int8_right = 0;
+    test_outcome t;
+    t.int8_exits.assign(cost::exit_figures_of(d.int8_graph).size(), 0);
     std::vector<float> image;
     for (std::size_t i = 0; i < j.test.size(); ++i) {
         image.clear();
@@ -39,13 +48,14 @@ std::pair<std::size_t, std::size_t> test_programs(const job& j, const deploy::bu
         std::copy(image.begin(), image.end(), deploy::input<float>(fp, fa));
         std::int8_t* qin = deploy::input<std::int8_t>(qp, qa);
         for (std::size_t k = 0; k < image.size(); ++k) qin[k] = q.input.quantize(image[k]);
-        if (deploy::run(fp, f.weights.data(), f.params.data(), fa) != deploy::run_status::ok ||
-            deploy::run(qp, q.weights.data(), q.params.data(), qa) != deploy::run_status::ok)
-            throw job_error("a deploy program refused to run");
-        float_right += deploy::argmax(fp, fa) == j.test.labels[i] ? 1U : 0U;
-        int8_right += deploy::argmax(qp, qa) == j.test.labels[i] ? 1U : 0U;
+        const deploy::exit_run rf = deploy::run_to_exit(fp, f.weights.data(), f.params.data(), fa);
+        const deploy::exit_run rq = deploy::run_to_exit(qp, q.weights.data(), q.params.data(), qa);
+        if (rf.status != deploy::run_status::ok || rq.status != deploy::run_status::ok) throw job_error("a deploy program refused to run");
+        t.float_right += deploy::argmax_at<float>(rf.logits, fa) == j.test.labels[i] ? 1U : 0U;
+        t.int8_right += deploy::argmax_at<std::int8_t>(rq.logits, qa) == j.test.labels[i] ? 1U : 0U;
+        ++t.int8_exits.at(rq.exit);
     }
-    return {float_right, int8_right};
+    return t;
 }
 
 } // namespace
@@ -99,9 +109,16 @@ final_model test_and_export(job& j, const final_pick& p, const deploy::build_res
     m.search_accuracy = 100.0 * e.accuracy;
     m.latency_ms = cost::estimate(d.int8_graph).milliseconds();
     m.epochs = epochs;
-    const auto [float_right, int8_right] = test_programs(j, d, norm);
-    m.float_accuracy = 100.0 * static_cast<double>(float_right) / static_cast<double>(j.test.size());
-    m.int8_accuracy = 100.0 * static_cast<double>(int8_right) / static_cast<double>(j.test.size());
+    const test_outcome t = test_programs(j, d, norm);
+    const auto n = static_cast<double>(j.test.size());
+    m.float_accuracy = 100.0 * static_cast<double>(t.float_right) / n;
+    m.int8_accuracy = 100.0 * static_cast<double>(t.int8_right) / n;
+    const std::vector<cost::exit_figures> exits = cost::exit_figures_of(d.int8_graph);
+    m.avg_macs = 0.0;
+    for (std::size_t e = 0; e < exits.size(); ++e) {
+        m.avg_macs += static_cast<double>(t.int8_exits[e]) / n * static_cast<double>(exits[e].macs_to_exit());
+        if (exits.size() > 1) m.exit_shares += string_of(e == 0 ? "" : "/", search::fixed_text(100.0 * static_cast<double>(t.int8_exits[e]) / n, 1));
+    }
 
     const deploy::quantized_parameters& q = d.int8_params;
     deploy::model_metadata meta;
@@ -122,6 +139,9 @@ final_model test_and_export(job& j, const final_pick& p, const deploy::build_res
     const std::filesystem::path header = j.out / "models" / (p.name + ".hpp");
     deploy::write_model_header(header, p.name, d.int8_program, std::span<const std::int8_t>(q.weights), std::span<const std::int32_t>(q.params), meta);
     m.seconds = job::seconds_since(started);
+    if (exits.size() > 1)
+        j.log.line("final: %s: early exits, int8 on the test images: leaving at each exit %s %%, avg_macs %.0f of %zu", p.name.c_str(),
+                   m.exit_shares.c_str(), m.avg_macs, exits.back().macs_to_exit());
     j.log.line("final: %s: test accuracy float %.2f%%, int8 %.2f%%; wrote %s (%s)", p.name.c_str(), m.float_accuracy, m.int8_accuracy,
                header.c_str(), minutes(m.seconds).c_str());
     return m;

@@ -22,11 +22,13 @@
 #include <nascent/nn/extract.hpp>
 #include <nascent/nn/model.hpp>
 #include <nascent/train/fit.hpp>
+#include <nascent/train/early_exit.hpp>
 #include <nascent/train/flatness.hpp>
 #include <nascent/train/robustness.hpp>
 #include <nascent/train/schedule.hpp>
 #include <nascent/train/sgd.hpp>
 
+#include "exits.hpp"
 #include "job.hpp"
 
 namespace nascent_search {
@@ -86,6 +88,7 @@ int train_final(job& j, const final_pick& p, const std::vector<int>& arch, nasce
     settings.progress = ::isatty(STDERR_FILENO) != 0;
     settings.log = j.log.file();
     settings.augment = augment;
+    settings.exit_loss_weights = exit_loss_weights<Space>(e.arch);
     (void)train::fit(model, optimiser, train::cosine_lr{.rate = o.learning_rate}, train_set, subset(j.test, 0, 1000), norm, settings);
     return epochs;
 }
@@ -126,7 +129,12 @@ final_model train_and_export(job& j, const final_pick& p, const nascent::image_d
     const normalization norm = standardization_of(train_set);
     nn::model<Space> model(job_input, j.options.seed);
     const int epochs = train_final(j, p, arch, model, train_set, norm, picks);
-    final_model m = test_and_export(j, p, deploy::build(model, e.arch.view(), calibration_images(j, norm)), norm, epochs, t);
+    train::exit_policy policy;  // early exits: the thresholds, chosen on the validation images
+    if constexpr (space::holds_early_exits<Space>) {
+        const auto exits = cost::exit_figures_of<Space>(job_input, cost::precision::int8, e.arch.view());
+        (void)train::evaluate_exits(model, j.validation, norm, e.arch.view(), exits, j.options.exit_accuracy_drop, &policy);
+    }
+    final_model m = test_and_export(j, p, deploy::build(model, e.arch.view(), calibration_images(j, norm), policy.thresholds), norm, epochs, t);
     if (j.options.ood_images > 0) measure_out_of_distribution(j, model, arch, norm, m);
     return m;
 }

@@ -27,7 +27,8 @@ nlohmann::json to_json(const final_model& m) {
     return {{"name", m.name}, {"why", m.why}, {"architecture", m.architecture}, {"peak_ram", m.peak_ram}, {"flash", m.flash},
             {"macs", m.macs}, {"params", m.params}, {"search_accuracy", m.search_accuracy}, {"float_accuracy", m.float_accuracy},
             {"int8_accuracy", m.int8_accuracy}, {"latency_ms", m.latency_ms}, {"adapted_accuracy", m.adapted_accuracy},
-            {"corrupted_accuracy", m.corrupted_accuracy}, {"perturbed_accuracy", m.perturbed_accuracy}, {"sharpness", m.sharpness}, {"epochs", m.epochs},
+            {"corrupted_accuracy", m.corrupted_accuracy}, {"perturbed_accuracy", m.perturbed_accuracy}, {"sharpness", m.sharpness},
+            {"avg_macs", m.avg_macs}, {"exit_shares", m.exit_shares}, {"epochs", m.epochs},
             {"seconds", m.seconds}};
 }
 
@@ -43,7 +44,7 @@ std::string state_text(const job_state& s) {
     nlohmann::json h = nlohmann::json::array();
     for (const auto& e : s.history)
         h.push_back({{"arch", nascent::to_text(e.arch)}, {"accuracy", e.accuracy}, {"loss", e.loss}, {"generation", e.generation},
-                     {"robustness", e.robustness}});
+                     {"robustness", e.robustness}, {"average_macs", e.average_macs}});
     j["history"] = h;
     j["population"] = s.population;
     j["nadir"] = s.nadir;
@@ -98,6 +99,7 @@ job_state read_state(const std::filesystem::path& folder) {
             x.loss = e.at("loss").get<double>();
             x.generation = e.at("generation").get<std::size_t>();
             x.robustness = e.value("robustness", -1.0);
+            x.average_macs = e.value("average_macs", -1.0);
             s.history.push_back(std::move(x));
         }
         s.population = j.at("population").get<std::vector<std::size_t>>();
@@ -146,6 +148,8 @@ job_state read_state(const std::filesystem::path& folder) {
             m.corrupted_accuracy = x.value("corrupted_accuracy", -1.0);
             m.perturbed_accuracy = x.value("perturbed_accuracy", -1.0);
             m.sharpness = x.value("sharpness", -1.0);
+            m.avg_macs = x.value("avg_macs", -1.0);
+            m.exit_shares = x.value("exit_shares", std::string());
             m.epochs = x.at("epochs").get<int>();
             m.seconds = x.at("seconds").get<double>();
             s.finals.push_back(std::move(m));

@@ -63,6 +63,8 @@ struct final_model {
     double corrupted_accuracy = -1.0; ///< --ood-images: float, percent, mean over the corrupted test sets (negative: not measured)
     double perturbed_accuracy = -1.0; ///< --ood-images: float, percent, under weight perturbations
     double sharpness = -1.0;          ///< --ood-images: loss increase under them
+    double avg_macs = -1.0;           ///< EDANAS's avg_macs of the int8 program on the test split (its MACs without exits)
+    std::string exit_shares;          ///< early exits: percent of the test images leaving at each exit, "68.8/7.2/24.0"
     int epochs = 0;
     double seconds = 0.0;
 };

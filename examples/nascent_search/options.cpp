@@ -25,13 +25,14 @@ struct named {
     const char* name;
 };
 
-constexpr std::array<named<space_kind>, 7> space_names{{{space_kind::mcu_cnn, "mcu_cnn"},
+constexpr std::array<named<space_kind>, 8> space_names{{{space_kind::mcu_cnn, "mcu_cnn"},
                                                          {space_kind::munas, "munas"},
                                                          {space_kind::proxylessnas, "proxylessnas"},
                                                          {space_kind::fbnet, "fbnet"},
                                                          {space_kind::spos, "spos"},
                                                          {space_kind::single_path_nas, "single_path_nas"},
-                                                         {space_kind::darts, "darts"}}};
+                                                         {space_kind::darts, "darts"},
+                                                         {space_kind::mcu_cnn_exits, "mcu_cnn_exits"}}};
 constexpr std::array<named<strategy_kind>, 6> strategy_names{{{strategy_kind::nsga2, "nsga2"},
                                                                {strategy_kind::aging, "aging"},
                                                                {strategy_kind::evolution, "evolution"},
@@ -231,6 +232,27 @@ const std::vector<option_spec>& option_specs() {
         {"max-activations", "N", "activations (CNAS's: every layer's output elements, summed)",
          [](job_options& o, const std::string& v) { o.budget.activations = parse_unsigned("max-activations", v); },
          [](const job_options& o) { return J(*o.budget.activations); }},
+        {"max-exit-macs", "N,...", "early-exit spaces: MACs up to each early exit and of its head, in exit order (NACHOS; empty: unbounded)",
+         [](job_options& o, const std::string& v) {
+             o.budget.exit_macs = {};
+             std::stringstream in(v);
+             std::size_t k = 0;
+             for (std::string part; std::getline(in, part, ',');) {
+                 if (part.empty()) continue;
+                 if (k >= nascent::cost::bounded_exits)
+                     throw job_error(string_of("--max-exit-macs bounds at most ", nascent::cost::bounded_exits, " exits"), 2);
+                 o.budget.exit_macs[k++] = parse_unsigned("max-exit-macs", part);
+             }
+         },
+         [](const job_options& o) {
+             J bounds = J::array();
+             for (const nascent::cost::limit& l : o.budget.exit_macs)
+                 if (l) bounds.push_back(*l);
+             return bounds;
+         }},
+        {"exit-accuracy-drop", "FRACTION", "early-exit spaces: the validation accuracy the exits' thresholds may cost against the final exit",
+         [](job_options& o, const std::string& v) { o.exit_accuracy_drop = parse_number("exit-accuracy-drop", v); },
+         [](const job_options& o) { return J(o.exit_accuracy_drop); }},
         {"max-error", "FRACTION", "test error the final model should stay within (reported, and preferred in the selection)",
          [](job_options& o, const std::string& v) { o.max_error = parse_number("max-error", v); },
          [](const job_options& o) { return J(o.max_error); }},
@@ -478,6 +500,10 @@ job_options parse_command_line(int argc, char** argv, bool& help) {
         throw job_error(string_of("--objectives needs --strategy nsga2: ", name_of(o.strategy), " maximises the accuracy alone"), 2);
     if (o.strategy != strategy_kind::nsga2 && o.constraints != job_options{}.constraints)
         throw job_error("--constraints needs --strategy nsga2", 2);
+    if (o.space == space_kind::mcu_cnn_exits && o.strategy == strategy_kind::differentiable)
+        throw job_error("--strategy differentiable cannot search early exits (an exit is chosen, not mixed): use another strategy", 2);
+    if (o.space == space_kind::mcu_cnn_exits && nascent::search::needs_robustness(o.objectives))
+        throw job_error("--objectives top1_robust is not measured for early-exit networks (the robustness of an exit policy)", 2);
     if (nascent::search::needs_robustness(o.objectives) && o.flatness_draws == 0)
         throw job_error("--objectives top1_robust needs --flatness-draws of at least 1", 2);
     if (o.objective_settings.robust_alpha > 1.0) throw job_error("--robust-alpha must be between 0 and 1", 2);

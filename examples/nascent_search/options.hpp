@@ -37,7 +37,7 @@ struct job_error : nascent::error {
     int status;
 };
 
-enum class space_kind { mcu_cnn, munas, proxylessnas, fbnet, spos, single_path_nas, darts };
+enum class space_kind { mcu_cnn, munas, proxylessnas, fbnet, spos, single_path_nas, darts, mcu_cnn_exits };
 enum class strategy_kind { nsga2, aging, evolution, random, bo, differentiable };
 enum class evaluation_kind { supernet, train };
 enum class predictor_kind { none, rbf, gp, mlp, adaptive };
@@ -72,6 +72,7 @@ struct job_options {
     int flatness_draws = 3;               ///< top1_robust: weight perturbations per candidate
     double flatness_sigma = 0.05;         ///< top1_robust: their relative size
     std::size_t ood_images = 0;           ///< final models: test images of the corrupted test sets and the flatness (0: not measured)
+    double exit_accuracy_drop = 0.005;    ///< early-exit spaces: the accuracy the exits' thresholds may cost on validation images
     // incremental models (docs/learning.md, "Searching the incremental model")
     incremental_kind incremental = incremental_kind::off;
     int known_classes = 5;                ///< the extractor and the initial classifier learn classes [0, known_classes)

@@ -26,11 +26,12 @@ std::vector<std::size_t> current_front(const job& j) {
 
 void write_tables(const job& j) {
     const auto& history = j.state.history;
-    std::string c = "index,iteration,architecture,accuracy,loss,robustness,peak_ram_bytes,flash_bytes,macs,params,activations,feasible\n";
+    std::string c = "index,iteration,architecture,accuracy,loss,robustness,avg_macs,peak_ram_bytes,flash_bytes,macs,params,activations,feasible\n";
     for (std::size_t i = 0; i < history.size(); ++i) {
         const auto& e = history[i];
         c += string_of(i, ',', e.generation, ',', to_text(e.arch), ',', shortest_text(e.accuracy), ',', shortest_text(e.loss), ',',
-                    e.robustness >= 0.0 ? shortest_text(e.robustness) : std::string(), ',', e.costs.peak_ram_bytes, ',', e.costs.flash_bytes, ',',
+                    e.robustness >= 0.0 ? shortest_text(e.robustness) : std::string(), ',',
+                    e.average_macs >= 0.0 ? shortest_text(e.average_macs) : std::string(), ',', e.costs.peak_ram_bytes, ',', e.costs.flash_bytes, ',',
                     e.costs.macs, ',', e.costs.params, ',', e.costs.activations, ',',
                     search::satisfies(e.costs, j.options.budget) ? 1 : 0, '\n');
     }
@@ -68,6 +69,13 @@ void write_summary(job& j) {
             s += string_of("| ", m.name, " | `", m.architecture, "` | ", m.why, " | ", fixed_text(m.search_accuracy, 2), " | ", fixed_text(m.float_accuracy, 2),
                            " | ", fixed_text(m.int8_accuracy, 2), " | ", m.peak_ram, " | ", m.flash, " | ", m.macs, " | ", fixed_text(m.latency_ms, 1), " | ",
                            m.epochs, " | ", 100.0 - m.int8_accuracy <= 100.0 * o.max_error ? "yes" : "no", " |\n");
+        if (o.space == space_kind::mcu_cnn_exits) {
+            s += "\nEarly exits, int8 on the test split (thresholds chosen on the validation images; avg_macs as EDANAS counts it):\n\n"
+                 "| model | leaving at each exit, the final one last (%) | avg_macs | MACs, every exit passed |\n|---|---|---|---|\n";
+            for (const final_model& m : j.state.finals)
+                s += string_of("| ", m.name, " | ", m.exit_shares.empty() ? std::string("no early exit") : m.exit_shares, " | ",
+                               fixed_text(m.avg_macs, 0), " | ", m.macs, " |\n");
+        }
         if (o.ood_images > 0) {
             s += string_of("\nOut of distribution, float, on the first ", o.ood_images, " test images: the mean over 12 corruptions at 5 severities, "
                            "and the weights perturbed multiplicatively (sigma ", shortest_text(o.flatness_sigma), "):\n\n",
@@ -79,13 +87,14 @@ void write_summary(job& j) {
         }
     }
     s += string_of("\nPareto front of the search (feasible; objectives ", search::names_of(o.objectives), "; search-time figures):\n\n",
-                   "| architecture | accuracy (%) | perturbed accuracy (%) | peak RAM (B) | flash (B) | MACs |\n|---|---|---|---|---|---|\n");
+                   "| architecture | accuracy (%) | perturbed accuracy (%) | avg_macs | peak RAM (B) | flash (B) | MACs |\n|---|---|---|---|---|---|---|\n");
     std::vector<std::size_t> front = current_front(j);
     std::sort(front.begin(), front.end(), [&](std::size_t a, std::size_t b) { return history[a].costs.peak_ram_bytes < history[b].costs.peak_ram_bytes; });
     for (const std::size_t i : front) {
         const auto& e = history[i];
         s += string_of("| `", to_text(e.arch), "` | ", fixed_text(100.0 * e.accuracy, 2), " | ",
-                       e.robustness >= 0.0 ? fixed_text(100.0 * e.robustness, 2) : std::string("-"), " | ", e.costs.peak_ram_bytes, " | ", e.costs.flash_bytes, " | ",
+                       e.robustness >= 0.0 ? fixed_text(100.0 * e.robustness, 2) : std::string("-"), " | ",
+                       e.average_macs >= 0.0 ? fixed_text(e.average_macs, 0) : std::string("-"), " | ", e.costs.peak_ram_bytes, " | ", e.costs.flash_bytes, " | ",
                     e.costs.macs, " |\n");
     }
     s += string_of("\nTotal time ", minutes(j.elapsed_total()), ".\n");

@@ -24,6 +24,7 @@ const space_program& space_program_of(space_kind k, incremental_kind m) {
         {"spos", &spos_search, &spos_evaluate, &spos_final},
         {"single_path_nas", &single_path_nas_search, &single_path_nas_evaluate, &single_path_nas_final},
         {"darts", &darts_search, &darts_evaluate, &darts_final},
+        {"mcu_cnn_exits", &mcu_cnn_exits_search, &mcu_cnn_exits_evaluate, &mcu_cnn_exits_final},
     };
     return programs[static_cast<int>(k)];  // the order of space_kind
 }

@@ -28,6 +28,7 @@ NASCENT_SEARCH_SPACE_PARTS(fbnet)
 NASCENT_SEARCH_SPACE_PARTS(spos)
 NASCENT_SEARCH_SPACE_PARTS(single_path_nas)
 NASCENT_SEARCH_SPACE_PARTS(darts)
+NASCENT_SEARCH_SPACE_PARTS(mcu_cnn_exits)
 
 // incremental models over mcu_cnn (deploy::incremental_space<zoo::mcu_cnn>), and the final part of
 // the attach mode (a static mcu_cnn network with a classifier attached)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Tests of the search program (examples/nascent_search) as a user runs it.
 #   check.sh PROGRAM WORK_DIR CASE [INCLUDE_DIR CXX]
-# CASE: quick | resume | bad_input | objectives | incremental (which compiles the exported header with CXX
+# CASE: quick | resume | bad_input | objectives | exits | incremental (which compiles the exported header with CXX
 # against INCLUDE_DIR). Every case fails with a message saying what went wrong.
 set -uo pipefail
 program=$1
@@ -92,6 +92,8 @@ bad_input)
   expect 2 "unknown constraint handling 'soft'" -- --constraints soft --out a
   expect 2 "needs --flatness-draws of at least 1" -- --objectives top1_robust,ram --flatness-draws 0 --out a
   expect 2 "needs top1_robust among the --objectives" -- --select top1_robust --out a
+  expect 2 "cannot search early exits" -- --space mcu_cnn_exits --strategy differentiable --out a
+  expect 2 "bounds at most 4 exits" -- --space mcu_cnn_exits --max-exit-macs 1,2,3,4,5 --out a
   expect 2 "available for the space mcu_cnn, not munas" -- --incremental adapted --space munas --out a
   expect 2 "not differentiable" -- --incremental adapted --strategy differentiable --out a
   expect 1 "impossible budget .*peak RAM <= 3000 B" -- --quick --incremental adapted --max-ram 3000 --out a
@@ -138,6 +140,20 @@ objectives)
   echo "top1_robust run: clean ${clean// /} %, mean corrupted ${corrupted// /} %, perturbed ${perturbed// /} %, sharpness ${sharpness// /}"
   awk -v c="$clean" -v k="$corrupted" 'BEGIN { exit !(k > 10 && k < c) }' || fail "the corrupted accuracy is not below the clean one"
   grep -q 'objectives top1_robust,ram,flash' run/summary.md || fail "the summary does not name the objectives"
+  ;;
+exits)
+  # the early-exit space: NSGA-II on the error and avg_macs under a bound on the first exit's MACs;
+  # the final model stops at its first sure exit, and its header holds the gates
+  "$program" --quick --iterations 1 --also-ram "" --space mcu_cnn_exits --objectives error,avg_macs --max-exit-macs 400000 \
+    --out run > out.txt 2>&1 || { cat out.txt; fail "the early-exit run exited with $?"; }
+  # every candidate has its avg_macs (column 7), at most its MACs (column 10)
+  awk -F, 'NR > 1 && !($7 > 0 && $7 <= $10 + 0.5) { bad = 1 } END { exit bad }' run/candidates.csv ||
+    fail "a candidate of candidates.csv has no avg_macs within its MACs"
+  grep -q 'MACs to exit 1 <= 400000' run/summary.md || fail "the summary does not state the bound on the first exit"
+  row=$(grep -A4 '^Early exits, int8' run/summary.md | grep -E '^\| model \|') || fail "summary.md has no early-exit row"
+  echo "early-exit run: $row"
+  grep -q 'op_type::exit_gate' run/models/model.hpp || echo "note: the chosen model has no early exit"
+  grep -q 'leaving at each exit' run/log.txt || grep -q 'no early exit' run/summary.md || fail "the log does not report the exits"
   ;;
 incremental)
   # adapted: whole incremental models searched under the budgets; attach: the static baseline

@@ -110,15 +110,8 @@ public:
 private:
     /// The accuracy and avg_macs of `a`'s exit policy, its thresholds chosen on the validation images.
     train::evaluation judge_exits(const architecture& a) {
-        const train::exit_predictions p = train::predict_exits(*model_, validation(), *norm_, a.view(), options_.batch_size);
-        train::threshold_options t;
-        t.max_accuracy_drop = options_.exit_accuracy_drop;
-        const train::exit_outcome o = train::apply_policy(p, train::choose_thresholds(p, t));
-        train::evaluation e;
-        e.accuracy = o.accuracy;
-        e.samples = p.images();
-        e.average_macs = train::average_macs(o, cost::exit_figures_of<space_type>(model_->input_shape(), cost::precision::int8, a.view()));
-        return e;
+        const std::vector<cost::exit_figures> exits = cost::exit_figures_of<space_type>(model_->input_shape(), cost::precision::int8, a.view());
+        return train::evaluate_exits(*model_, validation(), *norm_, a.view(), exits, options_.exit_accuracy_drop, nullptr, options_.batch_size);
     }
 
     [[nodiscard]] const image_dataset& validation() const noexcept {

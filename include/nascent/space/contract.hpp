@@ -167,7 +167,25 @@ struct answers_space_interface {
     }
 };
 
+template <class Node>
+inline constexpr bool is_exit_node = false;
+template <class Head>
+inline constexpr bool is_exit_node<exit_branch<Head>> = true;
+template <class... Heads>
+inline constexpr bool is_exit_node<early_exit<Heads...>> = true;
+
+struct holds_no_exit {
+    template <class Node>
+    static constexpr bool holds() {
+        return !is_exit_node<Node>;
+    }
+};
+
 } // namespace detail
+
+/// True when some node of `Space` is an early exit (exit_branch or early_exit): its networks may have exits.
+template <class Space>
+inline constexpr bool holds_early_exits = !std::is_void_v<first_failing_t<detail::holds_no_exit, Space>>;
 
 /// Every node of `Space` is an op descriptor or a combinator.
 template <class Space>

@@ -31,6 +31,7 @@
 #include "nascent/data/dataset.hpp"
 #include "nascent/data/normalization.hpp"
 #include "nascent/nn/context.hpp"
+#include "nascent/train/evaluate.hpp"
 
 namespace nascent::train {
 
@@ -201,6 +202,27 @@ inline exit_policy choose_thresholds(const exit_predictions& validation, const t
         policy.thresholds[e] = trial[e];
     }
     return policy;
+}
+
+/// An early-exit network judged as EDANAS judges a candidate: its thresholds chosen on `data`
+/// within `max_accuracy_drop`, the evaluation the policy's accuracy there with its avg_macs over
+/// `exits` (the network's exit figures; the loss is not measured). The policy goes to `chosen`
+/// when given.
+template <class Model>
+evaluation evaluate_exits(Model& model, const image_dataset& data, const normalization& norm, std::span<const int> arch,
+                          std::span<const cost::exit_figures> exits, double max_accuracy_drop, exit_policy* chosen = nullptr,
+                          std::size_t batch_size = 256) {
+    const exit_predictions p = predict_exits(model, data, norm, arch, batch_size);
+    threshold_options t;
+    t.max_accuracy_drop = max_accuracy_drop;
+    const exit_policy policy = choose_thresholds(p, t);
+    const exit_outcome o = apply_policy(p, policy);
+    if (chosen != nullptr) *chosen = policy;
+    evaluation e;
+    e.accuracy = o.accuracy;
+    e.samples = p.images();
+    e.average_macs = average_macs(o, exits);
+    return e;
 }
 
 } // namespace nascent::train

@@ -18,6 +18,11 @@
 // 105 KB of int8 flash, below 8 M MACs: a budget of 64,000 bytes of flash cuts through its
 // middle, and 4 KB of RAM admits only the strided convolutions.
 //
+// zoo::mcu_cnn_exits is the same space with early exits (EDANAS, NACHOS; docs/early_exits.md):
+// after the stem no exit, a pooled linear head, or a head with a strided 3x3 convolution of 16
+// filters first; after stage 2 no exit or a pooled linear head. Two more decisions, six times as
+// many networks.
+//
 // The header brings everything the space needs: cost::of<zoo::mcu_cnn> and
 // nn::model<zoo::mcu_cnn> work with it alone.
 #pragma once
@@ -34,6 +39,7 @@
 #include "nascent/ops/max_pool2d.hpp"
 #include "nascent/ops/relu.hpp"
 #include "nascent/space/choice.hpp"
+#include "nascent/space/early_exit.hpp"
 #include "nascent/space/elastic.hpp"
 #include "nascent/space/optional.hpp"
 #include "nascent/space/sequential.hpp"
@@ -64,8 +70,15 @@ using stage3 = sequential<optional<searched_conv<1, 32, 48, 64>>, optional<searc
 using head = choice<sequential<global_avg_pool, dense<10>>,
                     sequential<conv2d<16, 1>, batch_norm, relu, flatten, dense<10>>>;
 
+using linear_exit = sequential<global_avg_pool, dense<10>>;
+using conv_exit = sequential<conv2d<16, 3, 2>, batch_norm, relu, global_avg_pool, dense<10>>;
+using exit_after_stem = early_exit<linear_exit, conv_exit>;
+using exit_after_stage2 = early_exit<linear_exit>;
+
 } // namespace mcu_cnn_parts
 
 using mcu_cnn = sequential<mcu_cnn_parts::stem, mcu_cnn_parts::stage2, mcu_cnn_parts::stage3, mcu_cnn_parts::head>;
+using mcu_cnn_exits = sequential<mcu_cnn_parts::stem, mcu_cnn_parts::exit_after_stem, mcu_cnn_parts::stage2, mcu_cnn_parts::exit_after_stage2,
+                                 mcu_cnn_parts::stage3, mcu_cnn_parts::head>;
 
 } // namespace nascent::zoo
