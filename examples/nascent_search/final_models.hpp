@@ -74,6 +74,7 @@ int train_final(job& j, const final_pick& p, const std::vector<int>& arch, nasce
         const train::fit_report r =
             train::fit(probe, opt, train::constant_lr{.rate = 0.01}, subset(train_set, 0, n), subset(j.validation, 0, 1), norm, settings);
         epoch_seconds = r.last().seconds * static_cast<double>(train_set.size()) / static_cast<double>(n);
+        if (o.sam_radius > 0.0) epoch_seconds *= 2.0;  // a sharpness-aware step runs two passes
     }
     const int epochs = epochs_within_limit(j, p, epoch_seconds, picks);
     j.log.line("final: %s = %s (%s): RAM %zu B, flash %zu B, %zu MACs; %d epochs on %zu images (about %s each)%s", p.name.c_str(),
@@ -89,6 +90,7 @@ int train_final(job& j, const final_pick& p, const std::vector<int>& arch, nasce
     settings.log = j.log.file();
     settings.augment = augment;
     settings.exit_loss_weights = exit_loss_weights<Space>(e.arch);
+    settings.sharpness_radius = o.sam_radius;
     (void)train::fit(model, optimiser, train::cosine_lr{.rate = o.learning_rate}, train_set, subset(j.test, 0, 1000), norm, settings);
     return epochs;
 }

@@ -335,6 +335,9 @@ const std::vector<option_spec>& option_specs() {
                             "corrupted accuracy, and on which the flatness is measured (0: neither)",
          [](job_options& o, const std::string& v) { o.ood_images = parse_unsigned("ood-images", v); },
          [](const job_options& o) { return J(o.ood_images); }},
+        {"sam", "RHO", "final training: sharpness-aware minimisation with this radius (0: plain SGD; docs/robustness.md)",
+         [](job_options& o, const std::string& v) { o.sam_radius = parse_number("sam", v); },
+         [](const job_options& o) { return J(o.sam_radius); }},
         {"select", "PREFERENCE", "post-search choice of the model to train: accuracy, top1_robust, ram, flash, macs, params, tradeoff",
          [](job_options& o, const std::string& v) { o.select = parse_name<nascent::search::preference>("preference", v); },
          [](const job_options& o) { return J(name_of(o.select)); }},
@@ -502,6 +505,8 @@ job_options parse_command_line(int argc, char** argv, bool& help) {
         throw job_error("--constraints needs --strategy nsga2", 2);
     if (o.space == space_kind::mcu_cnn_exits && o.strategy == strategy_kind::differentiable)
         throw job_error("--strategy differentiable cannot search early exits (an exit is chosen, not mixed): use another strategy", 2);
+    if (o.space == space_kind::mcu_cnn_exits && o.sam_radius > 0.0)
+        throw job_error("--sam: sharpness-aware training of an early-exit network's joint loss is not supported", 2);
     if (o.space == space_kind::mcu_cnn_exits && nascent::search::needs_robustness(o.objectives))
         throw job_error("--objectives top1_robust is not measured for early-exit networks (the robustness of an exit policy)", 2);
     if (nascent::search::needs_robustness(o.objectives) && o.flatness_draws == 0)

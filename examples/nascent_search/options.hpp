@@ -107,6 +107,7 @@ struct job_options {
     std::size_t final_images = 0;     ///< 0: the whole training split
     std::size_t calibration = 1000;
     double learning_rate = 0.05;
+    double sam_radius = 0.0;          ///< final training: sharpness-aware minimisation's radius (0: plain SGD)
     nascent::search::preference select = nascent::search::preference::accuracy;  ///< post-search preference
     std::size_t select_count = 1;
     int threads = 2;

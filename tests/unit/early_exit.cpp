@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "nascent/core/error.hpp"
@@ -76,6 +77,18 @@ image_dataset bands(std::size_t n, std::uint64_t seed) {
             }
     }
     return d;
+}
+
+/// Three epochs of SGD on `data`, the exits' losses weighted by `exit_weights`.
+void fit_briefly(nn::model<with_exit>& m, const image_dataset& data, const normalization& norm, std::vector<double> exit_weights) {
+    train::sgd<float> opt(m.parameters(), {.momentum = 0.9});
+    train::fit_options f;
+    f.epochs = 3;
+    f.batch_size = 32;
+    f.progress = false;
+    f.log = nullptr;
+    f.exit_loss_weights = std::move(exit_weights);
+    (void)train::fit(m, opt, train::constant_lr{.rate = 0.05}, data, image_dataset{}, norm, f);
 }
 
 /// A pixel of a one-channel image as the network reads it.
@@ -197,14 +210,7 @@ TEST_CASE("early exits: joint training with weighted losses teaches the head", "
     const normalization norm = standardization_of(train_set);
     auto trained = [&](std::vector<double> weights) {
         nn::model<with_exit> m(in, 3);
-        train::sgd<float> opt(m.parameters(), {.momentum = 0.9});
-        train::fit_options f;
-        f.epochs = 3;
-        f.batch_size = 32;
-        f.progress = false;
-        f.log = nullptr;
-        f.exit_loss_weights = std::move(weights);
-        (void)train::fit(m, opt, train::constant_lr{.rate = 0.05}, train_set, image_dataset{}, norm, f);
+        fit_briefly(m, train_set, norm, std::move(weights));
         return train::predict_exits(m, validation, norm);
     };
     auto exit_accuracy = [](const train::exit_predictions& p, std::size_t e) {
@@ -351,14 +357,7 @@ TEST_CASE("early exits on the device: the int8 program stops at the first sure e
     const image_dataset train_set = bands(600, 1), validation = bands(300, 2), test = bands(300, 6);
     const normalization norm = standardization_of(train_set);
     nn::model<with_exit> m(in, 3);
-    train::sgd<float> opt(m.parameters(), {.momentum = 0.9});
-    train::fit_options f;
-    f.epochs = 3;
-    f.batch_size = 32;
-    f.progress = false;
-    f.log = nullptr;
-    f.exit_loss_weights = {1.0, 1.0};
-    (void)train::fit(m, opt, train::constant_lr{.rate = 0.05}, train_set, image_dataset{}, norm, f);
+    fit_briefly(m, train_set, norm, {1.0, 1.0});
     std::vector<float> calibration;
     for (std::size_t i = 0; i < 64; ++i)
         for (std::size_t k = 0; k < in.size(); ++k) calibration.push_back(normalized(norm, validation.image(i)[k]));
