@@ -192,11 +192,10 @@ int main(int argc, char** argv) try {
 
     const std::vector<cost::exit_figures> figures = cost::exit_figures_of(b_exits.int8_graph);
     const double n = static_cast<double>(test.size());
-    double avg_macs = 0.0, device_macs = 0.0;
-    for (std::size_t e = 0; e < figures.size(); ++e) {
-        avg_macs += static_cast<double>(counts[e]) / n * static_cast<double>(figures[e].macs_to_exit());
-        device_macs += static_cast<double>(counts[e]) / n * static_cast<double>(figures[e].device_macs);
-    }
+    std::vector<double> shares;
+    for (const std::size_t c : counts) shares.push_back(static_cast<double>(c) / n);
+    const double avg_macs = train::average_macs(shares, figures);
+    const double device_macs = train::average_device_macs(shares, figures);
     std::printf("thresholds %.3f %.3f; int8 on %zu test images:\n", policy.thresholds[0], policy.thresholds[1], test.size());
     std::printf("| model | accuracy (%%) | leaving at exit 1 / 2 / final (%%) | avg_macs | MACs run on average | arena (B) | flash (B) |\n"
                 "|---|---:|---:|---:|---:|---:|---:|\n");

@@ -114,11 +114,11 @@ final_model test_and_export(job& j, const final_pick& p, const deploy::build_res
     m.float_accuracy = 100.0 * static_cast<double>(t.float_right) / n;
     m.int8_accuracy = 100.0 * static_cast<double>(t.int8_right) / n;
     const std::vector<cost::exit_figures> exits = cost::exit_figures_of(d.int8_graph);
-    m.avg_macs = 0.0;
-    for (std::size_t e = 0; e < exits.size(); ++e) {
-        m.avg_macs += static_cast<double>(t.int8_exits[e]) / n * static_cast<double>(exits[e].macs_to_exit());
-        if (exits.size() > 1) m.exit_shares += string_of(e == 0 ? "" : "/", search::fixed_text(100.0 * static_cast<double>(t.int8_exits[e]) / n, 1));
-    }
+    std::vector<double> shares;
+    for (const std::size_t c : t.int8_exits) shares.push_back(static_cast<double>(c) / n);
+    m.avg_macs = train::average_macs(shares, exits);
+    if (exits.size() > 1)
+        for (std::size_t e = 0; e < shares.size(); ++e) m.exit_shares += string_of(e == 0 ? "" : "/", search::fixed_text(100.0 * shares[e], 1));
 
     const deploy::quantized_parameters& q = d.int8_params;
     deploy::model_metadata meta;

@@ -115,6 +115,13 @@ exit_predictions predict_exits(Model& model, const image_dataset& data, const no
     return out;
 }
 
+/// The exit image i of `p` leaves at under `thresholds` (one per early exit; the final exit takes the rest).
+[[nodiscard]] inline std::size_t exit_taken(const exit_predictions& p, std::size_t i, std::span<const double> thresholds) noexcept {
+    std::size_t e = 0;
+    while (e + 1 < p.exit_count && p.confidence_at(i, e) < thresholds[e]) ++e;
+    return e;
+}
+
 /// Where each image leaves under `policy`, and the accuracy that gives.
 inline exit_outcome apply_policy(const exit_predictions& p, const exit_policy& policy) {
     require(p.exit_count > 0, "apply_policy: no predictions");
@@ -126,8 +133,7 @@ inline exit_outcome apply_policy(const exit_predictions& p, const exit_policy& p
     std::vector<std::size_t> right(p.exit_count, 0);
     std::size_t correct = 0;
     for (std::size_t i = 0; i < p.images(); ++i) {
-        std::size_t e = 0;
-        while (e + 1 < p.exit_count && p.confidence_at(i, e) < policy.thresholds[e]) ++e;
+        const std::size_t e = exit_taken(p, i, policy.thresholds);
         ++o.counts[e];
         const bool hit = p.predicted_at(i, e) == p.labels[i];
         right[e] += hit ? 1U : 0U;
@@ -142,21 +148,31 @@ inline exit_outcome apply_policy(const exit_predictions& p, const exit_policy& p
     return o;
 }
 
-/// EDANAS's avg_macs: sum over exits of the share leaving there times its macs_to_exit().
-inline double average_macs(const exit_outcome& o, std::span<const cost::exit_figures> exits) {
-    require(o.shares.size() == exits.size(),
-            string_of("average_macs: ", o.shares.size(), " exits measured, ", exits.size(), " in the cost model"));
+namespace detail {
+
+/// Sum over exits of shares[e] times figure(exits[e]).
+template <class Figure>
+double share_weighted(const char* who, std::span<const double> shares, std::span<const cost::exit_figures> exits, Figure figure) {
+    require(shares.size() == exits.size(), string_of(who, ": ", shares.size(), " exits measured, ", exits.size(), " in the cost model"));
     double sum = 0.0;
-    for (std::size_t e = 0; e < exits.size(); ++e) sum += o.shares[e] * static_cast<double>(exits[e].macs_to_exit());
+    for (std::size_t e = 0; e < exits.size(); ++e) sum += shares[e] * static_cast<double>(figure(exits[e]));
     return sum;
 }
 
+} // namespace detail
+
+/// EDANAS's avg_macs: sum over exits of the share of inputs leaving there times its macs_to_exit().
+inline double average_macs(std::span<const double> shares, std::span<const cost::exit_figures> exits) {
+    return detail::share_weighted("average_macs", shares, exits, [](const cost::exit_figures& x) { return x.macs_to_exit(); });
+}
+inline double average_macs(const exit_outcome& o, std::span<const cost::exit_figures> exits) { return average_macs(o.shares, exits); }
+
 /// What the device runs on average: the share at each exit times its device_macs.
+inline double average_device_macs(std::span<const double> shares, std::span<const cost::exit_figures> exits) {
+    return detail::share_weighted("average_device_macs", shares, exits, [](const cost::exit_figures& x) { return x.device_macs; });
+}
 inline double average_device_macs(const exit_outcome& o, std::span<const cost::exit_figures> exits) {
-    require(o.shares.size() == exits.size(), "average_device_macs: the exits measured and those of the cost model differ");
-    double sum = 0.0;
-    for (std::size_t e = 0; e < exits.size(); ++e) sum += o.shares[e] * static_cast<double>(exits[e].device_macs);
-    return sum;
+    return average_device_macs(o.shares, exits);
 }
 
 struct threshold_options {
@@ -172,23 +188,19 @@ inline exit_policy choose_thresholds(const exit_predictions& validation, const t
     for (const double tau : options.grid) check_threshold(tau);
     std::vector<double> grid = options.grid;
     std::sort(grid.begin(), grid.end());
-    exit_policy policy;
-    policy.thresholds.assign(validation.exit_count - 1, 1.0);
-    std::vector<double> never(validation.exit_count - 1, 2.0);  // above every confidence: the final exit alone
     std::size_t final_correct = 0;
     for (std::size_t i = 0; i < validation.images(); ++i)
         final_correct += validation.predicted_at(i, validation.exit_count - 1) == validation.labels[i] ? 1U : 0U;
     const double target = static_cast<double>(final_correct) / static_cast<double>(validation.images()) - options.max_accuracy_drop;
     auto accuracy_with = [&](const std::vector<double>& thresholds) {
         std::size_t correct = 0;
-        for (std::size_t i = 0; i < validation.images(); ++i) {
-            std::size_t e = 0;
-            while (e + 1 < validation.exit_count && validation.confidence_at(i, e) < thresholds[e]) ++e;
-            correct += validation.predicted_at(i, e) == validation.labels[i] ? 1U : 0U;
-        }
+        for (std::size_t i = 0; i < validation.images(); ++i)
+            correct += validation.predicted_at(i, exit_taken(validation, i, thresholds)) == validation.labels[i] ? 1U : 0U;
         return static_cast<double>(correct) / static_cast<double>(validation.images());
     };
-    std::vector<double> trial = never;
+    exit_policy policy;
+    std::vector<double>& trial = policy.thresholds;
+    trial.assign(validation.exit_count - 1, 2.0);  // above every confidence: the exits not yet chosen stay closed
     for (std::size_t e = 0; e + 1 < validation.exit_count; ++e) {
         trial[e] = 1.0;
         for (const double tau : grid) {
@@ -199,7 +211,6 @@ inline exit_policy choose_thresholds(const exit_predictions& validation, const t
                 break;
             }
         }
-        policy.thresholds[e] = trial[e];
     }
     return policy;
 }
