@@ -1,4 +1,5 @@
-// Helpers shared by the unit tests: random tensors and a scalar probe for gradient checks.
+// Helpers shared by the unit tests: random tensors, a scalar probe for gradient checks, and the
+// check of a gradient check's result.
 #pragma once
 
 #include <cstddef>
@@ -32,3 +33,13 @@ var weighted_sum(tape<T>& t, var x, const tensor<T>& weights) {
 }
 
 } // namespace nascent::testing
+
+/// Requires that a gradient check (nascent::gradcheck) checked some entries and passed them
+/// all, printing the worst entry when it did not.
+#define REQUIRE_GRADIENTS(result)                                         \
+    do {                                                                  \
+        const auto r_ = (result);                                         \
+        INFO("worst: " << r_.worst_entry << " error " << r_.worst_error); \
+        REQUIRE(r_.checked > 0);                                          \
+        REQUIRE(r_.passed);                                               \
+    } while (false)

@@ -10,6 +10,9 @@
 #include <nascent/cost/costs.hpp>
 #include <nascent/cost/lower_blocks.hpp>
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_cost_blocks {
+
 using namespace nascent;
 using cost::precision;
 
@@ -99,3 +102,5 @@ TEST_CASE("a ShuffleNetV2 unit at stride 1: the identity half stays in the input
     CHECK(count_kind(g, "channel_shuffle") == 1);
     CHECK(cost::measure(g) == c);
 }
+
+} // namespace test_cost_blocks

@@ -8,6 +8,9 @@
 #include <nascent/cost/costs.hpp>
 #include <nascent/cost/latency.hpp>
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_cost_latency {
+
 using namespace nascent;
 using cost::kernel_class;
 using cost::precision;
@@ -196,3 +199,5 @@ TEST_CASE("more work costs more time", "[cost][latency]") {
     CHECK(none.cycles == 0);
     CHECK(none.slowest_op == -1);
 }
+
+} // namespace test_cost_latency

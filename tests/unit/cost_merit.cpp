@@ -8,6 +8,9 @@
 #include <nascent/cost/costs.hpp>
 #include <nascent/cost/merit.hpp>
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_cost_merit {
+
 using namespace nascent;
 using cost::constraint;
 using cost::precision;
@@ -166,3 +169,5 @@ TEST_CASE("NACHOS's adaptive penalty follows how often each constraint was broke
         CHECK(a.penalty(figures(0, 0, 0, 1500, 100), 0) == Approx(0.5 * 0.5));
     }
 }
+
+} // namespace test_cost_merit

@@ -12,6 +12,9 @@
 #include <nascent/space/check.hpp>
 #include <nascent/zoo/darts.hpp>
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_cost_model {
+
 using namespace nascent;
 using cost::precision;
 
@@ -363,3 +366,5 @@ TEST_CASE("pooling, standalone activations and batch norm, aliases and zero have
     static_assert(cost::of<affine>(shape{8, 8, 4}, precision::int8).flash_bytes == 4 + 16 + 12 * 4 + 4);
     CHECK(cost::lower<affine>(shape{8, 8, 4}, precision::float32).ops.size() == 2);
 }
+
+} // namespace test_cost_model

@@ -14,6 +14,9 @@
 #include <nascent/cost/plan_chart.hpp>
 #include <nascent/cost/plan_layout.hpp>
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_cost_plan {
+
 using namespace nascent;
 using cost::precision;
 
@@ -486,3 +489,5 @@ TEST_CASE("the printed plan: one row per step, a letter per tensor, a legend", "
     for (std::size_t at = text.find(" |"); at != std::string::npos; at = text.find(" |", at + 1)) ++rows;
     CHECK(rows == 1 + 5);  // the ruler and five steps
 }
+
+} // namespace test_cost_plan

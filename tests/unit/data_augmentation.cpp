@@ -17,6 +17,9 @@
 #include "nascent/data/dataset.hpp"
 #include "nascent/data/normalization.hpp"
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_data_augmentation {
+
 using namespace nascent;
 
 namespace {
@@ -128,3 +131,5 @@ TEST_CASE("augmentation: a shift as wide as the image is refused", "[data][augme
     CHECK_THROWS_WITH(batches.set_augmentation({.max_shift = -1}), Catch::Contains("augmentation: the shift -1"));
     CHECK_NOTHROW(batches.set_augmentation({.max_shift = 3, .horizontal_flip = true}));
 }
+
+} // namespace test_data_augmentation

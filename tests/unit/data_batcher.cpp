@@ -15,6 +15,9 @@
 #include "nascent/data/dataset.hpp"
 #include "nascent/data/normalization.hpp"
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_data_batcher {
+
 using Catch::Contains;
 
 namespace {
@@ -254,3 +257,5 @@ TEST_CASE("standardization_of measures mean and stddev of pixel / 255 per channe
 
     CHECK_THROWS_WITH(nascent::standardization_of(synthetic(0)), Contains("no images"));
 }
+
+} // namespace test_data_batcher

@@ -14,6 +14,9 @@
 #include "nascent/data/corruption.hpp"
 #include "nascent/data/dataset.hpp"
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_data_corruption {
+
 using namespace nascent;
 
 namespace {
@@ -196,3 +199,5 @@ TEST_CASE("corruption: a seed fixes the corrupted set; the labels and shape are 
         CHECK(!std::equal(a.image(0), a.image(0) + 784, a.image(1)));
     }
 }
+
+} // namespace test_data_corruption

@@ -16,6 +16,9 @@
 #include "nascent/data/fashion_mnist.hpp"
 #include "nascent/data/idx.hpp"
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_data_idx {
+
 namespace fs = std::filesystem;
 using Catch::Contains;
 
@@ -395,3 +398,5 @@ TEST_CASE("load_fashion_mnist reads a folder of gzipped or plain files", "[data]
     CHECK_THROWS_WITH(nascent::load_fashion_mnist(nascent::split::test, dir.path),
                       Contains("27x28x1") && Contains("expected 28x28x1"));
 }
+
+} // namespace test_data_idx

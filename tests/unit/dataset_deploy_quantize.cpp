@@ -20,6 +20,9 @@
 #include <nascent/train/schedule.hpp>
 #include <nascent/train/sgd.hpp>
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_dataset_deploy_quantize {
+
 using namespace nascent;
 
 namespace {
@@ -119,3 +122,5 @@ TEST_CASE("quantize: a CNN trained on Fashion-MNIST keeps its accuracy in int8",
     CHECK(std::abs(100.0 * rounded_network.accuracy - qat.int8_percent) <= 0.5);
     CHECK(qat.int8_percent >= int8_accuracy - 0.3);
 }
+
+} // namespace test_dataset_deploy_quantize

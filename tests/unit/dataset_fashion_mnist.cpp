@@ -10,6 +10,9 @@
 #include "nascent/data/fashion_mnist.hpp"
 #include "nascent/data/normalization.hpp"
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_dataset_fashion_mnist {
+
 using Catch::Contains;
 
 namespace {
@@ -58,3 +61,5 @@ TEST_CASE("Fashion-MNIST from a missing folder says where it looked", "[dataset]
                       Contains(missing.string()) && Contains("train-images-idx3-ubyte") &&
                           Contains("dataset-fashion-mnist") && Contains("NASCENT_FASHION_MNIST_DIR"));
 }
+
+} // namespace test_dataset_fashion_mnist

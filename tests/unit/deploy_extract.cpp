@@ -21,6 +21,9 @@
 #include "extract_checks.hpp"
 #include "test_helpers.hpp"
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_deploy_extract {
+
 using namespace nascent;
 using Catch::Contains;
 
@@ -103,3 +106,5 @@ TEST_CASE("extract: a model that does not run the graph's network is refused", "
     out_of_range[0] = 99;
     CHECK_THROWS_WITH(nn::extract(proxyless, out_of_range), Contains("the architecture cannot run"));
 }
+
+} // namespace test_deploy_extract

@@ -42,6 +42,9 @@
 #include <nascent/runtime/fixed_point.hpp>
 #include <nascent/runtime/run.hpp>
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_deploy_kernels {
+
 using namespace nascent;
 namespace dp = nascent::deploy;
 
@@ -1249,3 +1252,5 @@ TEST_CASE("whole programs: the planned arena (shared buffers, in place) computes
         check_program_net<precision::int8, 1>(r);
     }
 }
+
+} // namespace test_deploy_kernels

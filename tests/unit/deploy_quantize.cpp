@@ -23,6 +23,9 @@
 #include "quantize_checks.hpp"
 #include "test_helpers.hpp"
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_deploy_quantize {
+
 using namespace nascent;
 using namespace nascent::testing::quantize_checks;
 
@@ -133,3 +136,5 @@ TEST_CASE("quantize: a program of another graph or plan is refused", "[deploy][q
     short_weights.weights.pop_back();
     CHECK_THROWS_WITH(deploy::calibrate(g, plan, fp, short_weights, images), Catch::Contains("weights"));
 }
+
+} // namespace test_deploy_quantize

@@ -39,6 +39,9 @@
 #include "nascent/train/schedule.hpp"
 #include "nascent/train/sgd.hpp"
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_early_exit {
+
 using namespace nascent;
 using cost::precision;
 
@@ -431,3 +434,5 @@ TEST_CASE("early exits: a head over the budget is refused with the bound and the
     static_assert(cost::fits<without_exit>(in, precision::int8, cost::budget{.flash_bytes = 2000}));
     static_assert(!cost::fits<with_exit>(in, precision::int8, tight));
 }
+
+} // namespace test_early_exit

@@ -19,6 +19,9 @@
 #include <nascent/train/schedule.hpp>
 #include <nascent/train/sgd.hpp>
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_fake_quantization {
+
 using namespace nascent;
 
 namespace {
@@ -163,3 +166,5 @@ TEST_CASE("quantisation-aware fit learns with int8 rounding in the pass", "[quan
     nn::round_weights_per_channel(rounded.data(), 2, w.size() / 2);
     CHECK(rounded != w);
 }
+
+} // namespace test_fake_quantization

@@ -29,6 +29,9 @@
 
 #include "test_helpers.hpp"
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_gradcheck_blocks {
+
 using namespace nascent;
 using testing::random_tensor;
 using testing::weighted_sum;
@@ -48,14 +51,6 @@ gradcheck_result check_unary(tensor_shape in_shape, tensor_shape out_shape, Op&&
     return gradcheck([&](tape<double>& t, std::span<const var> x) { return weighted_sum(t, op(t, x[0]), weights); }, inputs,
                      std::span<parameter<double>* const>(params), {.step = 1e-6, .tolerance = tight});
 }
-
-#define REQUIRE_GRADIENTS(result)                                         \
-    do {                                                                  \
-        const auto r_ = (result);                                         \
-        INFO("worst: " << r_.worst_entry << " error " << r_.worst_error); \
-        REQUIRE(r_.checked > 0);                                          \
-        REQUIRE(r_.passed);                                               \
-    } while (false)
 
 /// Gradient check of model<Net, double> under softmax cross-entropy in training mode.
 template <class Net>
@@ -315,3 +310,5 @@ TEST_CASE("a single path through a stride-2 option: the layers after it run on t
     INFO("worst: " << r.worst_entry << " error " << r.worst_error);
     REQUIRE(r.passed);
 }
+
+} // namespace test_gradcheck_blocks

@@ -16,6 +16,9 @@
 
 #include "test_helpers.hpp"
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_gradcheck_networks {
+
 using namespace nascent;
 
 namespace {
@@ -67,3 +70,5 @@ TEST_CASE("a residual, depthwise, grouped network with dropout passes the gradie
     REQUIRE(r.checked > 300);
     REQUIRE(r.passed);
 }
+
+} // namespace test_gradcheck_networks

@@ -14,6 +14,9 @@
 
 #include "test_helpers.hpp"
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_gradcheck_ops {
+
 using namespace nascent;
 using testing::random_tensor;
 using testing::weighted_sum;
@@ -34,14 +37,6 @@ gradcheck_result check_unary(tensor_shape in_shape, tensor_shape out_shape, Op&&
     return gradcheck([&](tape<double>& t, std::span<const var> x) { return weighted_sum(t, op(t, x[0]), weights); },
                      inputs, std::span<parameter<double>* const>(params), {.step = 1e-6, .tolerance = tight});
 }
-
-#define REQUIRE_GRADIENTS(result)                                      \
-    do {                                                               \
-        const auto r_ = (result);                                      \
-        INFO("worst: " << r_.worst_entry << " error " << r_.worst_error); \
-        REQUIRE(r_.checked > 0);                                       \
-        REQUIRE(r_.passed);                                            \
-    } while (false)
 
 } // namespace
 
@@ -268,3 +263,5 @@ TEST_CASE("the gradient checker catches a wrong gradient", "[gradcheck]") {
     REQUIRE_FALSE(r.passed);
     REQUIRE(r.worst_error > 0.1);
 }
+
+} // namespace test_gradcheck_ops

@@ -32,6 +32,9 @@
 #include <nascent/runtime/kernel_contract.hpp>
 #include <nascent/space/contract.hpp>
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_interpreter_contracts {
+
 using namespace nascent;
 
 
@@ -153,3 +156,5 @@ TEST_CASE("every descriptor meets the contract of every interpreter", "[contract
     CHECK(check_all(static_cast<blocks_list*>(nullptr)) == 12);
     CHECK(check_all(static_cast<combinators*>(nullptr)) == 10);
 }
+
+} // namespace test_interpreter_contracts

@@ -28,6 +28,9 @@
 #include <nascent/ops/global_avg_pool.hpp>
 #include <nascent/runtime/learning/incremental_model.hpp>
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_learning {
+
 using namespace nascent;
 namespace learning = nascent::deploy::learning;
 
@@ -369,3 +372,5 @@ TEST_CASE("the incremental header checks itself and refuses what does not match"
     CHECK_THROWS_WITH(deploy::incremental_header("tiny", e, wrong, w, {}), Catch::Contains("the learning batch is empty"));
     CHECK_THROWS_WITH(deploy::incremental_host(e, wrong, w), Catch::Contains("the learning batch is empty"));
 }
+
+} // namespace test_learning

@@ -14,6 +14,9 @@
 #include <nascent/nn/pooling.hpp>
 #include <nascent/space/sequential.hpp>
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_ops_descriptors {
+
 using namespace nascent;
 
 // --- compile time: shapes, parameters, MACs --------------------------------------------
@@ -203,3 +206,5 @@ TEST_CASE("activations, dense, dropout and the loss", "[ops]") {
     const std::vector<int> bad_label{10};
     CHECK_THROWS_AS(nn::softmax_cross_entropy(t, uniform, bad_label), nascent::error);
 }
+
+} // namespace test_ops_descriptors

@@ -21,6 +21,9 @@
 
 #include "test_helpers.hpp"
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_prune {
+
 using namespace nascent;
 
 namespace {
@@ -350,3 +353,5 @@ TEST_CASE("pruning refuses, changing nothing, what it cannot reorder", "[prune]"
         CHECK_THROWS_WITH(prune::filter_norms(m, architecture{{3, 1}}, 0), Catch::Contains("architecture 3-1"));
     }
 }
+
+} // namespace test_prune

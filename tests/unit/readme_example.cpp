@@ -4,6 +4,9 @@
 #include <nascent/cost/costs.hpp>
 #include <nascent/nn/supernet.hpp>
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_readme_example {
+
 using namespace nascent;
 
 namespace {
@@ -37,3 +40,5 @@ TEST_CASE("the README's search-space example runs", "[docs]") {
     static_assert(std::is_same_v<nn::model<my>::network, my_space>);
     static_assert(std::is_same_v<decltype(supernet.derive()), my::architecture>);
 }
+
+} // namespace test_readme_example

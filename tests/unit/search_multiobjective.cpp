@@ -39,6 +39,9 @@
 #include <nascent/space/residual.hpp>
 #include <nascent/space/sequential.hpp>
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_search_multiobjective {
+
 using namespace nascent;
 using search::point;
 
@@ -781,3 +784,5 @@ TEST_CASE("docs/search.md: the multi-objective example compiles and runs", "[sea
     CHECK(std::filesystem::file_size(folder / "front.svg") > 0);
     std::filesystem::remove_all(folder);
 }
+
+} // namespace test_search_multiobjective

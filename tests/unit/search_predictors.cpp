@@ -26,6 +26,9 @@
 #include <nascent/search/random_search.hpp>
 #include <nascent/space/check.hpp>
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_search_predictors {
+
 using namespace nascent;
 namespace predict = nascent::search::predict;
 
@@ -644,3 +647,5 @@ TEST_CASE("batch strategies: within the budget, distinct, screened, and resumabl
         }
     }
 }
+
+} // namespace test_search_predictors

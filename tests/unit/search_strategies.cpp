@@ -20,6 +20,9 @@
 #include <nascent/train/schedule.hpp>
 #include <nascent/train/sgd.hpp>
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_search_strategies {
+
 using namespace nascent;
 
 namespace {
@@ -385,3 +388,5 @@ TEST_CASE("docs/search.md: the examples compile and run", "[search][docs]") {
     CHECK(evolved.accuracy >= sampled.history.front().accuracy);
     CHECK(report.last().test_accuracy > 0.5);
 }
+
+} // namespace test_search_strategies

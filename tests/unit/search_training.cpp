@@ -12,6 +12,9 @@
 #include <nascent/search/supernet_training.hpp>
 #include <nascent/train/evaluate.hpp>
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_search_training {
+
 using namespace nascent;
 
 namespace {
@@ -171,3 +174,5 @@ TEST_CASE("batch-norm recalibration gives a path the statistics of its own activ
     }
     CHECK(recalibrated == Approx(sum / static_cast<double>(n)).epsilon(1e-4));
 }
+
+} // namespace test_search_training

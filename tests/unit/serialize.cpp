@@ -17,6 +17,9 @@
 #include <nascent/nn/sequential.hpp>
 #include <nascent/nn/serialize.hpp>
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_serialize {
+
 using namespace nascent;
 
 namespace {
@@ -116,3 +119,5 @@ TEST_CASE("bad weights files are rejected with a clear error and the model is un
     }
     CHECK(all_values(target) == before);
 }
+
+} // namespace test_serialize

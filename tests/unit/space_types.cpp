@@ -29,6 +29,9 @@
 #include <nascent/space/residual.hpp>
 #include <nascent/space/sequential.hpp>
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_space_types {
+
 using namespace nascent;
 
 namespace {
@@ -210,3 +213,5 @@ TEST_CASE("a bound space names its shape once; its operators give the untyped re
     CHECK(to_text(first) == to_text(first.untyped()));
     CHECK_THROWS_AS(bound::checked(architecture{std::vector<int>(3, 0)}), error);
 }
+
+} // namespace test_space_types

@@ -12,6 +12,9 @@
 #include <nascent/nn/supernet.hpp>
 #include <nascent/space/check.hpp>
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_spaces_example {
+
 using namespace nascent;
 
 // --- docs/spaces.md example begins
@@ -52,3 +55,5 @@ TEST_CASE("the docs/spaces.md example: sample, cost and run an architecture", "[
     CHECK(figures.flash_bytes > 0);
     CHECK(cost::of<my_space>(fashion, cost::precision::int8, architecture{{2, 1}}.view()) == small);
 }
+
+} // namespace test_spaces_example

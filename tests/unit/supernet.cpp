@@ -11,6 +11,9 @@
 
 #include "test_helpers.hpp"
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_supernet {
+
 using namespace nascent;
 
 namespace {
@@ -172,3 +175,5 @@ TEST_CASE("a path that changes the extent before a flatten is refused with the s
     CHECK_THROWS_WITH(run({1}), Catch::Contains("flatten: this architecture gives a 3x3x4 activation") &&
                                     Catch::Contains("built for 6x6x4"));
 }
+
+} // namespace test_supernet

@@ -6,6 +6,9 @@
 #include <nascent/nn/elementwise.hpp>
 #include <nascent/nn/conv2d.hpp>
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_tape {
+
 using namespace nascent;
 
 TEST_CASE("a value used twice accumulates both gradients", "[tape]") {
@@ -73,3 +76,5 @@ TEST_CASE("backward from a node of another recording is an error", "[tape]") {
     tape<double> t;
     CHECK_THROWS_AS(t.backward(var{3}), nascent::error);
 }
+
+} // namespace test_tape

@@ -21,6 +21,9 @@
 #include "nascent/train/flatness.hpp"
 #include "nascent/train/robustness.hpp"
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_train_flatness {
+
 using namespace nascent;
 
 namespace {
@@ -190,3 +193,5 @@ TEST_CASE("robustness: each corruption and severity is measured, and bad setting
     CHECK_THROWS_WITH(train::robustness_of(m, d, raw, cells({corruption::contrast}, {7})), Catch::Contains("severity must be between 1 and 5"));
     CHECK_THROWS_WITH(train::robustness_of(m, d, raw, cells({}, {1})), Catch::Contains("no corruption"));
 }
+
+} // namespace test_train_flatness

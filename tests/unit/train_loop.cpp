@@ -18,6 +18,9 @@
 #include <nascent/train/schedule.hpp>
 #include <nascent/train/sgd.hpp>
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_train_loop {
+
 using namespace nascent;
 
 namespace {
@@ -170,3 +173,5 @@ TEST_CASE("the progress bar formats durations and stays quiet when disabled", "[
     train::progress_bar bar(1, 10, false);
     CHECK_FALSE(bar.enabled());
 }
+
+} // namespace test_train_loop

@@ -23,6 +23,9 @@
 #include "nascent/train/sam.hpp"
 #include "nascent/train/sgd.hpp"
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_train_sam {
+
 using namespace nascent;
 
 namespace {
@@ -137,3 +140,5 @@ TEST_CASE("sam: bad settings", "[train][sam]") {
     both.quantization = &q;
     CHECK_THROWS_WITH(train::fit(m, sgd, constant_rate, tiny(), image_dataset{}, unit_scale, both), Catch::Contains("do not go together"));
 }
+
+} // namespace test_train_sam

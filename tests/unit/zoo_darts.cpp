@@ -14,6 +14,9 @@
 #include "quantize_checks.hpp"
 #include "zoo_checks.hpp"
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_zoo_darts {
+
 using namespace nascent;
 
 namespace {
@@ -90,3 +93,5 @@ TEST_CASE("extract: the float program of random architectures of DARTS is the tr
 TEST_CASE("quantize: random architectures of DARTS (zero, add)", "[deploy][quantize][zoo]") {
     testing::quantize_checks::check_zoo_space<zoo::darts>(fashion, 2, 7, 0.2);
 }
+
+} // namespace test_zoo_darts

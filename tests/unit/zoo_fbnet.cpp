@@ -12,6 +12,9 @@
 #include "extract_checks.hpp"
 #include "zoo_checks.hpp"
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_zoo_fbnet {
+
 using namespace nascent;
 
 namespace {
@@ -78,3 +81,5 @@ TEST_CASE("extract: the float program of random architectures of FBNet is the tr
     testing::extract_checks::check_space<zoo::fbnet>(fashion, 4, 2);
     WARN("largest difference relative to the output's magnitude: " << testing::extract_checks::worst_difference);
 }
+
+} // namespace test_zoo_fbnet

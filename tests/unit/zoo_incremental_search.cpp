@@ -17,6 +17,9 @@
 #include <nascent/search/constraints.hpp>
 #include <nascent/zoo/mcu_cnn.hpp>
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_zoo_incremental_search {
+
 using namespace nascent;
 namespace learning = nascent::deploy::learning;
 using incremental = deploy::incremental_space<zoo::mcu_cnn>;
@@ -157,3 +160,5 @@ TEST_CASE("the class-incremental task refuses what it cannot run", "[incremental
     CHECK(r.counters.learned == 2);
     CHECK(r.ram.total == learning::ram_of(c, e.program.arena_bytes).total);
 }
+
+} // namespace test_zoo_incremental_search

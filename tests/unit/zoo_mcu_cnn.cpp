@@ -15,6 +15,9 @@
 #include "quantize_checks.hpp"
 #include "zoo_checks.hpp"
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_zoo_mcu_cnn {
+
 using namespace nascent;
 
 namespace {
@@ -81,3 +84,5 @@ TEST_CASE("extract: the float program of random architectures of mcu_cnn is the 
 TEST_CASE("quantize: random architectures of mcu_cnn", "[deploy][quantize][zoo]") {
     testing::quantize_checks::check_zoo_space<zoo::mcu_cnn>(fashion, 3, 10, 0.2);
 }
+
+} // namespace test_zoo_mcu_cnn

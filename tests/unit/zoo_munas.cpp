@@ -14,6 +14,9 @@
 #include "quantize_checks.hpp"
 #include "zoo_checks.hpp"
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_zoo_munas {
+
 using namespace nascent;
 
 namespace {
@@ -124,3 +127,5 @@ TEST_CASE("build: the programs and parameters of lower, plan, compile, extract a
     CHECK(b.float_graph.ops.size() == float_graph.ops.size());
     CHECK(cost::measure(b.int8_graph).peak_ram_bytes == cost::measure(int8_graph).peak_ram_bytes);
 }
+
+} // namespace test_zoo_munas

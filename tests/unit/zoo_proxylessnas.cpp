@@ -13,6 +13,9 @@
 #include "extract_checks.hpp"
 #include "zoo_checks.hpp"
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_zoo_proxylessnas {
+
 using namespace nascent;
 
 namespace {
@@ -77,3 +80,5 @@ TEST_CASE("extract: the float program of random architectures of ProxylessNAS is
     testing::extract_checks::check_space<zoo::proxylessnas>(fashion, 4, 1);
     WARN("largest difference relative to the output's magnitude: " << testing::extract_checks::worst_difference);
 }
+
+} // namespace test_zoo_proxylessnas

@@ -13,6 +13,9 @@
 #include "extract_checks.hpp"
 #include "zoo_checks.hpp"
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_zoo_single_path_nas {
+
 using namespace nascent;
 
 namespace {
@@ -85,3 +88,5 @@ TEST_CASE("extract: the float program of random architectures of Single-Path NAS
     testing::extract_checks::check_space<zoo::single_path_nas>(fashion, 6, 4);
     WARN("largest difference relative to the output's magnitude: " << testing::extract_checks::worst_difference);
 }
+
+} // namespace test_zoo_single_path_nas

@@ -13,6 +13,9 @@
 #include "quantize_checks.hpp"
 #include "zoo_checks.hpp"
 
+// The file's names live in a namespace of their own: the tests compile in unity groups.
+namespace test_zoo_spos {
+
 using namespace nascent;
 
 namespace {
@@ -78,3 +81,5 @@ TEST_CASE("extract: the float program of random architectures of SPOS is the tra
 TEST_CASE("quantize: random architectures of SPOS (split, concat, shuffle)", "[deploy][quantize][zoo]") {
     testing::quantize_checks::check_zoo_space<zoo::spos>(fashion, 2, 8, 0.2);
 }
+
+} // namespace test_zoo_spos
