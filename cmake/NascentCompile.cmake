@@ -1,7 +1,7 @@
 # Build-time measures for the project's own targets (docs/benchmarks.md, "Compile time").
 #
 #   nascent_compile_job_pool()
-#       Ninja: the compiler calls share a pool as deep as the memory allows (about 1.6 GB per
+#       Ninja: the compiler calls share a pool as deep as the memory allows (about 2.8 GB per
 #       call, the largest unit's peak), so a parallel build on a small machine does not swap.
 #   nascent_test_precompiled_headers(<holder-target>)
 #       Declares <holder-target>, an object library that precompiles the headers every unit test
@@ -21,7 +21,7 @@ function(nascent_compile_job_pool)
     return()
   endif()
   cmake_host_system_information(RESULT memory_mib QUERY TOTAL_PHYSICAL_MEMORY)
-  math(EXPR depth "${memory_mib} / 1600")
+  math(EXPR depth "${memory_mib} / 2800")
   if(depth LESS 1)
     set(depth 1)
   endif()

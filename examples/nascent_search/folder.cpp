@@ -68,22 +68,22 @@ std::string state_text(const job_state& s) {
 
 /// Reads the state of `folder`; throws job_error naming what is wrong (missing, not JSON, not a
 /// state, another version, fields missing or of the wrong type).
-job_state read_state(const std::filesystem::path& folder) {
+job_state read_state(const std::filesystem::path& folder, const char* purpose) {
     const std::filesystem::path path = folder / "state.json";
     std::ifstream in(path);
-    if (!in) throw job_error(string_of("cannot resume: '", path.string(), "' does not exist (not a search folder, or no iteration finished)"));
+    if (!in) throw job_error(string_of("cannot ", purpose, ": '", path.string(), "' does not exist (not a search folder, or no iteration finished)"));
     std::stringstream text;
     text << in.rdbuf();
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(text.str());
     } catch (const nlohmann::json::exception& e) {
-        throw job_error(string_of("cannot resume: '", path.string(), "' is corrupt (not valid JSON: ", e.what(), ")"));
+        throw job_error(string_of("cannot ", purpose, ": '", path.string(), "' is corrupt (not valid JSON: ", e.what(), ")"));
     }
     if (!j.is_object() || !j.contains("format") || j["format"] != state_format)
-        throw job_error(string_of("cannot resume: '", path.string(), "' is not a nascent search state"));
+        throw job_error(string_of("cannot ", purpose, ": '", path.string(), "' is not a nascent search state"));
     if (j.value("version", 0) != state_version)
-        throw job_error(string_of("cannot resume: '", path.string(), "' has state version ", j.value("version", 0), ", this program reads ",
+        throw job_error(string_of("cannot ", purpose, ": '", path.string(), "' has state version ", j.value("version", 0), ", this program reads ",
                                         state_version));
     job_state s;
     try {
@@ -155,10 +155,10 @@ job_state read_state(const std::filesystem::path& folder) {
             s.finals.push_back(std::move(m));
         }
     } catch (const std::exception& e) {
-        throw job_error(string_of("cannot resume: '", path.string(), "' is corrupt (", e.what(), ")"));
+        throw job_error(string_of("cannot ", purpose, ": '", path.string(), "' is corrupt (", e.what(), ")"));
     }
     for (const std::size_t i : s.population)
-        if (i >= s.history.size()) throw job_error(string_of("cannot resume: '", path.string(), "' is corrupt (a population index is out of the history)"));
+        if (i >= s.history.size()) throw job_error(string_of("cannot ", purpose, ": '", path.string(), "' is corrupt (a population index is out of the history)"));
     return s;
 }
 

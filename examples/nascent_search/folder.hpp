@@ -90,8 +90,9 @@ struct job_state {
 job_state prepare_folder(const job_options& options);
 
 /// Reads the state of `folder`; throws job_error naming what is wrong (missing, not JSON, not a
-/// state, another version, fields missing or of the wrong type).
-job_state read_state(const std::filesystem::path& folder);
+/// state, another version, fields missing or of the wrong type) and what could not be done
+/// (`purpose`: "resume", "report").
+job_state read_state(const std::filesystem::path& folder, const char* purpose = "resume");
 
 void write_state(const std::filesystem::path& folder, const job_state& s);
 

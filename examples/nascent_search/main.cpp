@@ -5,6 +5,7 @@
 //   nascent_search --config job.json --seed 3        # flags override the file
 //   nascent_search --out run-16k --resume            # continue after an interruption
 //   nascent_search --quick                           # a smoke run of about two minutes
+//   nascent_search --report run-16k                  # redraw its tables, plots and summary from its state
 //
 // See --help for every option, and docs/search_program.md for the output folder and the layout.
 #include <cstdio>
@@ -12,6 +13,7 @@
 
 #include "job.hpp"
 #include "options.hpp"
+#include "report.hpp"
 #include "spaces.hpp"
 
 int main(int argc, char** argv) {
@@ -24,7 +26,7 @@ int main(int argc, char** argv) {
             return 0;
         }
         job j(options, space_program_of(options.space, options.incremental));
-        return run_job(j);
+        return options.report ? report_folder(j) : run_job(j);
     } catch (const job_error& e) {
         std::fprintf(stderr, "nascent_search: %s\n", e.what());
         return e.status;

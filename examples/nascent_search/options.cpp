@@ -1,6 +1,7 @@
 // options.cpp - parsing the settings of a search job (options.hpp).
 #include "options.hpp"
 
+#include <algorithm>
 #include <array>
 #include <filesystem>
 #include <fstream>
@@ -388,12 +389,15 @@ std::vector<space_kind> all_spaces() {
 /// The --help text.
 std::string help_text(const char* program) {
     std::string s = string_of(
-        "usage: ", program, " [--config FILE] [--quick] [--OPTION VALUE ...]\n\n",
+        "usage: ", program, " [--config FILE] [--quick] [--OPTION VALUE ...]\n",
+        "       ", program, " --report FOLDER\n\n",
         "Searches a space of networks for Fashion-MNIST under microcontroller budgets, trains the chosen\n",
         "architecture in full, quantises it to int8 and exports it as a C++ header. Every OPTION is also a\n",
         "key of the JSON config file; flags override the file.\n\n",
         "  --config FILE          JSON object of settings, e.g. {\"strategy\": \"aging\", \"max-ram\": 16384}\n",
         "  --quick                small settings for a smoke run (about 2 minutes); later flags still apply\n",
+        "  --report FOLDER        redraw the tables, plots and summary of the search in FOLDER from its state\n",
+        "                         (finished or interrupted), running nothing; no other option\n",
         "  --help                 this text\n");
     for (const option_spec& spec : option_specs()) {
         std::string left = string_of("  --", spec.name, *spec.value ? " " : "", spec.value);
@@ -434,11 +438,11 @@ static void apply_config_file(job_options& o, const std::filesystem::path& path)
         throw job_error(string_of("the config file '", path.string(), "' is not valid JSON: ", e.what()), 2);
     }
     if (!j.is_object()) throw job_error(string_of("the config file '", path.string(), "' must hold a JSON object"), 2);
+    // "quick" first: its small settings are defaults the file's other keys override, whatever
+    // their order in the file (nlohmann::json iterates the keys sorted)
+    if (j.contains("quick") && j["quick"] == true) apply_quick(o);
     for (const auto& [key, value] : j.items()) {
-        if (key == "quick") {
-            if (value == true) apply_quick(o);
-            continue;
-        }
+        if (key == "quick") continue;
         try {
             find_spec(key).set(o, flag_text(key, value));
         } catch (const job_error& e) {
@@ -447,11 +451,32 @@ static void apply_config_file(job_options& o, const std::filesystem::path& path)
     }
 }
 
+/// The settings of the search in `folder` (its config.json), to report on it.
+static job_options options_of_folder(const std::filesystem::path& folder) {
+    const std::filesystem::path config = folder / "config.json";
+    if (!std::filesystem::is_regular_file(config))
+        throw job_error(string_of("cannot report on '", folder.string(), "': it has no config.json (not a search folder)"));
+    job_options o;
+    try {
+        apply_config_file(o, config);
+    } catch (const job_error& e) {
+        throw job_error(string_of("cannot report on '", folder.string(), "': ", e.what()));  // an unusable folder, not bad usage
+    }
+    o.out = folder.string();
+    o.resume = false;
+    o.report = true;
+    return o;
+}
+
 /// The settings of a command line (argv[1..]); throws job_error on bad usage. `help` is set by --help.
 job_options parse_command_line(int argc, char** argv, bool& help) {
     job_options o;
     help = false;
     std::vector<std::string> args(argv + 1, argv + argc);
+    if (std::find(args.begin(), args.end(), "--report") != args.end()) {
+        if (args.size() != 2 || args[0] != "--report") throw job_error("--report takes one output folder and no other option", 2);
+        return options_of_folder(args[1]);
+    }
     // first the config file and --quick, then every other flag in order
     for (std::size_t i = 0; i < args.size(); ++i) {
         if (args[i] == "--help" || args[i] == "-h") {

@@ -83,6 +83,7 @@ struct job_options {
     std::string dataset;                  ///< Fashion-MNIST folder (empty: $NASCENT_FASHION_MNIST_DIR or Debian's)
     std::string out = "nascent-run";
     bool resume = false;
+    bool report = false;              ///< --report FOLDER: redraw FOLDER's tables, plots and summary from its state
     // budgets (mu-NAS, Fashion-MNIST), measured at int8
     nascent::cost::budget budget{.ram_bytes = 64000, .flash_bytes = 64000, .macs = 30000000};
     double max_error = 0.10;

@@ -8,6 +8,7 @@
 #include <nascent/search/constraints.hpp>
 #include <nascent/search/nsga2.hpp>
 #include <nascent/search/pareto_report.hpp>
+#include <nascent/search/progress_plot.hpp>
 
 #include "spaces.hpp"
 
@@ -43,8 +44,14 @@ void write_tables(const job& j) {
     io::write_file_atomically(j.out / "iterations.csv", t);
     const std::vector<std::size_t> front = current_front(j);
     search::write_pareto_csv(j.out / "pareto.csv", history, front);
-    search::write_pareto_svg(j.out / "pareto.svg", history, front,
-                             {.title = string_of(j.space->name, ", ", name_of(j.options.strategy), ": ", search::describe(j.options.budget))});
+    const std::string title = string_of(j.space->name, ", ", name_of(j.options.strategy), ": ", search::describe(j.options.budget));
+    search::pareto_plot_options plot;
+    plot.title = title;
+    search::write_pareto_svg(j.out / "pareto.svg", history, front, plot);
+    std::vector<search::progress_point> progress;
+    for (const auto& s : j.state.iterations)
+        progress.push_back({.iteration = s.iteration, .candidates = s.total, .best_accuracy = s.best_accuracy, .hypervolume = s.hypervolume});
+    search::write_progress_svg(j.out / "progress.svg", progress, plot);
 }
 
 void write_summary(job& j) {
@@ -53,6 +60,10 @@ void write_summary(job& j) {
     std::string s = string_of("# nascent search: ", j.space->name, ", ", name_of(o.strategy), "\n\n", "Budgets: ", search::describe(o.budget),
                            ", error <= ", fixed_text(100.0 * o.max_error, 1), "%. Candidates evaluated: ", history.size(), "; search time ",
                            minutes(j.state.search_seconds), ".\n\n");
+    if (!j.state.search_done)
+        s += string_of("The search was interrupted after iteration ", j.state.iteration, " (`--resume` continues it); no final model yet.\n\n");
+    else if (j.state.finals.empty())
+        s += "The search is done; no final model is finished yet (`--resume` trains them).\n\n";
     if (o.incremental != incremental_kind::off) {
         s += string_of("Incremental models (", name_of(o.incremental), "): the extractor learned classes 0-", o.known_classes - 1, "; the device learns ",
                        o.per_class, " labelled samples of each class; test accuracy on all classes before and after. RAM and flash are the whole "
@@ -97,9 +108,21 @@ void write_summary(job& j) {
                        e.average_macs >= 0.0 ? fixed_text(e.average_macs, 0) : std::string("-"), " | ", e.costs.peak_ram_bytes, " | ", e.costs.flash_bytes, " | ",
                     e.costs.macs, " |\n");
     }
-    s += string_of("\nTotal time ", minutes(j.elapsed_total()), ".\n");
+    double final_seconds = 0.0;
+    for (const final_model& m : j.state.finals) final_seconds += m.seconds;
+    s += string_of("\nTime: search ", minutes(j.state.search_seconds), ", final models ", minutes(final_seconds), ".\n");
     io::write_file_atomically(j.out / "summary.md", s);
     j.log.line("%s", s.c_str());
+}
+
+int report_folder(job& j) {
+    j.state = read_state(j.out, "report");
+    if (j.state.fingerprint != fingerprint(j.options))
+        throw job_error(string_of("cannot report on '", j.out.string(), "': its config.json and state.json are of different searches"));
+    for (auto& e : j.state.history) e.costs = j.space->search->costs(e.arch, j.options.budget);  // the state holds no costs
+    write_tables(j);
+    write_summary(j);
+    return 0;
 }
 
 } // namespace nascent_search

@@ -86,6 +86,7 @@
 #include "nascent/search/objective.hpp"
 #include "nascent/search/pareto.hpp"
 #include "nascent/search/pareto_report.hpp"
+#include "nascent/search/progress_plot.hpp"
 #include "nascent/search/post_search.hpp"
 #include "nascent/search/predict/adaptive.hpp"
 #include "nascent/search/predict/encoding.hpp"

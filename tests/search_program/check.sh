@@ -47,7 +47,18 @@ quick)
   grep -Eq '^\| model \| `[0-9-]+` ' run/summary.md || fail "summary.md has no row for the model"
   grep -q '<svg' run/pareto.svg || fail "pareto.svg is not an SVG"
   (( seconds <= 180 )) || fail "--quick took $seconds s, more than 3 minutes"
+  grep -q 'id="panel-macs"' run/pareto.svg || fail "pareto.svg has no MACs panel"
+  grep -q 'id="panel-hypervolume"' run/progress.svg || fail "progress.svg has no hypervolume panel"
   echo "quick run: $seconds s, $rows candidates"
+  # --report redraws every table, plot and the summary from the state, byte for byte, running nothing
+  drawn=(summary.md candidates.csv iterations.csv pareto.csv pareto.svg progress.svg)
+  mkdir saved && cp run/state.json "${drawn[@]/#/run/}" saved/ && rm "${drawn[@]/#/run/}"
+  "$program" --report run > report.txt 2> report_err.txt || { cat report.txt report_err.txt; fail "--report exited with $?"; }
+  for f in "${drawn[@]}" state.json; do
+    cmp -s run/$f saved/$f || { diff run/$f saved/$f | head; fail "--report drew run/$f differently from the run"; }
+  done
+  grep -q '^# nascent search: mcu_cnn, nsga2' report.txt || fail "--report did not print the summary"
+  echo "--report: the ${#drawn[@]} files again, identical"
   tail -n 20 run/summary.md
   ;;
 resume)
@@ -66,6 +77,12 @@ resume)
   iteration=$(grep -o '"iteration": [0-9-]*' killed/state.json | head -1)
   echo "killed at $iteration"
   grep -q '"search_done": false' killed/state.json || fail "the killed run had already finished its search"
+  # the state processor reports on the interrupted search and changes nothing a resume reads
+  cp killed/state.json killed_state.json
+  "$program" --report killed > report.txt 2>&1 || { cat report.txt; fail "--report on the interrupted run exited with $?"; }
+  grep -q 'The search was interrupted after iteration' killed/summary.md || fail "the report does not say the search was interrupted"
+  grep -q 'id="panel-accuracy"' killed/progress.svg || fail "the report drew no progress plot"
+  cmp -s killed/state.json killed_state.json || fail "--report changed state.json"
   "$program" "${small[@]}" --out killed --resume > resumed.txt 2>&1 || { cat resumed.txt; fail "the resumed run failed"; }
   grep -q "(resumed)" resumed.txt || fail "the resumed run does not say it resumed"
   cmp whole/candidates.csv killed/candidates.csv || { diff whole/candidates.csv killed/candidates.csv | head; fail "the archives differ"; }
@@ -76,6 +93,17 @@ resume)
   ;;
 bad_input)
   expect 2 "unknown space 'mobilenet'" -- --space mobilenet --out a
+  # --report on what is not a search folder: a clear error, nothing written
+  expect 1 "cannot report on 'nowhere': it has no config.json" -- --report nowhere
+  [[ ! -e nowhere ]] || fail "--report created a folder"
+  expect 2 "--report takes one output folder and no other option" -- --report nowhere --seed 2
+  mkdir -p not_a_run && echo '{"strategy": 7' > not_a_run/config.json
+  expect 1 "cannot report on 'not_a_run': the config file .* is not valid JSON" -- --report not_a_run
+  echo '{}' > not_a_run/config.json
+  expect 1 "cannot report: 'not_a_run/state.json' does not exist" -- --report not_a_run
+  echo 'garbage' > not_a_run/state.json
+  expect 1 "cannot report: 'not_a_run/state.json' is corrupt" -- --report not_a_run
+  [[ $(ls not_a_run | wc -l) == 2 && $(cat not_a_run/state.json) == garbage ]] || fail "--report on a corrupt state wrote or changed files"
   expect 2 "unknown strategy 'annealing'" -- --strategy annealing --out a
   expect 2 "unknown option 'max-rom'" -- --max-rom 5 --out a
   expect 2 "needs a whole number" -- --max-ram lots --out a

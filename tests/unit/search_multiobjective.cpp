@@ -31,6 +31,7 @@
 #include <nascent/search/objective.hpp>
 #include <nascent/search/pareto.hpp>
 #include <nascent/search/pareto_report.hpp>
+#include <nascent/search/progress_plot.hpp>
 #include <nascent/search/post_search.hpp>
 #include <nascent/search/random_search.hpp>
 #include <nascent/space/check.hpp>
@@ -701,7 +702,7 @@ TEST_CASE("post-search picks by accuracy, by a cost or at the knee of the front"
     for (const std::size_t i : picks) CHECK(std::find(r.front.begin(), r.front.end(), i) != r.front.end());
 }
 
-TEST_CASE("the front as CSV and as a two-panel SVG, written atomically", "[search][report]") {
+TEST_CASE("the front as CSV and as a three-panel SVG, written atomically", "[search][report]") {
     const std::vector<search::evaluated> c{
         candidate({1, 0, 2}, 0.85, 400, 3000, 7000),
         candidate({0, 0, 0}, 0.5, 300, 2000, 5000),
@@ -721,19 +722,23 @@ TEST_CASE("the front as CSV and as a two-panel SVG, written atomically", "[searc
     CHECK(svg.rfind("<svg", 0) == 0);
     const std::string ending = "</svg>\n";
     CHECK(svg.compare(svg.size() - ending.size(), ending.size(), ending) == 0);
-    CHECK(check_xml(svg, "circle") == 2 * c.size());  // one circle per candidate in each panel
-    const std::size_t ram_panel = svg.find("id=\"panel-ram\""), flash_panel = svg.find("id=\"panel-flash\"");
+    CHECK(check_xml(svg, "circle") == 3 * c.size());  // one circle per candidate in each panel
+    const std::size_t ram_panel = svg.find("id=\"panel-ram\""), flash_panel = svg.find("id=\"panel-flash\""),
+                      macs_panel = svg.find("id=\"panel-macs\"");
     REQUIRE(ram_panel != std::string::npos);
     REQUIRE(flash_panel != std::string::npos);
+    REQUIRE(macs_panel != std::string::npos);
     CHECK(count_of(svg.substr(ram_panel, flash_panel - ram_panel), "<circle") == c.size());
-    CHECK(count_of(svg.substr(flash_panel), "<circle") == c.size());
-    CHECK(count_of(svg, "fill=\"#d62728\"") == 2 * front.size());  // the front highlighted
-    CHECK(count_of(svg, "class=\"front-line\"") == 2);
+    CHECK(count_of(svg.substr(flash_panel, macs_panel - flash_panel), "<circle") == c.size());
+    CHECK(count_of(svg.substr(macs_panel), "<circle") == c.size());
+    CHECK(count_of(svg, "fill=\"#d62728\"") == 3 * front.size());  // the front highlighted
+    CHECK(count_of(svg, "class=\"front-line\"") == 3);
     CHECK(svg.find("front &lt;RAM &amp; flash&gt;") != std::string::npos);
     CHECK(svg.find("peak RAM (bytes)") != std::string::npos);
     CHECK(svg.find("flash (bytes)") != std::string::npos);
+    CHECK(svg.find(">MACs</text>") != std::string::npos);
     CHECK(svg.find("accuracy (%)") != std::string::npos);
-    CHECK(count_of(svg, "<line") >= 8);  // ticks on both axes of both panels
+    CHECK(count_of(svg, "<line") >= 12);  // ticks on both axes of every panel
     // empty inputs still make a well-formed plot
     const std::string empty = search::pareto_svg(std::vector<search::evaluated>{}, std::vector<std::size_t>{});
     CHECK(check_xml(empty, "circle") == 0);
@@ -750,6 +755,32 @@ TEST_CASE("the front as CSV and as a two-panel SVG, written atomically", "[searc
     CHECK(read(folder / "front.svg") == svg);
     CHECK(std::distance(std::filesystem::directory_iterator(folder), std::filesystem::directory_iterator()) == 2);  // no temporary left
     std::filesystem::remove_all(folder);
+}
+
+TEST_CASE("a search's progress as a two-panel SVG: best feasible accuracy and hypervolume per iteration", "[search][report]") {
+    const std::vector<search::progress_point> points{
+        {.iteration = 0, .candidates = 16, .best_accuracy = 0.84, .hypervolume = 0.51},
+        {.iteration = 1, .candidates = 24, .best_accuracy = 0.86, .hypervolume = 0.55},
+        {.iteration = 3, .candidates = 40, .best_accuracy = 0.875, .hypervolume = 0.5625},
+    };
+    const std::string svg = search::progress_svg(points, {.title = "progress <NSGA-II>"});
+    CHECK(check_xml(svg, "circle") == 2 * points.size());  // one marker per iteration in each panel
+    const std::size_t accuracy_panel = svg.find("id=\"panel-accuracy\""), hypervolume_panel = svg.find("id=\"panel-hypervolume\"");
+    REQUIRE(accuracy_panel != std::string::npos);
+    REQUIRE(hypervolume_panel != std::string::npos);
+    CHECK(count_of(svg.substr(accuracy_panel, hypervolume_panel - accuracy_panel), "<circle") == points.size());
+    CHECK(count_of(svg, "class=\"progress-line\"") == 2);
+    CHECK(svg.find("progress &lt;NSGA-II&gt;") != std::string::npos);
+    CHECK(svg.find("iteration 3: 40 candidates, best feasible accuracy 87.50 %, hypervolume 0.5625") != std::string::npos);
+    // the line of each panel goes through its points left to right: three vertices
+    const std::size_t line = svg.find("class=\"progress-line\" d=\"M");
+    REQUIRE(line != std::string::npos);
+    CHECK(count_of(svg.substr(line, svg.find('"', line + 30) - line), " L") == 2);
+    CHECK(check_xml(search::progress_svg(std::vector<search::progress_point>{}), "circle") == 0);
+    // points out of order, and panels too small, are refused
+    const std::vector<search::progress_point> backwards{points[1], points[0]};
+    CHECK_THROWS_WITH(search::progress_svg(backwards), Catch::Contains("increasing iteration order"));
+    CHECK_THROWS_AS(search::progress_svg(points, {.title = "", .panel_width = 100, .panel_height = 300}), nascent::error);
 }
 
 TEST_CASE("docs/search.md: the multi-objective example compiles and runs", "[search][docs]") {

@@ -7,9 +7,9 @@
 //
 // `candidates` is any strategy's history, `front` the indices into it to highlight. The CSV has the
 // header `architecture,accuracy,peak_ram_bytes,flash_bytes,macs` and one row per member of `front`,
-// in its order. The SVG is self-contained, with two panels (accuracy against peak RAM and against
-// flash; groups id="panel-ram" and id="panel-flash") of every candidate, the front highlighted and
-// joined by a step line. Files are written atomically (io::write_file_atomically). A front index out
+// in its order. The SVG is self-contained, with three panels (accuracy against peak RAM, flash and
+// MACs; groups id="panel-ram", id="panel-flash" and id="panel-macs") of every candidate, the front
+// highlighted and joined by a step line. Files are written atomically (io::write_file_atomically). A front index out
 // of range, or a panel smaller than 120 x 100 pixels, throws nascent::error.
 #pragma once
 
@@ -55,6 +55,8 @@ struct pareto_plot_options {
 }
 
 namespace detail {
+
+inline double title_height(const pareto_plot_options& o) { return o.title.empty() ? 0.0 : 28.0; }
 
 inline void check_front(std::span<const evaluated> candidates, std::span<const std::size_t> front, const char* who) {
     for (const std::size_t i : front)
@@ -110,14 +112,58 @@ struct axis {
     }
 };
 
+/// The plot area of a panel at (left, top) of width x height pixels, and the pixel of a value on
+/// each axis.
+struct plot_area {
+    double left, x0, x1, y0, y1;  ///< y0: the bottom of the area
+    axis ax, ay;
+
+    plot_area(double left_, double top, double width, double height, axis x, axis y)
+        : left(left_), x0(left_ + 58), x1(left_ + width - 14), y0(top + height - 44), y1(top + 10), ax(x), ay(y) {}
+    [[nodiscard]] double px(double v) const { return x0 + (v - ax.low) / (ax.high - ax.low) * (x1 - x0); }
+    [[nodiscard]] double py(double v) const { return y0 - (v - ay.low) / (ay.high - ay.low) * (y0 - y1); }
+};
+
+/// The opening of a self-contained SVG document of the size given, on white, with `title` centred
+/// above the panels (none when empty).
+inline std::string svg_open(double width, double height, const std::string& title) {
+    std::string s = string_of("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"", fixed(width, 0), "\" height=\"", fixed(height, 0),
+                              "\" viewBox=\"0 0 ", fixed(width, 0), " ", fixed(height, 0), "\" font-family=\"sans-serif\" font-size=\"11\">\n");
+    s += string_of("<rect width=\"", fixed(width, 0), "\" height=\"", fixed(height, 0), "\" fill=\"white\"/>\n");
+    if (!title.empty())
+        s += string_of("<text x=\"", fixed(width / 2, 1), "\" y=\"19\" text-anchor=\"middle\" font-size=\"14\">", xml_escape(title), "</text>\n");
+    return s;
+}
+
+/// Opens a panel's group `id` and draws its frame, the ticks of both axes and their labels.
+inline void svg_frame(std::string& s, const plot_area& a, const char* id, const char* x_label, const char* y_label) {
+    s += string_of("<g class=\"panel\" id=\"", id, "\">\n");
+    s += string_of("<rect x=\"", fixed(a.x0, 1), "\" y=\"", fixed(a.y1, 1), "\" width=\"", fixed(a.x1 - a.x0, 1), "\" height=\"",
+                   fixed(a.y0 - a.y1, 1), "\" fill=\"none\" stroke=\"#444\"/>\n");
+    for (const double t : a.ax.ticks()) {
+        const double x = a.px(t);
+        s += string_of("<line x1=\"", fixed(x, 1), "\" y1=\"", fixed(a.y0, 1), "\" x2=\"", fixed(x, 1), "\" y2=\"", fixed(a.y0 + 4, 1),
+                       "\" stroke=\"#444\"/>\n");
+        s += string_of("<text x=\"", fixed(x, 1), "\" y=\"", fixed(a.y0 + 16, 1), "\" text-anchor=\"middle\">", fixed(t, a.ax.decimals),
+                       "</text>\n");
+    }
+    for (const double t : a.ay.ticks()) {
+        const double y = a.py(t);
+        s += string_of("<line x1=\"", fixed(a.x0 - 4, 1), "\" y1=\"", fixed(y, 1), "\" x2=\"", fixed(a.x0, 1), "\" y2=\"", fixed(y, 1),
+                       "\" stroke=\"#444\"/>\n");
+        s += string_of("<text x=\"", fixed(a.x0 - 7, 1), "\" y=\"", fixed(y + 4, 1), "\" text-anchor=\"end\">", fixed(t, a.ay.decimals),
+                       "</text>\n");
+    }
+    s += string_of("<text x=\"", fixed((a.x0 + a.x1) / 2, 1), "\" y=\"", fixed(a.y0 + 36, 1), "\" text-anchor=\"middle\">", x_label, "</text>\n");
+    s += string_of("<text x=\"", fixed(a.left + 14, 1), "\" y=\"", fixed((a.y0 + a.y1) / 2, 1),
+                   "\" text-anchor=\"middle\" transform=\"rotate(-90 ", fixed(a.left + 14, 1), " ", fixed((a.y0 + a.y1) / 2, 1), ")\">", y_label,
+                   "</text>\n");
+}
+
 /// One panel: accuracy (%) against the figure `x_of` of each candidate.
 template <class Figure>
 void svg_panel(std::string& s, std::span<const evaluated> candidates, std::span<const std::size_t> front, Figure x_of,
                const char* id, const char* x_label, double left, double top, double width, double height) {
-    constexpr double margin_left = 58, margin_right = 14, margin_top = 10, margin_bottom = 44;
-    const double x0 = left + margin_left, x1 = left + width - margin_right;
-    const double y0 = top + height - margin_bottom, y1 = top + margin_top;  // y0: the bottom of the plot area
-
     double xl = 0, xh = 1, yl = 0, yh = 100;
     if (!candidates.empty()) {
         xl = xh = x_of(candidates[0]);
@@ -127,30 +173,10 @@ void svg_panel(std::string& s, std::span<const evaluated> candidates, std::span<
             yl = std::min(yl, 100.0 * c.accuracy), yh = std::max(yh, 100.0 * c.accuracy);
         }
     }
-    const axis ax = axis::covering(xl, xh), ay = axis::covering(yl, yh);
-    auto px = [&](double v) { return x0 + (v - ax.low) / (ax.high - ax.low) * (x1 - x0); };
-    auto py = [&](double v) { return y0 - (v - ay.low) / (ay.high - ay.low) * (y0 - y1); };
-
-    s += string_of("<g class=\"panel\" id=\"", id, "\">\n");
-    s += string_of("<rect x=\"", fixed(x0, 1), "\" y=\"", fixed(y1, 1), "\" width=\"", fixed(x1 - x0, 1), "\" height=\"", fixed(y0 - y1, 1),
-                "\" fill=\"none\" stroke=\"#444\"/>\n");
-    for (const double t : ax.ticks()) {
-        const double x = px(t);
-        s += string_of("<line x1=\"", fixed(x, 1), "\" y1=\"", fixed(y0, 1), "\" x2=\"", fixed(x, 1), "\" y2=\"", fixed(y0 + 4, 1),
-                    "\" stroke=\"#444\"/>\n");
-        s += string_of("<text x=\"", fixed(x, 1), "\" y=\"", fixed(y0 + 16, 1), "\" text-anchor=\"middle\">", fixed(t, ax.decimals),
-                    "</text>\n");
-    }
-    for (const double t : ay.ticks()) {
-        const double y = py(t);
-        s += string_of("<line x1=\"", fixed(x0 - 4, 1), "\" y1=\"", fixed(y, 1), "\" x2=\"", fixed(x0, 1), "\" y2=\"", fixed(y, 1),
-                    "\" stroke=\"#444\"/>\n");
-        s += string_of("<text x=\"", fixed(x0 - 7, 1), "\" y=\"", fixed(y + 4, 1), "\" text-anchor=\"end\">", fixed(t, ay.decimals),
-                    "</text>\n");
-    }
-    s += string_of("<text x=\"", fixed((x0 + x1) / 2, 1), "\" y=\"", fixed(y0 + 36, 1), "\" text-anchor=\"middle\">", x_label, "</text>\n");
-    s += string_of("<text x=\"", fixed(left + 14, 1), "\" y=\"", fixed((y0 + y1) / 2, 1), "\" text-anchor=\"middle\" transform=\"rotate(-90 ",
-                fixed(left + 14, 1), " ", fixed((y0 + y1) / 2, 1), ")\">accuracy (%)</text>\n");
+    const plot_area area(left, top, width, height, axis::covering(xl, xh), axis::covering(yl, yh));
+    auto px = [&](double v) { return area.px(v); };
+    auto py = [&](double v) { return area.py(v); };
+    svg_frame(s, area, id, x_label, "accuracy (%)");
 
     std::vector<bool> on_front(candidates.size(), false);
     for (const std::size_t i : front) on_front[i] = true;
@@ -204,26 +230,21 @@ void svg_panel(std::string& s, std::span<const evaluated> candidates, std::span<
     return s;
 }
 
-/// The two-panel SVG plot of `candidates` with `front` highlighted (docs/search.md, "Multi-objective search").
+/// The three-panel SVG plot of `candidates` with `front` highlighted (docs/search.md, "Multi-objective search").
 /// Throws nascent::error on an index out of `candidates` or a panel smaller than 120 x 100 pixels.
 [[nodiscard]] inline std::string pareto_svg(std::span<const evaluated> candidates, std::span<const std::size_t> front,
                                             const pareto_plot_options& options = {}) {
     detail::check_front(candidates, front, "pareto_svg");
     require(options.panel_width >= 120 && options.panel_height >= 100, "pareto_svg: panels must be at least 120 x 100 pixels");
-    const double title_height = options.title.empty() ? 0.0 : 28.0;
+    const double title_height = detail::title_height(options);
     const double w = options.panel_width, h = options.panel_height;
-    const double total_width = 2 * w, total_height = h + title_height;
-    std::string s = string_of("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"", detail::fixed(total_width, 0), "\" height=\"",
-                           detail::fixed(total_height, 0), "\" viewBox=\"0 0 ", detail::fixed(total_width, 0), " ",
-                           detail::fixed(total_height, 0), "\" font-family=\"sans-serif\" font-size=\"11\">\n");
-    s += string_of("<rect width=\"", detail::fixed(total_width, 0), "\" height=\"", detail::fixed(total_height, 0), "\" fill=\"white\"/>\n");
-    if (!options.title.empty())
-        s += string_of("<text x=\"", detail::fixed(total_width / 2, 1), "\" y=\"19\" text-anchor=\"middle\" font-size=\"14\">",
-                    detail::xml_escape(options.title), "</text>\n");
+    std::string s = detail::svg_open(3 * w, h + title_height, options.title);
     auto ram = [](const evaluated& c) { return static_cast<double>(c.costs.peak_ram_bytes); };
     auto flash = [](const evaluated& c) { return static_cast<double>(c.costs.flash_bytes); };
     detail::svg_panel(s, candidates, front, ram, "panel-ram", "peak RAM (bytes)", 0.0, title_height, w, h);
+    auto macs = [](const evaluated& c) { return static_cast<double>(c.costs.macs); };
     detail::svg_panel(s, candidates, front, flash, "panel-flash", "flash (bytes)", w, title_height, w, h);
+    detail::svg_panel(s, candidates, front, macs, "panel-macs", "MACs", 2 * w, title_height, w, h);
     s += "</svg>\n";
     return s;
 }
