@@ -9,6 +9,7 @@
 #include <nascent/runtime/run.hpp>
 #include <nascent/search/pareto_report.hpp>
 
+#include "firmware.hpp"
 #include "report.hpp"
 #include "spaces.hpp"
 
@@ -56,6 +57,27 @@ test_outcome test_programs(const job& j, const deploy::build_result& d, const no
         ++t.int8_exits.at(rq.exit);
     }
     return t;
+}
+
+/// The chosen model's firmware (firmware.hpp), when the program can build it and the model is a
+/// static single-exit network.
+void firmware_of(job& j, final_model& m, const deploy::build_result& d, const deploy::model_metadata& meta, bool early_exits) {
+    if (j.options.firmware_images == 0) return;
+    if (!firmware_available()) {
+        j.log.line("firmware: not built (this program was built without arm-none-eabi-g++ or qemu-system-arm)");
+        return;
+    }
+    if (early_exits || j.options.incremental != incremental_kind::off) {
+        j.log.line("firmware: not built for %s models (examples/firmware/early_exit.cpp and learn.cpp are theirs)",
+                   early_exits ? "early-exit" : "incremental");
+        return;
+    }
+    m.firmware = build_and_run_firmware(j, m.name, d, meta);
+    const firmware_figures& f = m.firmware;
+    j.log.line("firmware: %s: text %zu, data %zu, bss %zu B; arena high-water mark %zu of %zu B; %.0f instructions per inference; "
+               "%zu of %zu predictions as the host's (%s)",
+               m.name.c_str(), f.text, f.data, f.bss, f.high_water, f.arena, f.instructions_per_inference, f.agreeing, f.images,
+               (j.out / "firmware").c_str());
 }
 
 } // namespace
@@ -138,6 +160,7 @@ final_model test_and_export(job& j, const final_pick& p, const deploy::build_res
     meta.class_names = j.test.class_names;
     const std::filesystem::path header = j.out / "models" / (p.name + ".hpp");
     deploy::write_model_header(header, p.name, d.int8_program, std::span<const std::int8_t>(q.weights), std::span<const std::int32_t>(q.params), meta);
+    if (p.name == "model") firmware_of(j, m, d, meta, exits.size() > 1);
     m.seconds = job::seconds_since(started);
     if (exits.size() > 1)
         j.log.line("final: %s: early exits, int8 on the test images: leaving at each exit %s %%, avg_macs %.0f of %zu", p.name.c_str(),

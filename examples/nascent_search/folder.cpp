@@ -23,13 +23,18 @@ nlohmann::json to_json(const iteration_stats& s) {
             {"predictor_tau", s.predictor_tau}, {"seconds", s.seconds}};
 }
 
+nlohmann::json to_json(const firmware_figures& f) {
+    return {{"images", f.images}, {"agreeing", f.agreeing}, {"correct", f.correct}, {"text", f.text}, {"data", f.data}, {"bss", f.bss},
+            {"high_water", f.high_water}, {"arena", f.arena}, {"instructions_per_inference", f.instructions_per_inference}};
+}
+
 nlohmann::json to_json(const final_model& m) {
     return {{"name", m.name}, {"why", m.why}, {"architecture", m.architecture}, {"peak_ram", m.peak_ram}, {"flash", m.flash},
             {"macs", m.macs}, {"params", m.params}, {"search_accuracy", m.search_accuracy}, {"float_accuracy", m.float_accuracy},
             {"int8_accuracy", m.int8_accuracy}, {"latency_ms", m.latency_ms}, {"adapted_accuracy", m.adapted_accuracy},
             {"corrupted_accuracy", m.corrupted_accuracy}, {"perturbed_accuracy", m.perturbed_accuracy}, {"sharpness", m.sharpness},
             {"avg_macs", m.avg_macs}, {"exit_shares", m.exit_shares}, {"epochs", m.epochs},
-            {"seconds", m.seconds}};
+            {"seconds", m.seconds}, {"firmware", to_json(m.firmware)}};
 }
 
 std::string state_text(const job_state& s) {
@@ -152,6 +157,19 @@ job_state read_state(const std::filesystem::path& folder, const char* purpose) {
             m.exit_shares = x.value("exit_shares", std::string());
             m.epochs = x.at("epochs").get<int>();
             m.seconds = x.at("seconds").get<double>();
+            if (x.contains("firmware")) {
+                const nlohmann::json& fw = x.at("firmware");
+                firmware_figures& f = m.firmware;
+                f.images = fw.at("images").get<std::size_t>();
+                f.agreeing = fw.at("agreeing").get<std::size_t>();
+                f.correct = fw.at("correct").get<std::size_t>();
+                f.text = fw.at("text").get<std::size_t>();
+                f.data = fw.at("data").get<std::size_t>();
+                f.bss = fw.at("bss").get<std::size_t>();
+                f.high_water = fw.at("high_water").get<std::size_t>();
+                f.arena = fw.at("arena").get<std::size_t>();
+                f.instructions_per_inference = fw.at("instructions_per_inference").get<double>();
+            }
             s.finals.push_back(std::move(m));
         }
     } catch (const std::exception& e) {

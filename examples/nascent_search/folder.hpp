@@ -48,6 +48,17 @@ struct iteration_stats {
     double seconds = 0.0;             ///< wall time of the search so far
 };
 
+/// What the firmware of a model did (images == 0: not built).
+struct firmware_figures {
+    std::size_t images = 0;          ///< test images embedded and classified
+    std::size_t agreeing = 0;        ///< of them, predicted as the host's int8 program predicts
+    std::size_t correct = 0;         ///< of them, predicted right
+    std::size_t text = 0, data = 0, bss = 0;  ///< bytes (arm-none-eabi-size)
+    std::size_t high_water = 0;      ///< the arena's measured high-water mark, bytes
+    std::size_t arena = 0;           ///< the arena's compile-time size, bytes
+    double instructions_per_inference = 0.0;  ///< mean over the images, between the markers
+};
+
 /// A model trained after the search.
 struct final_model {
     std::string name;                 ///< file stem of its header
@@ -65,6 +76,7 @@ struct final_model {
     double sharpness = -1.0;          ///< --ood-images: loss increase under them
     double avg_macs = -1.0;           ///< EDANAS's avg_macs of the int8 program on the test split (its MACs without exits)
     std::string exit_shares;          ///< early exits: percent of the test images leaving at each exit, "68.8/7.2/24.0"
+    firmware_figures firmware;        ///< its Cortex-M4 firmware in QEMU (the first model only; images 0: not built)
     int epochs = 0;
     double seconds = 0.0;
 };

@@ -265,6 +265,10 @@ const std::vector<option_spec>& option_specs() {
                  if (!part.empty()) o.also_ram.push_back(parse_unsigned("also-ram", part));
          },
          [](const job_options& o) { return J(o.also_ram); }},
+        {"firmware-images", "N", "when built with the cross compiler and QEMU: the chosen model's Cortex-M4 firmware classifies "
+                                  "this many test images in QEMU (mps2-an386), its sizes, arena and instructions go into the summary (0: none)",
+         [](job_options& o, const std::string& v) { o.firmware_images = parse_unsigned("firmware-images", v); },
+         [](const job_options& o) { return J(o.firmware_images); }},
         {"seed", "N", "seed of every random choice",
          [](job_options& o, const std::string& v) { o.seed = parse_unsigned("seed", v); }, [](const job_options& o) { return J(o.seed); }},
         {"population", "N", "candidates of the first iteration, and the population of the evolutionary strategies",
@@ -364,6 +368,7 @@ void apply_quick(job_options& o) {
     o.also_epochs = 1;
     o.final_images = 6000;
     o.calibration = 200;
+    o.firmware_images = 4;
     o.search_minutes = 2.0;
     o.time_limit_minutes = 3.0;
     o.per_class = 10;
@@ -555,7 +560,7 @@ nlohmann::json to_json(const job_options& o) {
 /// The settings that decide a search's results: a resumed search must have the same ones.
 nlohmann::json fingerprint(const job_options& o) {
     nlohmann::json j = to_json(o);
-    for (const char* free : {"out", "resume", "dataset", "threads", "search-minutes", "time-limit"}) j.erase(free);
+    for (const char* free : {"out", "resume", "dataset", "threads", "search-minutes", "time-limit", "firmware-images"}) j.erase(free);
     return j;
 }
 

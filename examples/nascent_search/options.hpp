@@ -107,6 +107,7 @@ struct job_options {
     int augment_shift = 2;            ///< final training: random shifts up to this many pixels, and mirror images (0: neither)
     std::size_t final_images = 0;     ///< 0: the whole training split
     std::size_t calibration = 1000;
+    std::size_t firmware_images = 20;  ///< test images the chosen model's Cortex-M4 firmware classifies in QEMU (0: no firmware)
     double learning_rate = 0.05;
     double sam_radius = 0.0;          ///< final training: sharpness-aware minimisation's radius (0: plain SGD)
     nascent::search::preference select = nascent::search::preference::accuracy;  ///< post-search preference

@@ -27,7 +27,7 @@ expect() {
 }
 
 # small settings shared by the resume runs: deterministic (one thread), a few iterations
-small=(--quick --threads 1 --iterations 4 --population 6 --also-ram "" --final-images 1000 --calibration 100)
+small=(--quick --threads 1 --iterations 4 --population 6 --also-ram "" --final-images 1000 --calibration 100 --firmware-images 0)
 
 case $case_name in
 quick)
@@ -50,6 +50,18 @@ quick)
   grep -q 'id="panel-macs"' run/pareto.svg || fail "pareto.svg has no MACs panel"
   grep -q 'id="panel-hypervolume"' run/progress.svg || fail "progress.svg has no hypervolume panel"
   echo "quick run: $seconds s, $rows candidates"
+  # the chosen model's firmware, when the program was built with the cross compiler and QEMU
+  if grep -q 'firmware: not built (this program was built without' run/log.txt; then
+    echo "note: nascent_search was built without the firmware tools"
+  else
+    firmware=$(grep '^Firmware of model ' run/summary.md) || fail "summary.md has no firmware line"
+    echo "$firmware"
+    [[ $firmware =~ arena\ high-water\ mark\ ([0-9]+)\ of\ ([0-9]+)\ B ]] || fail "the firmware line gives no high-water mark"
+    [[ ${BASH_REMATCH[1]} == "${BASH_REMATCH[2]}" ]] || fail "the firmware's arena high-water mark is not the static figure"
+    [[ $firmware =~ ([0-9]+)\ of\ ([0-9]+)\ predictions\ as\ the\ host ]] || fail "the firmware line gives no agreement"
+    [[ ${BASH_REMATCH[1]} == "${BASH_REMATCH[2]}" && ${BASH_REMATCH[2]} -gt 0 ]] || fail "the firmware disagrees with the host"
+    [[ $firmware =~ \ ([0-9]+)\ instructions\ per\ inference ]] && (( BASH_REMATCH[1] > 0 )) || fail "the firmware counted no instructions"
+  fi
   # --report redraws every table, plot and the summary from the state, byte for byte, running nothing
   drawn=(summary.md candidates.csv iterations.csv pareto.csv pareto.svg progress.svg)
   mkdir saved && cp run/state.json "${drawn[@]/#/run/}" saved/ && rm "${drawn[@]/#/run/}"
@@ -149,7 +161,7 @@ bad_input)
   expect 1 "is not a nascent search state" -- --quick --out foreign --resume
   mkdir truncated && printf '{"format": "nascent-search-state", "version": 1, "fingerprint": {}}' > truncated/state.json
   expect 1 "is corrupt" -- --quick --out truncated --resume
-  "$program" --quick --threads 1 --iterations 0 --also-ram "" --final-images 500 --out mine > /dev/null 2>&1 || fail "a tiny run failed"
+  "$program" --quick --threads 1 --iterations 0 --also-ram "" --final-images 500 --firmware-images 0 --out mine > /dev/null 2>&1 || fail "a tiny run failed"
   cp mine/state.json mine.before
   expect 1 "belongs to a search with other settings" -- --quick --threads 1 --iterations 0 --also-ram "" --final-images 500 --seed 2 --out mine --resume
   cmp mine/state.json mine.before || fail "a refused resume rewrote the state"
@@ -157,7 +169,7 @@ bad_input)
 objectives)
   # FlatNAS's top1_robust and NACHOS's adaptive penalty in NSGA-II; the final model measured on
   # the corrupted test sets and under weight perturbations
-  "$program" --quick --iterations 1 --population 6 --also-ram "" --objectives top1_robust,ram,flash --constraints adaptive \
+  "$program" --quick --iterations 1 --population 6 --also-ram "" --firmware-images 0 --objectives top1_robust,ram,flash --constraints adaptive \
     --select top1_robust --flatness-draws 1 --ood-images 100 --out run > out.txt 2>&1 || { cat out.txt; fail "the top1_robust run exited with $?"; }
   # every candidate has its robustness (column 6), a fraction
   awk -F, 'NR > 1 && !($6 >= 0 && $6 <= 1) { bad = 1 } END { exit bad }' run/candidates.csv ||
