@@ -60,7 +60,8 @@ test_outcome test_programs(const job& j, const deploy::build_result& d, const no
 }
 
 /// The chosen model's firmware (firmware.hpp), when the program can build it and the model is a
-/// static single-exit network.
+/// static single-exit network. A tool that fails is logged, and the model is kept without its
+/// firmware figures.
 void firmware_of(job& j, final_model& m, const deploy::build_result& d, const deploy::model_metadata& meta, bool early_exits) {
     if (j.options.firmware_images == 0) return;
     if (!firmware_available()) {
@@ -72,7 +73,12 @@ void firmware_of(job& j, final_model& m, const deploy::build_result& d, const de
                    early_exits ? "early-exit" : "incremental");
         return;
     }
-    m.firmware = build_and_run_firmware(j, m.name, d, meta);
+    try {
+        m.firmware = build_and_run_firmware(j, m.name, d, meta);
+    } catch (const job_error& e) {  // the trained model and its header stay: the job goes on without firmware figures
+        j.log.line("%s", e.what());
+        return;
+    }
     const firmware_figures& f = m.firmware;
     j.log.line("firmware: %s: text %zu, data %zu, bss %zu B; arena high-water mark %zu of %zu B; %.0f instructions per inference; "
                "%zu of %zu predictions as the host's (%s)",

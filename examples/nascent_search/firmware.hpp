@@ -10,7 +10,7 @@
 // instruction-counting plugin, and reads back its predictions, its arena high-water mark and the
 // instructions between its markers. The host's int8 program classifies the same images through the
 // same pixel table, so the predictions must agree image for image. Throws job_error when a tool
-// fails, naming the step and the file holding its output.
+// fails, naming the step and the file holding its output (the job logs it and keeps the model).
 #pragma once
 
 #include <cstddef>
