@@ -229,6 +229,7 @@ void final_models(job& j) {
             final_model copy = *same;
             copy.why = string_of(p.why, " (the same architecture as ", same->name, ")");
             copy.name = p.name;
+            copy.firmware = {};  // the firmware is the chosen model's alone
             j.log.line("final: %s is %s again", p.name.c_str(), same->name.c_str());
             j.state.finals.push_back(std::move(copy));
         } else {

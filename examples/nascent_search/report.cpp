@@ -80,9 +80,9 @@ void write_summary(job& j) {
             s += string_of("| ", m.name, " | `", m.architecture, "` | ", m.why, " | ", fixed_text(m.search_accuracy, 2), " | ", fixed_text(m.float_accuracy, 2),
                            " | ", fixed_text(m.int8_accuracy, 2), " | ", m.peak_ram, " | ", m.flash, " | ", m.macs, " | ", fixed_text(m.latency_ms, 1), " | ",
                            m.epochs, " | ", 100.0 - m.int8_accuracy <= 100.0 * o.max_error ? "yes" : "no", " |\n");
-        for (const final_model& m : j.state.finals) {  // the chosen model's, once (a later pick of its architecture copies it)
+        for (const final_model& m : j.state.finals) {
             const firmware_figures& f = m.firmware;
-            if (f.images == 0 || m.name != "model") continue;
+            if (f.images == 0) continue;
             s += string_of("\nFirmware of ", m.name, " (Cortex-M4F, QEMU mps2-an386, the first ", f.images, " test images; firmware/): text ", f.text,
                            " B, data ", f.data, " B, bss ", f.bss, " B; arena high-water mark ", f.high_water, " of ", f.arena,
                            " B (the static figure); ", fixed_text(f.instructions_per_inference, 0), " instructions per inference; ", f.agreeing, " of ",
