@@ -91,7 +91,7 @@ int train_final(job& j, const final_pick& p, const std::vector<int>& arch, nasce
     settings.augment = augment;
     settings.exit_loss_weights = exit_loss_weights<Space>(e.arch);
     settings.sharpness_radius = o.sam_radius;
-    (void)train::fit(model, optimiser, train::cosine_lr{.rate = o.learning_rate}, train_set, subset(j.test, 0, 1000), norm, settings);
+    (void)train::fit(model, optimiser, train::cosine_lr{.rate = o.learning_rate}, train_set, subset(j.test, 0, std::min<std::size_t>(1000, j.test.size())), norm, settings);
     return epochs;
 }
 

@@ -40,6 +40,7 @@ void load_data(job& j) {
     } catch (const std::exception& e) {
         throw job_error(string_of("cannot load Fashion-MNIST from '", dir.string(), "': ", e.what()));
     }
+    if (o.test_images > 0 && o.test_images < j.test.size()) j.test = subset(j.test, 0, o.test_images);
     if (o.validation >= j.train_all.size()) throw job_error(string_of("--validation must be below the ", j.train_all.size(), " training images"));
     const std::size_t available = j.train_all.size() - o.validation;
     const std::size_t n = o.search_images > 0 ? std::min(o.search_images, available) : available;

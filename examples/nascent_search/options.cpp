@@ -330,6 +330,9 @@ const std::vector<option_spec>& option_specs() {
         {"final-images", "N", "training images of the final training (0: the whole training split)",
          [](job_options& o, const std::string& v) { o.final_images = parse_unsigned("final-images", v); },
          [](const job_options& o) { return J(o.final_images); }},
+        {"test-images", "N", "final models: measured on the first N images of the test split (0: all of it; fewer for smoke runs)",
+         [](job_options& o, const std::string& v) { o.test_images = parse_unsigned("test-images", v); },
+         [](const job_options& o) { return J(o.test_images); }},
         {"calibration", "N", "training images that calibrate the int8 quantisation",
          [](job_options& o, const std::string& v) { o.calibration = parse_unsigned("calibration", v); },
          [](const job_options& o) { return J(o.calibration); }},
@@ -367,6 +370,7 @@ void apply_quick(job_options& o) {
     o.final_epochs = 1;
     o.also_epochs = 1;
     o.final_images = 6000;
+    o.test_images = 2000;
     o.calibration = 200;
     o.firmware_images = 4;
     o.search_minutes = 2.0;

@@ -106,6 +106,7 @@ struct job_options {
     int also_epochs = 20;
     int augment_shift = 2;            ///< final training: random shifts up to this many pixels, and mirror images (0: neither)
     std::size_t final_images = 0;     ///< 0: the whole training split
+    std::size_t test_images = 0;      ///< final models: the first this many test images (0: the whole test split)
     std::size_t calibration = 1000;
     std::size_t firmware_images = 20;  ///< test images the chosen model's Cortex-M4 firmware classifies in QEMU (0: no firmware)
     double learning_rate = 0.05;

@@ -27,7 +27,8 @@ expect() {
 }
 
 # small settings shared by the resume runs: deterministic (one thread), a few iterations
-small=(--quick --threads 1 --iterations 4 --population 6 --also-ram "" --final-images 1000 --calibration 100 --firmware-images 0)
+small=(--quick --threads 1 --iterations 4 --population 6 --also-ram "" --search-images 3000 --validation 500 --final-images 1000 --test-images 500
+       --calibration 100 --firmware-images 0)
 
 case $case_name in
 quick)
@@ -161,9 +162,9 @@ bad_input)
   expect 1 "is not a nascent search state" -- --quick --out foreign --resume
   mkdir truncated && printf '{"format": "nascent-search-state", "version": 1, "fingerprint": {}}' > truncated/state.json
   expect 1 "is corrupt" -- --quick --out truncated --resume
-  "$program" --quick --threads 1 --iterations 0 --also-ram "" --final-images 500 --firmware-images 0 --out mine > /dev/null 2>&1 || fail "a tiny run failed"
+  "$program" --quick --threads 1 --iterations 0 --also-ram "" --final-images 500 --test-images 500 --firmware-images 0 --out mine > /dev/null 2>&1 || fail "a tiny run failed"
   cp mine/state.json mine.before
-  expect 1 "belongs to a search with other settings" -- --quick --threads 1 --iterations 0 --also-ram "" --final-images 500 --seed 2 --out mine --resume
+  expect 1 "belongs to a search with other settings" -- --quick --threads 1 --iterations 0 --also-ram "" --final-images 500 --test-images 500 --seed 2 --out mine --resume
   cmp mine/state.json mine.before || fail "a refused resume rewrote the state"
   ;;
 objectives)
