@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Tests of the search program (examples/nascent_search) as a user runs it.
 #   check.sh PROGRAM WORK_DIR CASE [INCLUDE_DIR CXX]
-# CASE: quick | resume | bad_input | objectives | exits | incremental (which compiles the exported header with CXX
-# against INCLUDE_DIR). Every case fails with a message saying what went wrong.
+# CASE: quick | resume | bad_input | objectives | exits | incremental | strategies | spaces (incremental and spaces
+# compile the exported headers with CXX against INCLUDE_DIR). Every case fails with a message saying what went wrong.
 set -uo pipefail
 program=$1
 work=$2
@@ -29,6 +29,21 @@ expect() {
 # small settings shared by the resume runs: deterministic (one thread), a few iterations
 small=(--quick --threads 1 --iterations 4 --population 6 --also-ram "" --search-images 3000 --validation 500 --final-images 1000 --test-images 500
        --calibration 100 --firmware-images 0)
+
+# the tiny runs of the strategies and spaces cases: one iteration on a slice of the data
+tiny=(--quick --iterations 1 --population 6 --per-iteration 4 --search-images 1000 --validation 200 --final-images 500
+      --test-images 200 --calibration 50 --also-ram "" --firmware-images 0)
+
+# check_tiny_run FOLDER SPACE STRATEGY: a finished search whose summary, archive and model header are there
+check_tiny_run() {
+  local folder=$1 space=$2 strategy=$3
+  grep -q '"search_done": true' "$folder/state.json" || fail "$folder: the search is not done"
+  grep -q "^# nascent search: $space, $strategy\$" "$folder/summary.md" || fail "$folder: the summary is not of $space with $strategy"
+  grep -Eq '^\| model \| `[0-9-]+` ' "$folder/summary.md" || fail "$folder: the summary has no row for the model"
+  (( $(wc -l < "$folder/candidates.csv") >= 2 )) || fail "$folder: no candidate in candidates.csv"
+  grep -q 'inline constexpr auto program = nascent::deploy::program<' "$folder/models/model.hpp" || fail "$folder: model.hpp has no program"
+  echo "ok: $folder: $(( $(wc -l < "$folder/candidates.csv") - 1 )) candidates, $(grep -E '^\| model \|' "$folder/summary.md" | grep '`' | head -1 | cut -d'|' -f3-7)"
+}
 
 case $case_name in
 quick)
@@ -221,6 +236,42 @@ incremental)
   done
   grep -q 'the device learns 10 labelled samples' adapted/log.txt || fail "the log does not describe the incremental task"
   grep -Eq '^prune: slot [0-9]+ from [0-9]+ to [0-9]+ filters' adapted/log.txt || fail "the adapted run did not prune its final network"
+  ;;
+strategies)
+  # every strategy, both evaluation modes and every predictor, each a tiny run from the command line
+  runs=("aging" "evolution --predictor gp" "random --predictor mlp" "random --predictor none" "bo" "differentiable"
+        "aging --evaluation train --candidate-epochs 1 --predictor rbf")
+  for run in "${runs[@]}"; do
+    read -r strategy more <<< "$run"
+    out=${run//--/}
+    out=${out// /_}
+    # shellcheck disable=SC2086
+    "$program" "${tiny[@]}" --strategy $run --out "$out" > "$out.txt" 2>&1 || { cat "$out.txt"; fail "'--strategy $run' exited with $?"; }
+    check_tiny_run "$out" "mcu_cnn" "$strategy"
+    [[ $run == *"--evaluation train"* ]] && { grep -q '^nascent search: .*evaluation train' "$out/log.txt" || fail "$out did not train its candidates"; }
+    # the predictor that pre-screened the second iteration's children, fitted on the first population
+    if [[ $run == *"--predictor "* ]]; then
+      kind=${run##*--predictor }
+      kind=${kind%% *}
+      case $kind in gp) shown="gaussian process" ;; none) shown="-" ;; *) shown=$kind ;; esac
+      grep -q "^\[search\] iteration 1/1 .* predictor $shown " "$out/log.txt" || fail "$out: the second iteration was not screened by '$shown'"
+    fi
+  done
+  ;;
+spaces)
+  # every zoo space not run by another case, its first population (NSGA-II breeds in the quick case):
+  # the chosen model's header compiles with
+  # the arena and flash the summary gives
+  for space in munas proxylessnas fbnet spos single_path_nas darts; do
+    "$program" "${tiny[@]}" --iterations 0 --space $space --out $space > $space.txt 2>&1 || { cat $space.txt; fail "'--space $space' exited with $?"; }
+    check_tiny_run $space $space nsga2
+    row=$(grep -E '^\| model \| `' $space/summary.md)
+    IFS='|' read -r _ _ _ _ _ _ _ ram flash _ <<< "$row"
+    printf '#include "%s"\nstatic_assert(model::network::arena_bytes == %s);\nstatic_assert(model::network::flash_bytes == %s);\nint main() {}\n' \
+      "$PWD/$space/models/model.hpp" "${ram// /}" "${flash// /}" > use_$space.cpp
+    [[ -n $include_dir ]] && { "$cxx" -std=c++20 -fsyntax-only -I"$include_dir" use_$space.cpp || fail "the $space model header does not compile with its figures"; }
+    echo "$space: RAM ${ram// /} B, flash ${flash// /} B, the header compiles with them"
+  done
   ;;
 *)
   fail "unknown case $case_name"
