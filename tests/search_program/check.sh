@@ -238,7 +238,7 @@ incremental)
   grep -Eq '^prune: slot [0-9]+ from [0-9]+ to [0-9]+ filters' adapted/log.txt || fail "the adapted run did not prune its final network"
   ;;
 strategies)
-  # every strategy, both evaluation modes and every predictor, each a tiny run from the command line
+  # every strategy, both evaluation modes and every predictor, each a tiny run of two iterations
   runs=("aging" "evolution --predictor gp" "random --predictor mlp" "random --predictor none" "bo" "differentiable"
         "aging --evaluation train --candidate-epochs 1 --predictor rbf")
   for run in "${runs[@]}"; do
@@ -246,17 +246,20 @@ strategies)
     out=${run//--/}
     out=${out// /_}
     # shellcheck disable=SC2086
-    "$program" "${tiny[@]}" --strategy $run --out "$out" > "$out.txt" 2>&1 || { cat "$out.txt"; fail "'--strategy $run' exited with $?"; }
+    "$program" "${tiny[@]}" --iterations 2 --strategy $run --out "$out" > "$out.txt" 2>&1 || { cat "$out.txt"; fail "'--strategy $run' exited with $?"; }
     check_tiny_run "$out" "mcu_cnn" "$strategy"
     [[ $run == *"--evaluation train"* ]] && { grep -q '^nascent search: .*evaluation train' "$out/log.txt" || fail "$out did not train its candidates"; }
-    # the predictor that pre-screened the second iteration's children, fitted on the first population
+    # the predictor fitted on the candidates so far, which screens the next iteration's children
     if [[ $run == *"--predictor "* ]]; then
       kind=${run##*--predictor }
       kind=${kind%% *}
       case $kind in gp) shown="gaussian process" ;; none) shown="-" ;; *) shown=$kind ;; esac
-      grep -q "^\[search\] iteration 1/1 .* predictor $shown " "$out/log.txt" || fail "$out: the second iteration was not screened by '$shown'"
+      grep -q "^\[search\] iteration 2/2 .* predictor $shown " "$out/log.txt" || fail "$out: the log does not name the predictor '$shown'"
     fi
   done
+  # the same random draws, screened by the MLP or not: the last iteration's children differ
+  ! cmp -s random_predictor_mlp/candidates.csv random_predictor_none/candidates.csv ||
+    fail "random search picked the same children with the MLP predictor as without one"
   ;;
 spaces)
   # every zoo space not run by another case, its first population (NSGA-II breeds in the quick case):
