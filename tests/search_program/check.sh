@@ -26,12 +26,14 @@ expect() {
   echo "ok: $* -> $got: $(head -c 200 err.txt)"
 }
 
+# ctest runs two of these tests at once on two cores: every run but the quick one (the user's
+# command) takes one OpenBLAS thread, so the two programs do not compete for the cores.
 # small settings shared by the resume runs: deterministic (one thread), a few iterations
 small=(--quick --threads 1 --iterations 4 --population 6 --also-ram "" --search-images 3000 --validation 500 --final-images 1000 --test-images 500
        --calibration 100 --firmware-images 0)
 
 # the tiny runs of the strategies and spaces cases: one iteration on a slice of the data
-tiny=(--quick --iterations 1 --population 6 --per-iteration 4 --search-images 1000 --validation 200 --final-images 500
+tiny=(--quick --threads 1 --iterations 1 --population 6 --per-iteration 4 --search-images 1000 --validation 200 --final-images 500
       --test-images 200 --calibration 50 --also-ram "" --firmware-images 0)
 
 # check_tiny_run FOLDER SPACE STRATEGY: a finished search whose summary, archive and model header are there
@@ -185,7 +187,7 @@ bad_input)
 objectives)
   # FlatNAS's top1_robust and NACHOS's adaptive penalty in NSGA-II; the final model measured on
   # the corrupted test sets and under weight perturbations
-  "$program" --quick --iterations 1 --population 6 --also-ram "" --firmware-images 0 --objectives top1_robust,ram,flash --constraints adaptive \
+  "$program" --quick --threads 1 --iterations 1 --population 6 --also-ram "" --firmware-images 0 --objectives top1_robust,ram,flash --constraints adaptive \
     --select top1_robust --flatness-draws 1 --ood-images 100 --out run > out.txt 2>&1 || { cat out.txt; fail "the top1_robust run exited with $?"; }
   # every candidate has its robustness (column 6), a fraction
   awk -F, 'NR > 1 && !($6 >= 0 && $6 <= 1) { bad = 1 } END { exit bad }' run/candidates.csv ||
@@ -200,7 +202,7 @@ objectives)
 exits)
   # the early-exit space: NSGA-II on the error and avg_macs under a bound on the first exit's MACs;
   # the final model stops at its first sure exit, and its header holds the gates
-  "$program" --quick --iterations 1 --also-ram "" --space mcu_cnn_exits --objectives error,avg_macs --max-exit-macs 400000 \
+  "$program" --quick --threads 1 --iterations 1 --also-ram "" --space mcu_cnn_exits --objectives error,avg_macs --max-exit-macs 400000 \
     --out run > out.txt 2>&1 || { cat out.txt; fail "the early-exit run exited with $?"; }
   # every candidate has its avg_macs (column 7), at most its MACs (column 10)
   awk -F, 'NR > 1 && !($7 > 0 && $7 <= $10 + 0.5) { bad = 1 } END { exit bad }' run/candidates.csv ||
@@ -217,7 +219,7 @@ incremental)
   for mode in adapted attach; do
     extra=()
     [[ $mode == adapted ]] && extra=(--prune-flash 8000)
-    "$program" --quick --iterations 1 --incremental $mode --also-ram "" "${extra[@]}" --out $mode > $mode.txt 2>&1 ||
+    "$program" --quick --threads 1 --iterations 1 --incremental $mode --also-ram "" "${extra[@]}" --out $mode > $mode.txt 2>&1 ||
       { cat $mode.txt; fail "--incremental $mode exited with $?"; }
     header=$mode/models/model.hpp
     grep -q 'nascent::deploy::learning::incremental_model<extractor, config>' $header || fail "$header is not an incremental model"
