@@ -60,7 +60,7 @@ void write_summary(job& j) {
     std::string s = string_of("# nascent search: ", j.space->name, ", ", name_of(o.strategy), "\n\n", "Budgets: ", search::describe(o.budget),
                            ", error <= ", fixed_text(100.0 * o.max_error, 1), "%. Candidates evaluated: ", history.size(), "; search time ",
                            minutes(j.state.search_seconds), ".",
-                           o.test_images > 0 ? string_of(" The final models' test figures are on the first ", o.test_images, " test images.") : std::string(),
+                           o.test_images > 0 ? string_of(" The final models' test figures are on the first ", o.test_images, " test images (at most: the whole split when it is smaller).") : std::string(),
                            "\n\n");
     if (!j.state.search_done)
         s += string_of("The search was interrupted after iteration ", j.state.iteration, " (`--resume` continues it); no final model yet.\n\n");
