@@ -32,8 +32,8 @@ expect() {
 small=(--quick --threads 1 --iterations 4 --population 6 --also-ram "" --search-images 3000 --validation 500 --final-images 1000 --test-images 500
        --calibration 100 --firmware-images 0)
 
-# the tiny runs of the strategies and spaces cases: one iteration on a slice of the data
-tiny=(--quick --threads 1 --iterations 1 --population 6 --per-iteration 4 --search-images 1000 --validation 200 --final-images 500
+# the tiny runs of the strategies and spaces cases: a slice of the data
+tiny=(--quick --threads 1 --population 6 --per-iteration 4 --search-images 1000 --validation 200 --final-images 500
       --test-images 200 --calibration 50 --also-ram "" --firmware-images 0)
 
 # check_tiny_run FOLDER SPACE STRATEGY: a finished search whose summary, archive and model header are there
@@ -44,7 +44,18 @@ check_tiny_run() {
   grep -Eq '^\| model \| `[0-9-]+` ' "$folder/summary.md" || fail "$folder: the summary has no row for the model"
   (( $(wc -l < "$folder/candidates.csv") >= 2 )) || fail "$folder: no candidate in candidates.csv"
   grep -q 'inline constexpr auto program = nascent::deploy::program<' "$folder/models/model.hpp" || fail "$folder: model.hpp has no program"
-  echo "ok: $folder: $(( $(wc -l < "$folder/candidates.csv") - 1 )) candidates, $(grep -E '^\| model \|' "$folder/summary.md" | grep '`' | head -1 | cut -d'|' -f3-7)"
+  echo "ok: $folder: $(( $(wc -l < "$folder/candidates.csv") - 1 )) candidates, $(grep -E '^\| model \| `' "$folder/summary.md" | cut -d'|' -f3-7)"
+}
+
+# compiles_with_figures HEADER RAM_NAME RAM FLASH_NAME FLASH: HEADER compiles (with CXX against
+# INCLUDE_DIR), and its compile-time RAM and flash constants are the figures the program reported
+compiles_with_figures() {
+  local header=$1 ram_name=$2 ram=$3 flash_name=$4 flash=$5
+  [[ -n $include_dir ]] || return 0
+  local use=use_${header//\//_}.cpp
+  printf '#include "%s"\nstatic_assert(%s == %s);\nstatic_assert(%s == %s);\nint main() {}\n' \
+    "$PWD/$header" "$ram_name" "$ram" "$flash_name" "$flash" > "$use"
+  "$cxx" -std=c++20 -fsyntax-only -I"$include_dir" "$use" || fail "$header does not compile with its figures"
 }
 
 case $case_name in
@@ -232,9 +243,7 @@ incremental)
       (( ${ram// /} <= 64000 && ${flash// /} <= 64000 )) || fail "adapted: the model is over the budgets"
     fi
     # the header compiles, and its compile-time RAM and flash are the figures the program reported
-    printf '#include "%s"\nstatic_assert(model::model::ram_bytes == %s);\nstatic_assert(model::model::flash_bytes == %s);\nint main() {}\n' \
-      "$PWD/$header" "${ram// /}" "${flash// /}" > use_$mode.cpp
-    [[ -n $include_dir ]] && { "$cxx" -std=c++20 -fsyntax-only -I"$include_dir" use_$mode.cpp || fail "$header does not compile with its figures"; }
+    compiles_with_figures $header model::model::ram_bytes "${ram// /}" model::model::flash_bytes "${flash// /}"
   done
   grep -q 'the device learns 10 labelled samples' adapted/log.txt || fail "the log does not describe the incremental task"
   grep -Eq '^prune: slot [0-9]+ from [0-9]+ to [0-9]+ filters' adapted/log.txt || fail "the adapted run did not prune its final network"
@@ -244,7 +253,7 @@ strategies)
   runs=("aging" "evolution --predictor gp" "random --predictor mlp" "random --predictor none" "bo" "differentiable"
         "aging --evaluation train --candidate-epochs 1 --predictor rbf")
   for run in "${runs[@]}"; do
-    read -r strategy more <<< "$run"
+    strategy=${run%% *}
     out=${run//--/}
     out=${out// /_}
     # shellcheck disable=SC2086
@@ -265,16 +274,13 @@ strategies)
   ;;
 spaces)
   # every zoo space not run by another case, its first population (NSGA-II breeds in the quick case):
-  # the chosen model's header compiles with
-  # the arena and flash the summary gives
+  # the chosen model's header compiles with the arena and flash the summary gives
   for space in munas proxylessnas fbnet spos single_path_nas darts; do
     "$program" "${tiny[@]}" --iterations 0 --space $space --out $space > $space.txt 2>&1 || { cat $space.txt; fail "'--space $space' exited with $?"; }
     check_tiny_run $space $space nsga2
     row=$(grep -E '^\| model \| `' $space/summary.md)
     IFS='|' read -r _ _ _ _ _ _ _ ram flash _ <<< "$row"
-    printf '#include "%s"\nstatic_assert(model::network::arena_bytes == %s);\nstatic_assert(model::network::flash_bytes == %s);\nint main() {}\n' \
-      "$PWD/$space/models/model.hpp" "${ram// /}" "${flash// /}" > use_$space.cpp
-    [[ -n $include_dir ]] && { "$cxx" -std=c++20 -fsyntax-only -I"$include_dir" use_$space.cpp || fail "the $space model header does not compile with its figures"; }
+    compiles_with_figures $space/models/model.hpp model::network::arena_bytes "${ram// /}" model::network::flash_bytes "${flash// /}"
     echo "$space: RAM ${ram// /} B, flash ${flash// /} B, the header compiles with them"
   done
   ;;
