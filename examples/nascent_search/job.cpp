@@ -2,7 +2,8 @@
 //
 // 1. Checks before anything is written: the output folder (empty, or a state to resume with the
 //    same settings), the dataset, and that the budgets admit some architecture.
-// 2. The judge of candidates (evaluation.hpp), then the search (search_loop.hpp).
+// 2. The judge of candidates (evaluation.hpp), spread over --jobs processes or MPI ranks
+//    (parallel.hpp), then the search (search_loop.hpp).
 // 3. Post-search selection, final training, deploy programs, export (final_models.hpp); the
 //    report (report.hpp).
 #include <algorithm>
@@ -16,6 +17,7 @@
 
 #include "final_models.hpp"
 #include "job.hpp"
+#include "parallel.hpp"
 #include "search_loop.hpp"
 #include "spaces.hpp"
 
@@ -29,9 +31,7 @@ std::string minutes(double seconds) {
     return b;
 }
 
-namespace {
-
-void load_data(job& j) {
+void load_job_data(job& j) {
     const job_options& o = j.options;
     const std::filesystem::path dir = o.dataset.empty() ? fashion_mnist_dir() : std::filesystem::path(o.dataset);
     try {
@@ -63,6 +63,8 @@ void load_data(job& j) {
     j.norm = standardization_of(j.search_train);
 }
 
+namespace {
+
 void begin_folder(job& j) {
     const job_options& o = j.options;
     std::filesystem::create_directories(j.out / "models");
@@ -90,11 +92,13 @@ int run_job(job& j) {
         for (auto& e : j.state.history) e.costs = j.space->search->costs(e.arch, j.options.budget);  // the state holds no costs
         j.resumed_seconds = j.state.search_seconds;
     }
-    load_data(j);
+    load_job_data(j);
     j.space->search->check_budget(j);
     begin_folder(j);
-    std::unique_ptr<candidate_judge> judge = j.space->evaluation->make_judge(j);
+    std::unique_ptr<candidate_judge> judge = parallel_judge(j, j.space->evaluation->make_judge(j));
     if (!j.state.search_done) search(j, *judge);
+    judge.reset();  // the other MPI ranks stop here
+    set_interruption_note(string_of("the search is done and saved in ", j.out.string(), ", the final models were being trained: continue with --resume"));
     final_models(j);
     return 0;
 }

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -31,11 +32,19 @@ namespace nascent_search {
 
 using clock_type = std::chrono::steady_clock;
 
-/// Judges candidates: inherited supernet weights, or a short training from scratch.
+/// Judges candidates: inherited supernet weights, or a short training from scratch. A strategy
+/// hands it a whole generation through evaluate_all (nascent/search/batch_scoring.hpp), which
+/// --jobs and mpirun spread over processes (parallel.hpp).
 class candidate_judge {
 public:
     virtual ~candidate_judge() = default;
     virtual nascent::train::evaluation operator()(const nascent::architecture& a) = 0;
+    /// Every candidate of `batch`, in order; here one after the other.
+    virtual std::vector<nascent::train::evaluation> evaluate_all(std::span<const nascent::architecture> batch) {
+        std::vector<nascent::train::evaluation> scores;
+        for (const nascent::architecture& a : batch) scores.push_back((*this)(a));
+        return scores;
+    }
 };
 
 struct space_program;
@@ -106,6 +115,9 @@ struct space_program {
     const space_evaluation_part* evaluation;
     const space_final_part* finals;
 };
+
+/// Loads Fashion-MNIST and makes the job's splits and normalisation (job_error when it cannot).
+void load_job_data(job& j);
 
 /// Runs the job; returns the exit status.
 int run_job(job& j);

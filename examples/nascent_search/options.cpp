@@ -355,6 +355,10 @@ const std::vector<option_spec>& option_specs() {
         {"threads", "N", "OpenBLAS threads",
          [](job_options& o, const std::string& v) { o.threads = static_cast<int>(parse_unsigned("threads", v)); },
          [](const job_options& o) { return J(o.threads); }},
+        {"jobs", "N", "processes that judge each iteration's candidates together on this machine, each with an equal part of "
+                      "--threads (at least 1); under mpirun, per rank (results as with 1)",
+         [](job_options& o, const std::string& v) { o.jobs = parse_unsigned("jobs", v); },
+         [](const job_options& o) { return J(o.jobs); }},
     };
     return specs;
 }
@@ -529,6 +533,7 @@ job_options parse_command_line(int argc, char** argv, bool& help) {
     if (o.augment_shift >= job_input.h || o.augment_shift >= job_input.w)
         throw job_error(string_of("--augment-shift must be below ", job_input.w, ", the images' extent"), 2);
     if (o.threads == 0) throw job_error("--threads must be at least 1", 2);
+    if (o.jobs == 0) throw job_error("--jobs must be at least 1", 2);
     if (o.validation == 0) throw job_error("--validation must be at least 1", 2);
     if (o.known_classes < 2 || o.known_classes > 9) throw job_error("--known-classes must be between 2 and 9", 2);
     if (o.incremental != incremental_kind::off && (o.per_class == 0 || o.judge_images == 0))
@@ -564,7 +569,7 @@ nlohmann::json to_json(const job_options& o) {
 /// The settings that decide a search's results: a resumed search must have the same ones.
 nlohmann::json fingerprint(const job_options& o) {
     nlohmann::json j = to_json(o);
-    for (const char* free : {"out", "resume", "dataset", "threads", "search-minutes", "time-limit", "firmware-images"}) j.erase(free);
+    for (const char* free : {"out", "resume", "dataset", "threads", "jobs", "search-minutes", "time-limit", "firmware-images"}) j.erase(free);
     return j;
 }
 

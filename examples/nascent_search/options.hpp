@@ -114,6 +114,7 @@ struct job_options {
     nascent::search::preference select = nascent::search::preference::accuracy;  ///< post-search preference
     std::size_t select_count = 1;
     int threads = 2;
+    std::size_t jobs = 1;             ///< processes judging each iteration's candidates (parallel.hpp)
     bool quick = false;
     std::string config;
 

@@ -3,9 +3,11 @@
 
 #include <algorithm>
 
+#include <nascent/core/text.hpp>
 #include <nascent/search/hypervolume.hpp>
 #include <nascent/search/pareto.hpp>
 
+#include "parallel.hpp"
 #include "report.hpp"
 #include "spaces.hpp"
 
@@ -135,8 +137,17 @@ void search(job& j, candidate_judge& judge) {
         const auto t = clock_type::now();
         const auto k = static_cast<std::size_t>(j.state.iteration + 1);
         const std::size_t before = j.state.history.size();
-        if (differentiable) j.space->evaluation->differentiable_search(j);
-        else j.space->search->search_step(j, k, judge);
+        const std::string saved = k == 0 ? std::string("no iteration yet") : string_of("iteration ", k - 1);
+        set_interruption_note(string_of("the search was in iteration ", k, "; ", j.out.string(), " holds ", saved, ": continue with --resume"));
+        try {
+            if (differentiable) j.space->evaluation->differentiable_search(j);
+            else j.space->search->search_step(j, k, judge);
+        } catch (const job_error&) {
+            throw;
+        } catch (const nascent::error& e) {
+            // a judging process failed or died (parallel.hpp): the folder is as after the last iteration
+            throw job_error(string_of("iteration ", k, ": ", e.what(), "; ", j.out.string(), " holds ", saved, ": continue with --resume"));
+        }
         j.state.search_seconds += job::seconds_since(t);
         j.state.iteration = static_cast<long>(k);
         close_iteration(j, k, j.state.history.size() - before, last);

@@ -58,7 +58,7 @@ void check_budget(const job& j) {
 template <class Space>
 void search_step(job& j, std::size_t k, candidate_judge& judge) {
     using namespace nascent::search;
-    const auto evaluate = [&judge](const nascent::architecture& a) { return judge(a); };
+    candidate_judge& evaluate = judge;  // a batch evaluator: each generation in one call
     const nascent::cost::budget& limits = j.options.budget;
     switch (j.options.strategy) {
     case strategy_kind::nsga2: {

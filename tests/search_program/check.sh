@@ -103,18 +103,38 @@ quick)
   tail -n 20 run/summary.md
   ;;
 resume)
-  # uninterrupted
+  # uninterrupted, one process
   "$program" "${small[@]}" --out whole > whole.txt 2>&1 || { cat whole.txt; fail "the uninterrupted run failed"; }
-  # killed with SIGKILL after iteration 1 was saved, then resumed
-  "$program" "${small[@]}" --out killed > killed.txt 2>&1 &
+  # With MPI: three ranks on this machine, one of them (rank 2) killed with SIGKILL after iteration 1
+  # was saved; mpirun then stops the others, and rank 0 says where the run was. Without MPI: the
+  # one process killed. Either way resumed by one process with --jobs 2: the archive must be the
+  # uninterrupted one's, so iterations 0-1 judged by three ranks and the rest by two forked
+  # processes give the results of one process.
+  if [[ -n ${NASCENT_SEARCH_MPIRUN:-} ]]; then
+    "$NASCENT_SEARCH_MPIRUN" --allow-run-as-root --oversubscribe -np 3 "$program" "${small[@]}" --out killed > killed.txt 2>&1 &
+  else
+    "$program" "${small[@]}" --out killed > killed.txt 2>&1 &
+  fi
   pid=$!
   for _ in $(seq 1 600); do
     grep -q '"iteration": [1-9]' killed/state.json 2> /dev/null && break
     kill -0 $pid 2> /dev/null || break
     sleep 0.2
   done
-  kill -KILL $pid 2> /dev/null || fail "the run ended before it could be killed"
-  wait $pid 2> /dev/null
+  if [[ -n ${NASCENT_SEARCH_MPIRUN:-} ]]; then
+    victim=""
+    for p in $(pgrep -f -- "--out killed"); do
+      tr '\0' '\n' < /proc/$p/environ 2> /dev/null | grep -qx OMPI_COMM_WORLD_RANK=2 && victim=$p
+    done
+    [[ -n $victim ]] || { cat killed.txt; fail "no MPI rank 2 to kill"; }
+    kill -KILL "$victim"
+    wait $pid 2> /dev/null && fail "mpirun ended with status 0 after a rank was killed"
+    grep -q "nascent_search: stopped by a signal: the search was in iteration [2-9]; killed holds iteration [1-9]: continue with --resume" killed.txt ||
+      { cat killed.txt; fail "rank 0 did not say where the run was stopped"; }
+  else
+    kill -KILL $pid 2> /dev/null || fail "the run ended before it could be killed"
+    wait $pid 2> /dev/null
+  fi
   iteration=$(grep -o '"iteration": [0-9-]*' killed/state.json | head -1)
   echo "killed at $iteration"
   grep -q '"search_done": false' killed/state.json || fail "the killed run had already finished its search"
@@ -124,8 +144,9 @@ resume)
   grep -q 'The search was interrupted after iteration' killed/summary.md || fail "the report does not say the search was interrupted"
   grep -q 'id="panel-accuracy"' killed/progress.svg || fail "the report drew no progress plot"
   cmp -s killed/state.json killed_state.json || fail "--report changed state.json"
-  "$program" "${small[@]}" --out killed --resume > resumed.txt 2>&1 || { cat resumed.txt; fail "the resumed run failed"; }
+  "$program" "${small[@]}" --out killed --resume --jobs 2 > resumed.txt 2>&1 || { cat resumed.txt; fail "the resumed run failed"; }
   grep -q "(resumed)" resumed.txt || fail "the resumed run does not say it resumed"
+  grep -q "parallel: 2 processes judge each generation" resumed.txt || fail "the resumed run does not say that two processes judge"
   cmp whole/candidates.csv killed/candidates.csv || { diff whole/candidates.csv killed/candidates.csv | head; fail "the archives differ"; }
   cmp whole/iterations.csv killed/iterations.csv > /dev/null ||
     diff <(cut -d, -f1-9 whole/iterations.csv) <(cut -d, -f1-9 killed/iterations.csv) || fail "the iteration statistics differ"

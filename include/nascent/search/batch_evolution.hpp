@@ -11,6 +11,8 @@
 // to `per_step` children (0: the population size), each distinct from every earlier candidate and
 // within `limits`, bred from the history as `kind` says (random, aging, evolution). Step k draws from
 // nsga2_rng(seed, k) only, so a search resumed from a saved batch_state repeats the uninterrupted one.
+// A step's children are bred and screened first, then judged: a batch evaluator (batch_scoring.hpp)
+// gets them in one call.
 #pragma once
 
 #include <algorithm>
@@ -25,6 +27,7 @@
 #include "nascent/core/random.hpp"
 #include "nascent/core/shape.hpp"
 #include "nascent/cost/budget.hpp"
+#include "nascent/search/batch_scoring.hpp"
 #include "nascent/search/constraints.hpp"
 #include "nascent/search/nsga2.hpp"
 #include "nascent/search/predict/adaptive.hpp"
@@ -134,9 +137,10 @@ void batch_run_step(shape in, Evaluator& evaluate, const cost::budget& limits, c
         model.fit(data.features, data.accuracy);
         pool = predict::screen(model, pool, wanted, encode);
     }
-    for (auto& a : pool) {
-        const train::evaluation e = score(evaluate, a);
-        evaluated entry = evaluated_of(a, costs_of<Space>(in, limits, a), e, k);
+    const std::vector<train::evaluation> scores = score_all(evaluate, pool);  // the whole step at once
+    for (std::size_t i = 0; i < pool.size(); ++i) {
+        const architecture& a = pool[i];
+        evaluated entry = evaluated_of(a, costs_of<Space>(in, limits, a), scores[i], k);
         log_candidate(o.log, batch_name(o.kind), s.history.size() + 1, entry);
         s.history.push_back(std::move(entry));
     }

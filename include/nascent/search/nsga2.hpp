@@ -21,7 +21,9 @@
 //   stay under constraint domination. r.generations[g] gives each
 // generation's evaluations, front and normalised hypervolume, which never decreases. Generation g
 // draws from nsga2_rng(seed, g) only, so a search resumed from a saved nsga2_state with the same
-// options and a deterministic evaluator repeats the uninterrupted one. Invalid options throw nascent::error.
+// options and a deterministic evaluator repeats the uninterrupted one. Each generation is bred
+// whole, then judged: a batch evaluator (batch_scoring.hpp, e.g. process_pool.hpp) gets it in one
+// call. Invalid options throw nascent::error.
 #pragma once
 
 #include <algorithm>
@@ -40,6 +42,7 @@
 #include "nascent/core/shape.hpp"
 #include "nascent/core/text.hpp"
 #include "nascent/cost/expected.hpp"
+#include "nascent/search/batch_scoring.hpp"
 #include "nascent/search/constraints.hpp"
 #include "nascent/search/hypervolume.hpp"
 #include "nascent/search/objective.hpp"
@@ -282,13 +285,15 @@ template <class Space, architecture_evaluator Evaluator>
     nsga2_generation stats;
     std::unordered_set<architecture> seen;
     std::size_t known_in_a_row = 0;
-    while (state.history.size() < options.population && known_in_a_row <= 100) {
+    std::vector<architecture> drawn;
+    std::vector<cost::costs> drawn_figures;
+    while (drawn.size() < options.population && known_in_a_row <= 100) {
         std::pair<architecture, cost::costs> draw;
         if (options.reject_infeasible) {
             try {
                 draw = sample_feasible<Space>(in, limits, random, &stats.rejected);
             } catch (const error&) {
-                if (state.history.empty()) throw;  // nothing fits
+                if (drawn.empty()) throw;  // nothing fits
                 break;                             // feasible architectures are too rare: start with fewer
             }
         } else {
@@ -302,9 +307,12 @@ template <class Space, architecture_evaluator Evaluator>
             continue;
         }
         known_in_a_row = 0;
-        const train::evaluation score = detail::score(evaluate, arch);
-        const std::size_t index = detail::nsga2_record(state, evaluated_of(std::move(arch), figures, score, 0), options, limits);
-        state.population.push_back(index);
+        drawn.push_back(std::move(arch));
+        drawn_figures.push_back(figures);
+    }
+    const std::vector<train::evaluation> scores = detail::score_all(evaluate, drawn);  // the whole population at once
+    for (std::size_t i = 0; i < drawn.size(); ++i) {
+        state.population.push_back(detail::nsga2_record(state, evaluated_of(std::move(drawn[i]), drawn_figures[i], scores[i], 0), options, limits));
         ++stats.evaluated;
     }
     state.rejected = stats.rejected;
@@ -357,7 +365,8 @@ void nsga2_step(shape in, Evaluator&& evaluate, const cost::budget& limits, cons
     stats.generation = generation;
     std::unordered_set<architecture> seen;
     for (const auto& e : state.history) seen.insert(e.arch);
-    std::vector<std::size_t> children;
+    std::vector<architecture> bred;
+    std::vector<cost::costs> bred_figures;
     const std::size_t first_new = state.history.size();
     const std::size_t offspring = options.offspring > 0 ? options.offspring : options.population;
     bool exhausted = false;
@@ -385,17 +394,21 @@ void nsga2_step(shape in, Evaluator&& evaluate, const cost::budget& limits, cons
                 continue;
             }
             seen.insert(child);
-            const train::evaluation score = detail::score(evaluate, child);
-            children.push_back(
-                detail::nsga2_record(state, evaluated_of(std::move(child), figures, score, generation), options, limits));
-            ++stats.evaluated;
+            bred.push_back(std::move(child));
+            bred_figures.push_back(figures);
             break;
         }
     }
     if (exhausted && options.log != nullptr) {
         std::fprintf(options.log, "nsga2: generation %zu stopped breeding after %zu failed children in a row (%zu bred)\n", generation,
-                     options.breeding_attempts, children.size());
+                     options.breeding_attempts, bred.size());
         std::fflush(options.log);
+    }
+    const std::vector<train::evaluation> scores = detail::score_all(evaluate, bred);  // the whole generation at once
+    std::vector<std::size_t> children;
+    for (std::size_t i = 0; i < bred.size(); ++i) {
+        children.push_back(detail::nsga2_record(state, evaluated_of(std::move(bred[i]), bred_figures[i], scores[i], generation), options, limits));
+        ++stats.evaluated;
     }
 
     // survivors: whole fronts while they fit, then the most isolated members of the next one
