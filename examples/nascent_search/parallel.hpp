@@ -5,10 +5,11 @@
 //   if (mpi.rank() > 0) return serve_candidates(j);  // ranks 1..N-1: judge what rank 0 sends
 //   judge = parallel_judge(j, std::move(judge));     // rank 0: each generation spread out
 //
-// A strategy hands the judge a whole generation (nascent/search/batch_scoring.hpp). The
-// generation is split by expected work (each candidate's MACs, nascent/search/work_shares.hpp):
-// with mpirun over the ranks, rank 0 included, and within a rank over --jobs processes forked
-// from it (nascent/search/process_pool.hpp). Every rank runs the program with the same
+// A strategy hands the judge a whole generation (nascent/search/batch_scoring.hpp), shared out
+// by expected work (each candidate's MACs, longest first): with mpirun over the ranks, rank 0
+// included, in shares fixed in advance (nascent/search/work_shares.hpp), and within a rank over
+// --jobs processes forked from it, each taking the next candidate when it is free
+// (nascent/search/process_pool.hpp). Every rank runs the program with the same
 // arguments and loads the dataset itself (--dataset must name it on every machine); only rank 0
 // reads and writes the output folder. Rank 0 trains or loads the supernet and sends its weights
 // to the others. Each candidate's result depends on that candidate alone (the training judge is

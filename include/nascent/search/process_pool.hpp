@@ -3,22 +3,25 @@
 //   search::process_pool_evaluator pool(judge, 2, [&](const architecture& a) { return double(macs_of(a)); });
 //   search::nsga2_step<space>(in, pool, limits, o, state);  // each generation judged by 2 processes
 //
-// evaluate_all (batch_scoring.hpp) splits the batch with share_out on the expected work of each
-// candidate (equal work without a work function), forks a process for every share but the first,
-// and judges the first share itself. A forked process is a copy of the caller, with its own
-// evaluator, model and data: nothing is shared, so an evaluator that changes its model while it
-// judges (batch-norm recalibration, a cache) needs no locking, and the results are those of one
-// process judging the candidates one by one whenever each result depends on its candidate alone.
-// A process sends its results through a pipe and exits; what it learnt on the way (a cache) stays
-// with it. A process that dies or throws makes evaluate_all throw nascent::error naming it and the
-// cause, once every process has been reaped. Linux and other POSIX systems only; a host tool, not
-// for the device.
+// evaluate_all (batch_scoring.hpp) forks a process for every worker but the first (this process
+// is the first) and schedules the candidates as a list, longest expected work first (equal work
+// without a work function): worker w starts with the w-th longest, then each worker that is done
+// takes the longest left, from a counter the processes share. A forked process is a copy of the
+// caller, with its own evaluator, model and data: nothing is shared but the counter, so an
+// evaluator that changes its model while it judges (batch-norm recalibration, a cache) needs no
+// locking, and the results are those of one process judging the candidates one by one whenever
+// each result depends on its candidate alone. A process sends its results through a pipe and
+// exits; what it learnt on the way (a cache) stays with it. A process that dies or throws makes
+// evaluate_all throw nascent::error naming it and the cause, once every process has been reaped.
+// Linux and other POSIX systems only; a host tool, not for the device.
 #pragma once
 
+#include <sys/mman.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstdint>
@@ -26,6 +29,8 @@
 #include <cstring>
 #include <exception>
 #include <functional>
+#include <new>
+#include <numeric>
 #include <span>
 #include <string>
 #include <vector>
@@ -34,7 +39,6 @@
 #include "nascent/core/text.hpp"
 #include "nascent/search/batch_scoring.hpp"
 #include "nascent/search/result.hpp"
-#include "nascent/search/work_shares.hpp"
 
 namespace nascent::search {
 
@@ -119,13 +123,17 @@ public:
         std::vector<double> work(batch.size(), 1.0);
         if (work_)
             for (std::size_t i = 0; i < batch.size(); ++i) work[i] = work_(batch[i]);
-        const std::vector<std::size_t> worker_of = share_out(work, workers);
+        schedule plan(work, workers);
 
         std::vector<child> children;
+        std::vector<bool> got(batch.size(), false);
         std::fflush(nullptr);  // nothing buffered is written twice
         try {
-            for (std::size_t w = 1; w < workers; ++w) children.push_back(start(batch, share_of(worker_of, w)));
-            for (const std::size_t i : share_of(worker_of, 0)) scores[i] = detail::score(*evaluate_, batch[i]);
+            for (std::size_t w = 1; w < workers; ++w) children.push_back(start(batch, plan, w));
+            for (std::size_t i = plan.first(0); i != plan.done; i = plan.next()) {
+                scores[i] = detail::score(*evaluate_, batch[i]);
+                got[i] = true;
+            }
         } catch (...) {
             for (const child& c : children) {
                 ::kill(c.pid, SIGKILL);
@@ -136,8 +144,6 @@ public:
         }
 
         std::string failure;
-        std::vector<bool> got(batch.size(), false);
-        for (const std::size_t i : share_of(worker_of, 0)) got[i] = true;
         for (std::size_t w = 0; w < children.size(); ++w) {
             const std::string bytes = detail::read_to_end(children[w].fd);
             ::close(children[w].fd);
@@ -163,8 +169,43 @@ private:
         int fd;  ///< read end of its pipe
     };
 
-    /// Forks a process that judges `mine` and pipes the results back.
-    child start(std::span<const architecture> batch, const std::vector<std::size_t>& mine) {
+    /// The list schedule of a batch: candidates by decreasing work; worker w's first is the w-th,
+    /// then each takes the next from a counter in memory the forked processes share.
+    class schedule {
+    public:
+        static constexpr std::size_t done = ~std::size_t{0};
+
+        schedule(std::span<const double> work, std::size_t workers) : order_(work.size()) {
+            std::iota(order_.begin(), order_.end(), std::size_t{0});
+            std::stable_sort(order_.begin(), order_.end(), [&](std::size_t a, std::size_t b) { return work[a] > work[b]; });
+            void* shared = ::mmap(nullptr, sizeof(counter), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+            require(shared != MAP_FAILED, string_of("process_pool_evaluator: no shared memory: ", std::strerror(errno)));
+            next_ = new (shared) counter(workers);
+        }
+        ~schedule() {
+            next_->~counter();
+            ::munmap(next_, sizeof(counter));
+        }
+        schedule(const schedule&) = delete;
+        schedule& operator=(const schedule&) = delete;
+
+        /// Worker w's first candidate (done when the batch is smaller).
+        [[nodiscard]] std::size_t first(std::size_t w) const { return w < order_.size() ? order_[w] : done; }
+        /// The longest candidate no worker has taken yet (done when none is left).
+        [[nodiscard]] std::size_t next() {
+            const std::size_t k = next_->fetch_add(1);
+            return k < order_.size() ? order_[k] : done;
+        }
+
+    private:
+        using counter = std::atomic<std::size_t>;
+        static_assert(counter::is_always_lock_free, "the shared counter must work across processes");
+        std::vector<std::size_t> order_;
+        counter* next_ = nullptr;
+    };
+
+    /// Forks worker w, which judges its candidates of `plan` and pipes the results back.
+    child start(std::span<const architecture> batch, schedule& plan, std::size_t w) {
         int fds[2];
         require(::pipe(fds) == 0, string_of("process_pool_evaluator: no pipe: ", std::strerror(errno)));
         const pid_t pid = ::fork();
@@ -176,17 +217,17 @@ private:
         }
         if (pid == 0) {
             ::close(fds[0]);
-            judge_and_exit(fds[1], batch, mine);
+            judge_and_exit(fds[1], batch, plan, w);
         }
         ::close(fds[1]);
         return {pid, fds[0]};
     }
 
-    /// In the forked process: judges `mine`, writes each result, and ends the process.
-    [[noreturn]] void judge_and_exit(int fd, std::span<const architecture> batch, const std::vector<std::size_t>& mine) {
+    /// In the forked process: judges worker w's candidates, writes each result, and ends the process.
+    [[noreturn]] void judge_and_exit(int fd, std::span<const architecture> batch, schedule& plan, std::size_t w) {
         int status = 0;
         try {
-            for (const std::size_t i : mine) {
+            for (std::size_t i = plan.first(w); i != schedule::done; i = plan.next()) {
                 const train::evaluation e = detail::score(*evaluate_, batch[i]);
                 const detail::piped_result r{i, e.loss, e.accuracy, e.samples, e.robustness, e.average_macs};
                 if (!detail::write_fully(fd, &r, sizeof r)) ::_exit(3);
