@@ -40,6 +40,8 @@
 #include <nascent/space/residual.hpp>
 #include <nascent/space/sequential.hpp>
 
+#include "toy_spaces.hpp"
+
 // The file's names live in a namespace of their own: the tests compile in unity groups.
 namespace test_search_multiobjective {
 
@@ -48,13 +50,9 @@ using search::point;
 
 namespace {
 
-template <int E>
-using block = sequential<conv2d<4 * E, 1>, batch_norm, relu, depthwise_conv2d<3>, batch_norm, relu, conv2d<4, 1>, batch_norm>;
-/// 4^6 = 4096 architectures: per layer an expansion 1, 3 or 6 block, or a skip.
-using toy_space = sequential<conv2d<4, 3>, batch_norm, relu, repeat<6, choice<residual<block<1>>, residual<block<3>>, residual<block<6>>, identity>>,
-                             global_avg_pool, dense<3>>;
-constexpr shape toy{8, 8, 1};
-static_assert(valid_space<toy_space, toy>);
+/// 4^6 = 4096 architectures: per layer an expansion 1, 3 or 6 block, or a skip (toy_spaces.hpp).
+using toy_space = testing::toy_chain<6>;
+constexpr shape toy = testing::toy_input;
 
 /// A predictable accuracy that grows with the blocks' expansion, as their RAM and flash do:
 /// each layer scores 0.5, 0.8, 1 or 0 by option, later layers weigh more.

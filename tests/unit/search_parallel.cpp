@@ -17,22 +17,13 @@
 #include <vector>
 
 #include <nascent/core/random.hpp>
-#include <nascent/ops/batch_norm.hpp>
-#include <nascent/ops/conv2d.hpp>
-#include <nascent/ops/dense.hpp>
-#include <nascent/ops/global_avg_pool.hpp>
-#include <nascent/ops/identity.hpp>
-#include <nascent/ops/relu.hpp>
 #include <nascent/search/batch_evolution.hpp>
 #include <nascent/search/batch_scoring.hpp>
 #include <nascent/search/nsga2.hpp>
 #include <nascent/search/process_pool.hpp>
 #include <nascent/search/work_shares.hpp>
-#include <nascent/space/check.hpp>
-#include <nascent/space/choice.hpp>
-#include <nascent/space/repeat.hpp>
-#include <nascent/space/residual.hpp>
-#include <nascent/space/sequential.hpp>
+
+#include "toy_spaces.hpp"
 
 // The file's names live in a namespace of their own: the tests compile in unity groups.
 namespace test_search_parallel {
@@ -41,13 +32,9 @@ using namespace nascent;
 
 namespace {
 
-template <int E>
-using block = sequential<conv2d<4 * E, 1>, batch_norm, relu, depthwise_conv2d<3>, batch_norm, relu, conv2d<4, 1>, batch_norm>;
-/// 4^5 architectures: per layer an expansion 1, 3 or 6 block, or a skip.
-using toy_space = sequential<conv2d<4, 3>, batch_norm, relu, repeat<5, choice<residual<block<1>>, residual<block<3>>, residual<block<6>>, identity>>,
-                             global_avg_pool, dense<3>>;
-constexpr shape toy{8, 8, 1};
-static_assert(valid_space<toy_space, toy>);
+/// 4^5 architectures (toy_spaces.hpp).
+using toy_space = testing::toy_chain<5>;
+constexpr shape toy = testing::toy_input;
 
 /// A judge whose verdict depends on the candidate alone: accuracy, loss and robustness from its choices.
 train::evaluation verdict(const architecture& a) {

@@ -26,6 +26,8 @@
 #include <nascent/search/random_search.hpp>
 #include <nascent/space/check.hpp>
 
+#include "toy_spaces.hpp"
+
 // The file's names live in a namespace of their own: the tests compile in unity groups.
 namespace test_search_predictors {
 
@@ -34,12 +36,8 @@ namespace predict = nascent::search::predict;
 
 namespace {
 
-template <int E>
-using block = sequential<conv2d<4 * E, 1>, batch_norm, relu, depthwise_conv2d<3>, batch_norm, relu, conv2d<4, 1>, batch_norm>;
-/// 4^8 = 65536 architectures, every slot always active.
-using wide_space = sequential<conv2d<4, 3>, batch_norm, relu,
-                              repeat<8, choice<residual<block<1>>, residual<block<3>>, residual<block<6>>, identity>>,
-                              global_avg_pool, dense<3>>;
+/// 4^8 = 65536 architectures, every slot always active (toy_spaces.hpp).
+using wide_space = testing::toy_chain<8>;
 
 template <int K>
 using dw = depthwise_conv2d<K, 1>;
@@ -47,7 +45,7 @@ using kernel_block = residual<sequential<conv2d<8, 1>, batch_norm, relu, elastic
 /// Per layer: block or skip (slot 2l), and the block's kernel (slot 2l + 1, inactive when skipped): 4^4 = 256 architectures.
 using nested_space = sequential<conv2d<4, 3>, batch_norm, relu, repeat<4, choice<kernel_block, identity>>, global_avg_pool, dense<3>>;
 
-constexpr shape toy{8, 8, 1};
+constexpr shape toy = testing::toy_input;
 static_assert(valid_space<wide_space, toy> && valid_space<nested_space, toy>);
 static_assert(space::decisions<nested_space> == 8);
 

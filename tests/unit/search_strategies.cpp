@@ -20,6 +20,8 @@
 #include <nascent/train/schedule.hpp>
 #include <nascent/train/sgd.hpp>
 
+#include "toy_spaces.hpp"
+
 // The file's names live in a namespace of their own: the tests compile in unity groups.
 namespace test_search_strategies {
 
@@ -27,16 +29,11 @@ using namespace nascent;
 
 namespace {
 
-template <int E>
-using block = sequential<conv2d<4 * E, 1>, batch_norm, relu, depthwise_conv2d<3>, batch_norm, relu, conv2d<4, 1>, batch_norm>;
-template <int N>
-using layers = repeat<N, choice<residual<block<1>>, residual<block<3>>, residual<block<6>>, identity>>;
-/// 64 architectures: small enough to enumerate.
-using toy_space = sequential<conv2d<4, 3>, batch_norm, relu, layers<3>, global_avg_pool, dense<3>>;
+/// 64 architectures: small enough to enumerate (toy_spaces.hpp).
+using toy_space = testing::toy_chain<3>;
 /// 4^8 = 65536 architectures, for the strategies judged by a formula.
-using wide_space = sequential<conv2d<4, 3>, batch_norm, relu, layers<8>, global_avg_pool, dense<3>>;
-constexpr shape toy{8, 8, 1};
-static_assert(valid_space<toy_space, toy> && valid_space<wide_space, toy>);
+using wide_space = testing::toy_chain<8>;
+constexpr shape toy = testing::toy_input;
 
 /// Images whose class is readable from their brightness, so that training learns something.
 image_dataset toy_data(std::size_t count, std::uint64_t seed) {

@@ -12,6 +12,8 @@
 #include <nascent/search/supernet_training.hpp>
 #include <nascent/train/evaluate.hpp>
 
+#include "toy_spaces.hpp"
+
 // The file's names live in a namespace of their own: the tests compile in unity groups.
 namespace test_search_training {
 
@@ -19,12 +21,8 @@ using namespace nascent;
 
 namespace {
 
-template <int E>
-using block = sequential<conv2d<4 * E, 1>, batch_norm, relu, depthwise_conv2d<3>, batch_norm, relu, conv2d<4, 1>, batch_norm>;
-using toy_space = sequential<conv2d<4, 3>, batch_norm, relu, repeat<3, choice<residual<block<1>>, residual<block<3>>, residual<block<6>>, identity>>,
-                             global_avg_pool, dense<3>>;
-constexpr shape toy{8, 8, 1};
-static_assert(valid_space<toy_space, toy>);
+using toy_space = testing::toy_chain<3>;  // toy_spaces.hpp
+constexpr shape toy = testing::toy_input;
 
 /// Images whose class is readable from their brightness, so that training learns something.
 image_dataset toy_data(std::size_t count, std::uint64_t seed) {
