@@ -167,6 +167,7 @@ bad_input)
   expect 1 "cannot report: 'not_a_run/state.json' is corrupt" -- --report not_a_run
   [[ $(ls not_a_run | wc -l) == 2 && $(cat not_a_run/state.json) == garbage ]] || fail "--report on a corrupt state wrote or changed files"
   expect 2 "unknown strategy 'annealing'" -- --strategy annealing --out a
+  expect 2 "--jobs must be at least 1" -- --jobs 0 --out a
   expect 2 "unknown option 'max-rom'" -- --max-rom 5 --out a
   expect 2 "needs a whole number" -- --max-ram lots --out a
   [[ ! -e a ]] || fail "a usage error created the output folder"
