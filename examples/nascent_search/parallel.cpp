@@ -85,8 +85,10 @@ bool started_by_mpi_launcher() {
 // the note the signal handler prints: two buffers, the handler reads the one `note_current` names
 char note_buffers[2][768];
 volatile sig_atomic_t note_current = -1;
+pid_t noting_process = 0;  // the program's process: forked judges end without a word
 
 extern "C" void on_interruption(int signal_number) {
+    if (::getpid() != noting_process) ::_exit(128 + signal_number);
     const int at = note_current;
     const char* prefix = "\nnascent_search: stopped by a signal";
     (void)!::write(STDERR_FILENO, prefix, std::strlen(prefix));
@@ -346,6 +348,7 @@ void set_interruption_note(const std::string& note) {
 }
 
 void print_note_when_interrupted() {
+    noting_process = ::getpid();
     struct sigaction action {};
     action.sa_handler = on_interruption;
     sigemptyset(&action.sa_mask);
