@@ -3,7 +3,7 @@
 //   std::unique_ptr<candidate_judge> judge = j.space->evaluation->make_judge(j);
 //   const train::evaluation e = (*judge)(architecture);
 //
-// Evaluation "supernet" trains a weight-sharing supernet (uniform single-path sampling) on the
+// Evaluation "supernet" trains a weight-sharing supernet (uniform or fair single-path sampling) on the
 // training images minus the validation ones, saved to supernet.weights and loaded on resume, and
 // judges a candidate by its inherited weights after batch-norm recalibration; "train" trains
 // each candidate from scratch for --candidate-epochs. Neither ever sees the test set. The
@@ -102,7 +102,7 @@ void prepare_supernet(job& j, nascent::nn::model<Space>& supernet) {
         return;
     }
     search::supernet_options so;
-    so.mode = search::supernet_mode::uniform;
+    so.mode = j.options.supernet_sampling == sampling_kind::fair ? search::supernet_mode::fair : search::supernet_mode::uniform;
     so.epochs = std::max(j.options.supernet_epochs, 1);
     so.seed = j.options.seed;
     so.learning_rate = j.options.learning_rate;
@@ -113,7 +113,8 @@ void prepare_supernet(job& j, nascent::nn::model<Space>& supernet) {
     nn::save(supernet, weights);
     j.state.supernet_trained = true;
     write_state(j.out, j.state);
-    j.log.line("supernet: %d epochs, %zu paths trained, last loss %.3f, train accuracy %.2f%%, %s", so.epochs, r.paths_trained,
+    j.log.line("supernet: %d epochs of %s sampling, %zu paths trained, last loss %.3f, train accuracy %.2f%%, %s", so.epochs,
+               name_of(j.options.supernet_sampling), r.paths_trained,
                r.epochs.back().loss, 100.0 * r.epochs.back().accuracy, minutes(job::seconds_since(t)).c_str());
 }
 

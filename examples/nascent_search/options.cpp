@@ -41,6 +41,7 @@ constexpr std::array<named<strategy_kind>, 6> strategy_names{{{strategy_kind::ns
                                                                {strategy_kind::bo, "bo"},
                                                                {strategy_kind::differentiable, "differentiable"}}};
 constexpr std::array<named<evaluation_kind>, 2> evaluation_names{{{evaluation_kind::supernet, "supernet"}, {evaluation_kind::train, "train"}}};
+constexpr std::array<named<sampling_kind>, 2> sampling_names{{{sampling_kind::uniform, "uniform"}, {sampling_kind::fair, "fair"}}};
 constexpr std::array<named<predictor_kind>, 5> predictor_names{{{predictor_kind::none, "none"},
                                                                  {predictor_kind::rbf, "rbf"},
                                                                  {predictor_kind::gp, "gp"},
@@ -63,6 +64,7 @@ constexpr const auto& table_of() {
     if constexpr (std::is_same_v<E, space_kind>) return space_names;
     else if constexpr (std::is_same_v<E, strategy_kind>) return strategy_names;
     else if constexpr (std::is_same_v<E, evaluation_kind>) return evaluation_names;
+    else if constexpr (std::is_same_v<E, sampling_kind>) return sampling_names;
     else if constexpr (std::is_same_v<E, predictor_kind>) return predictor_names;
     else if constexpr (std::is_same_v<E, incremental_kind>) return incremental_names;
     else if constexpr (std::is_same_v<E, nascent::search::constraint_handling>) return constraint_names;
@@ -312,9 +314,13 @@ const std::vector<option_spec>& option_specs() {
         {"prune-flash", "BYTES", "incremental: L1-prune each final network to this int8 flash before cutting it (0: no pruning)",
          [](job_options& o, const std::string& v) { o.prune_flash = parse_unsigned("prune-flash", v); },
          [](const job_options& o) { return J(o.prune_flash); }},
-        {"supernet-epochs", "N", "evaluation supernet: epochs of supernet training (uniform single-path sampling)",
+        {"supernet-epochs", "N", "evaluation supernet: epochs of supernet training",
          [](job_options& o, const std::string& v) { o.supernet_epochs = static_cast<int>(parse_unsigned("supernet-epochs", v)); },
          [](const job_options& o) { return J(o.supernet_epochs); }},
+        {"supernet-sampling", "KIND", "evaluation supernet: paths sampled in its training, uniform (SPOS) or fair (FairNAS: every "
+                                      "option of every decision once per step)",
+         [](job_options& o, const std::string& v) { o.supernet_sampling = parse_name<sampling_kind>("supernet sampling", v); },
+         [](const job_options& o) { return J(name_of(o.supernet_sampling)); }},
         {"candidate-epochs", "N", "evaluation train: epochs of each candidate's training",
          [](job_options& o, const std::string& v) { o.candidate_epochs = static_cast<int>(parse_unsigned("candidate-epochs", v)); },
          [](const job_options& o) { return J(o.candidate_epochs); }},
@@ -388,6 +394,7 @@ void apply_quick(job_options& o) {
 const char* name_of(space_kind k) { return name_in_table(k); }
 const char* name_of(strategy_kind k) { return name_in_table(k); }
 const char* name_of(evaluation_kind k) { return name_in_table(k); }
+const char* name_of(sampling_kind k) { return name_in_table(k); }
 const char* name_of(predictor_kind k) { return name_in_table(k); }
 const char* name_of(incremental_kind k) { return name_in_table(k); }
 const char* name_of(nascent::search::preference p) { return name_in_table(p); }

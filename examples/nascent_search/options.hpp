@@ -40,6 +40,9 @@ struct job_error : nascent::error {
 enum class space_kind { mcu_cnn, munas, proxylessnas, fbnet, spos, single_path_nas, darts, mcu_cnn_exits };
 enum class strategy_kind { nsga2, aging, evolution, random, bo, differentiable };
 enum class evaluation_kind { supernet, train };
+/// How the judge's supernet samples paths while it trains: uniformly (SPOS), or with strict
+/// fairness (FairNAS: each step trains every option of every decision once).
+enum class sampling_kind { uniform, fair };
 enum class predictor_kind { none, rbf, gp, mlp, adaptive };
 /// What the job's models are: static networks (off), incremental models searched whole and scored
 /// after on-device learning (adapted), or static networks searched on the pre-training classes
@@ -50,6 +53,7 @@ enum class incremental_kind { off, adapted, attach };
 const char* name_of(space_kind);
 const char* name_of(strategy_kind);
 const char* name_of(evaluation_kind);
+const char* name_of(sampling_kind);
 const char* name_of(predictor_kind);
 const char* name_of(incremental_kind);
 const char* name_of(nascent::search::preference);
@@ -100,6 +104,7 @@ struct job_options {
     std::size_t validation = 5000;    ///< held-out training images that judge candidates
     std::size_t search_images = 0;    ///< training images for the supernet or candidates (0: all but validation)
     int supernet_epochs = 4;
+    sampling_kind supernet_sampling = sampling_kind::uniform;
     int candidate_epochs = 1;         ///< evaluation "train": epochs of each candidate
     // final training
     int final_epochs = 30;

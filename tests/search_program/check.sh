@@ -168,6 +168,7 @@ bad_input)
   [[ $(ls not_a_run | wc -l) == 2 && $(cat not_a_run/state.json) == garbage ]] || fail "--report on a corrupt state wrote or changed files"
   expect 2 "unknown strategy 'annealing'" -- --strategy annealing --out a
   expect 2 "--jobs must be at least 1" -- --jobs 0 --out a
+  expect 2 "unknown supernet sampling 'sometimes'" -- --supernet-sampling sometimes --out a
   expect 2 "unknown option 'max-rom'" -- --max-rom 5 --out a
   expect 2 "needs a whole number" -- --max-ram lots --out a
   [[ ! -e a ]] || fail "a usage error created the output folder"
@@ -271,8 +272,8 @@ incremental)
   grep -Eq '^prune: slot [0-9]+ from [0-9]+ to [0-9]+ filters' adapted/log.txt || fail "the adapted run did not prune its final network"
   ;;
 strategies)
-  # every strategy, both evaluation modes and every predictor, each a tiny run of two iterations
-  runs=("aging" "evolution --predictor gp" "random --predictor mlp" "random --predictor none" "bo" "differentiable"
+  # every strategy, both evaluation modes, both supernet samplings and every predictor, each a tiny run of two iterations
+  runs=("aging" "evolution --supernet-sampling fair --predictor gp" "random --predictor mlp" "random --predictor none" "bo" "differentiable"
         "aging --evaluation train --candidate-epochs 1 --predictor rbf")
   for run in "${runs[@]}"; do
     strategy=${run%% *}
@@ -282,6 +283,7 @@ strategies)
     "$program" "${tiny[@]}" --iterations 2 --strategy $run --out "$out" > "$out.txt" 2>&1 || { cat "$out.txt"; fail "'--strategy $run' exited with $?"; }
     check_tiny_run "$out" "mcu_cnn" "$strategy"
     [[ $run == *"--evaluation train"* ]] && { grep -q '^nascent search: .*evaluation train' "$out/log.txt" || fail "$out did not train its candidates"; }
+    [[ $run == *"--supernet-sampling fair"* ]] && { grep -q '^supernet: 1 epochs of fair sampling' "$out/log.txt" || fail "$out did not sample fairly"; }
     # the predictor fitted on the candidates so far, which screens the next iteration's children
     if [[ $run == *"--predictor "* ]]; then
       kind=${run##*--predictor }
