@@ -32,11 +32,8 @@ while (( $# > 0 )); do
     *) echo "parallel_search: unknown option $1" >&2; exit 1 ;;
   esac
 done
-program=$PWD/$build/examples/nascent_search
-[[ -x $program ]] || { echo "parallel_search: $program is missing: build the nascent_search target" >&2; exit 1; }
-work=$(mktemp -d)
-if (( keep )); then echo "output folders in $work"; else trap 'rm -rf "$work"' EXIT; fi
-cd "$work"
+source bench/search_runs.sh
+search_setup parallel_search "$build" "$keep"
 
 job=(--strategy aging --evaluation train --candidate-epochs 1 --population "$candidates" --per-iteration "$candidates"
      --iterations "$iterations" --search-images "$images" --validation 1000 --also-ram "" --final-epochs 1
@@ -45,10 +42,8 @@ job=(--strategy aging --evaluation train --candidate-epochs 1 --population "$can
 seconds() { grep -o '"search_seconds": [0-9.e+-]*' "$1/state.json" | awk '{print $2}'; }
 
 run() {  # run NAME COMMAND...: the search time of NAME
-  local name=$1
-  shift
-  "$@" --out "$name" > "$name.txt" 2>&1 || { cat "$name.txt"; echo "parallel_search: $name failed" >&2; exit 1; }
-  echo "$name: $(seconds "$name") s"
+  search_run parallel_search "$@"
+  echo "$1: $(seconds "$1") s"
 }
 
 run one_thread "$program" "${job[@]}" --threads 1

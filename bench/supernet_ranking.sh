@@ -44,19 +44,15 @@ while (( $# > 0 )); do
     *) echo "supernet_ranking: unknown option $1" >&2; exit 1 ;;
   esac
 done
-program=$PWD/$build/examples/nascent_search
-[[ -x $program ]] || { echo "supernet_ranking: $program is missing: build the nascent_search target" >&2; exit 1; }
-work=$(mktemp -d)
-if (( keep )); then echo "output folders in $work"; else trap 'rm -rf "$work"' EXIT; fi
-cd "$work"
+source bench/search_runs.sh
+search_setup supernet_ranking "$build" "$keep"
 
 job=(--space "$space" --strategy random --predictor none --iterations 0 --population "$architectures" --search-images "$images"
      --supernet-epochs "$supernet_epochs" --candidate-epochs "$candidate_epochs" --jobs "$jobs" --also-ram "" --final-epochs 1
      --final-images 1000 --test-images 1000 --calibration 100 --firmware-images 0)
 for evaluation in supernet train; do
   start=$(date +%s)
-  "$program" "${job[@]}" --evaluation $evaluation --out $evaluation > $evaluation.txt 2>&1 ||
-    { cat $evaluation.txt; echo "supernet_ranking: the $evaluation run failed" >&2; exit 1; }
+  search_run supernet_ranking $evaluation "$program" "${job[@]}" --evaluation $evaluation
   echo "$evaluation: $(( $(date +%s) - start )) s"
 done
 cut -d, -f3 supernet/candidates.csv > supernet.arch
